@@ -1,0 +1,100 @@
+#pragma once
+// The one interface every backend implements. The trainer, CLI and tests only see this file;
+// no code outside src/backends/<name>/ includes a backend's own headers.
+//
+// A Backend builds a Network from a NetworkPlan. The Network owns all of its memory
+// (parameters, gradients, optimizer state, activations) wherever the backend keeps it: host
+// memory in any layout it likes, or device memory. The host sees data only through explicit
+// copies, always in PyTorch's canonical layouts (NCHW activations; conv weight [out,in,kh,kw];
+// dense weight [out,in]).
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "layers/network_plan.hpp"
+#include "optim/optimizer_config.hpp"
+
+namespace expt {
+
+// A batch on the host: n samples of plan.input, NCHW floats, and their labels.
+struct HostBatch {
+  int64_t n = 0;
+  std::span<const float> images;
+  std::span<const int32_t> labels;
+};
+
+// Sums over the batch, so they can be added across batches before averaging.
+struct BatchMetrics {
+  double loss_sum = 0;   // sum of per-sample softmax cross-entropy
+  int64_t correct = 0;   // argmax(logits) == label
+  int64_t count = 0;
+  double loss() const { return count ? loss_sum / static_cast<double>(count) : 0.0; }
+  double accuracy() const { return count ? static_cast<double>(correct) / static_cast<double>(count) : 0.0; }
+};
+
+enum class Phase { train, eval };  // train: dropout on, activations kept for backward
+
+struct NetworkOptions {
+  OptimizerConfig optimizer;
+  uint64_t seed = 0;             // dropout masks: Philox keyed by (seed, layer index, step)
+  bool dropout = true;           // global switch
+  int64_t max_batch = 1;         // largest n passed to forward()
+  std::string precision = "fp32";
+  int64_t threads = 0;           // 0 = all cores
+  int64_t gpu = 0;
+  bool profile = false;          // collect per-layer timings (expt bench)
+};
+
+// Time spent per layer and direction since the last reset, when NetworkOptions::profile is on.
+struct LayerTiming {
+  std::string layer;         // layer name, or "optimizer", "loss", "reorders"
+  double forward_ms = 0, backward_data_ms = 0, backward_weights_ms = 0;
+  int64_t calls = 0;
+};
+
+class Network {
+ public:
+  virtual ~Network() = default;
+
+  // One training step is: forward(batch, train, step); backward(); update(lr, step + 1).
+  // forward returns the loss and accuracy of the batch (mean loss is what backward differentiates).
+  virtual BatchMetrics forward(const HostBatch& batch, Phase phase, uint64_t step) = 0;
+  virtual void backward() = 0;
+  // `t` counts updates from 1 (Adam's bias correction).
+  virtual void update(double learning_rate, uint64_t t) = 0;
+
+  // Copies in canonical layout; `index` is into plan().params, `slot` < optimizer_state_slots().
+  virtual void read_parameter(size_t index, std::span<float> out) const = 0;
+  virtual void write_parameter(size_t index, std::span<const float> in) = 0;
+  virtual void read_gradient(size_t index, std::span<float> out) const = 0;
+  virtual void read_optimizer_state(size_t index, int slot, std::span<float> out) const = 0;
+  virtual void write_optimizer_state(size_t index, int slot, std::span<const float> in) = 0;
+
+  // After the last forward: the output of layer `layer` (n * plan().layers[layer].out.size()
+  // floats, NCHW); after the last backward: d(mean loss)/d(input) (n * plan().input.size()).
+  virtual void read_activation(size_t layer, std::span<float> out) const = 0;
+  virtual void read_input_gradient(std::span<float> out) const = 0;
+
+  virtual std::vector<LayerTiming> timings() const = 0;
+  virtual void reset_timings() = 0;
+  // Bytes the network holds (parameters, gradients, optimizer state, activations, workspaces).
+  virtual int64_t memory_bytes() const = 0;
+
+  virtual const NetworkPlan& plan() const = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // One line for reports and `expt backends`: device, ISA or GPU name, threads.
+  virtual std::string device_description() const = 0;
+  // Empty when the backend can run the layer; otherwise why not.
+  virtual std::string unsupported_reason(const LayerSpec& layer, const NetworkOptions& options) const = 0;
+  // Throws BackendError (e.g. out of device memory, naming the layer and bytes).
+  virtual std::unique_ptr<Network> build(const NetworkPlan& plan, const NetworkOptions& options) = 0;
+};
+
+}  // namespace expt

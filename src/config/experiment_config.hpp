@@ -1,0 +1,64 @@
+#pragma once
+// A fully checked experiment: what `load_config` returns. Every field has the default that
+// docs/config.md states; nothing here is validated again later.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "layers/layer_spec.hpp"
+#include "optim/optimizer_config.hpp"
+
+namespace expt {
+
+struct DataConfig {
+  std::string dataset = "idx";       // idx | synthetic | oxford_pets | image_folder
+  std::filesystem::path root;        // idx: folder with the four (optionally gzipped) files
+  std::vector<std::string> classes;  // class names to keep (image data sets); empty = all
+  double test_fraction = 0.0;        // > 0: hold out this fraction of the training data as test
+  int64_t image_height = 0, image_width = 0;  // 0 = the data set's own size
+  int64_t channels = 0;                        // 0 = the data set's own channel count
+  int64_t limit_train = 0, limit_test = 0;     // > 0: use only the first N examples (quick checks)
+  std::string normalize = "per_channel_mean";  // per_channel_mean | mean_image | none
+  // synthetic
+  int64_t synthetic_classes = 10;
+  int64_t synthetic_train = 1000, synthetic_test = 200;
+};
+
+struct TrainingConfig {
+  int64_t epochs = 10;
+  int64_t batch_size = 32;
+  int64_t eval_batch_size = 0;      // 0 = batch_size
+  OptimizerConfig optimizer;
+  ScheduleConfig schedule;
+  int64_t log_every_steps = 5;
+  bool dropout = true;              // global switch: false turns every dropout layer off
+  int64_t checkpoint_every_epochs = 1;
+};
+
+struct TensorBoardConfig {
+  bool enabled = true;
+  int64_t every_steps = 0;               // 0 = training.log_every_steps
+  int64_t histograms_every_steps = 100;
+  int64_t images_every_steps = 500;
+  double flush_seconds = 10.0;
+};
+
+struct ExperimentConfig {
+  std::string name;
+  uint64_t seed = 0;
+  std::string backend = "auto";          // auto | onednn | cudnn | reference
+  int64_t threads = 0;                   // 0 = all cores
+  std::string precision = "fp32";        // fp32 | bf16 | fp16 | fp32_strict | tf32
+  int64_t gpu = 0;
+  std::filesystem::path results_dir = "results";
+  DataConfig data;
+  std::vector<LayerSpec> layers;         // model.layers; `units: classes` already resolved
+  TrainingConfig training;
+  TensorBoardConfig tensorboard;
+
+  std::filesystem::path source;          // the file it came from
+  std::string resolved_yaml;             // after interpolation and overrides, as written to the run folder
+};
+
+}  // namespace expt

@@ -1,0 +1,54 @@
+#pragma once
+// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11).
+// Counter-based: the value at (key, counter) needs no state, so every backend (CPU loops,
+// oneDNN, CUDA kernels) draws bit-identical dropout masks for the same run, layer and step.
+#include <cstdint>
+
+#if defined(__CUDACC__)
+#define EXPT_HOST_DEVICE __host__ __device__
+#else
+#define EXPT_HOST_DEVICE
+#endif
+
+namespace expt::philox {
+
+struct Block {
+  uint32_t v[4];
+};
+
+EXPT_HOST_DEVICE inline void mulhilo(uint32_t a, uint32_t b, uint32_t& hi, uint32_t& lo) {
+  const uint64_t p = static_cast<uint64_t>(a) * b;
+  hi = static_cast<uint32_t>(p >> 32);
+  lo = static_cast<uint32_t>(p);
+}
+
+EXPT_HOST_DEVICE inline Block philox4x32_10(Block ctr, uint32_t k0, uint32_t k1) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    uint32_t hi0, lo0, hi1, lo1;
+    mulhilo(kM0, ctr.v[0], hi0, lo0);
+    mulhilo(kM1, ctr.v[2], hi1, lo1);
+    ctr = Block{{hi1 ^ ctr.v[1] ^ k0, lo1, hi0 ^ ctr.v[3] ^ k1, lo0}};
+    k0 += kW0;
+    k1 += kW1;
+  }
+  return ctr;
+}
+
+// The dropout stream: key = run seed; counter = (element / 4, layer, step).
+// Element i of a layer's mask at a step uses word i % 4 of block i / 4.
+EXPT_HOST_DEVICE inline Block dropout_block(uint64_t seed, uint32_t layer, uint64_t step,
+                                            uint64_t block_index) {
+  Block ctr{{static_cast<uint32_t>(block_index), static_cast<uint32_t>(block_index >> 32), layer,
+             static_cast<uint32_t>(step)}};
+  return philox4x32_10(ctr, static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32));
+}
+
+// An element is kept when its 32-bit draw is at or above rate * 2^32.
+EXPT_HOST_DEVICE inline uint32_t drop_threshold(float rate) {
+  const double t = static_cast<double>(rate) * 4294967296.0;
+  return t >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(t);
+}
+
+}  // namespace expt::philox
