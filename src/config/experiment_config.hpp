@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape.hpp"
 #include "layers/layer_spec.hpp"
 #include "optim/optimizer_config.hpp"
 
@@ -56,6 +57,11 @@ struct ExperimentConfig {
   std::vector<LayerSpec> layers;         // model.layers; `units: classes` already resolved
   TrainingConfig training;
   TensorBoardConfig tensorboard;
+
+  // Resolved at load time from the data set (probe_dataset), so the model can be planned.
+  Shape input;
+  int64_t classes = 0;
+  std::vector<std::string> class_names;
 
   std::filesystem::path source;          // the file it came from
   std::string resolved_yaml;             // after interpolation and overrides, as written to the run folder
