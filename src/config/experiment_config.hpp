@@ -35,6 +35,7 @@ struct TrainingConfig {
   int64_t log_every_steps = 5;
   bool dropout = true;              // global switch: false turns every dropout layer off
   int64_t checkpoint_every_epochs = 1;
+  bool checkpoint_initial = false;  // also save the untrained weights as checkpoints/step-0
 };
 
 struct TensorBoardConfig {

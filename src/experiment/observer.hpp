@@ -40,6 +40,7 @@ struct EpochLog {
   BatchMetrics train;              // accumulated over the epoch's training batches (dropout on)
   BatchMetrics test;               // the whole test set, dropout off
   double seconds = 0;              // wall time of the epoch, evaluation included
+  double eval_seconds = 0;         // of which evaluating the test set
   double images_per_second = 0;    // training images / training time
 };
 

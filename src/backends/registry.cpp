@@ -1,0 +1,69 @@
+#include "backends/registry.hpp"
+
+#include <fmt/format.h>
+
+#include "backends/reference/factory.hpp"
+#include "core/error.hpp"
+#ifdef EXPT_HAVE_ONEDNN
+#include "backends/onednn/factory.hpp"
+#endif
+#ifdef EXPT_HAVE_CUDNN
+#include "backends/cudnn/factory.hpp"
+#endif
+
+namespace expt {
+namespace {
+
+struct Entry {
+  const char* name;
+  bool built;
+  // Empty when usable here, else why not.
+  std::string (*unavailable_reason)();
+  std::unique_ptr<Backend> (*make)();
+};
+
+std::vector<Entry> entries() {
+  std::vector<Entry> list;
+#ifdef EXPT_HAVE_CUDNN
+  list.push_back({"cudnn", true, [] { return cudnn_unavailable_reason(); }, [] { return make_cudnn_backend(); }});
+#else
+  list.push_back({"cudnn", false, [] { return std::string("not built: CUDA or cuDNN was not found at build time"); },
+                  nullptr});
+#endif
+#ifdef EXPT_HAVE_ONEDNN
+  list.push_back({"onednn", true, [] { return std::string(); }, [] { return make_onednn_backend(); }});
+#else
+  list.push_back({"onednn", false, [] { return std::string("not built: configured with EXPT_WITH_ONEDNN=OFF"); },
+                  nullptr});
+#endif
+  list.push_back({"reference", true, [] { return std::string(); }, [] { return make_reference_backend(); }});
+  return list;
+}
+
+}  // namespace
+
+std::vector<BackendAvailability> list_backends() {
+  std::vector<BackendAvailability> out;
+  for (const Entry& e : entries()) {
+    BackendAvailability a{e.name, e.built, false, e.unavailable_reason()};
+    if (a.detail.empty()) {
+      a.usable = true;
+      a.detail = e.make()->device_description();
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& name) {
+  // `auto` takes the first usable entry: the list is ordered GPU first, then fast CPU, then loops.
+  for (const Entry& e : entries()) {
+    if (name != "auto" && name != e.name) continue;
+    const std::string why = e.unavailable_reason();
+    if (why.empty()) return e.make();
+    if (name != "auto") throw BackendError(fmt::format("backend '{}' cannot run here: {}", name, why));
+  }
+  throw BackendError(fmt::format("unknown backend '{}' (expected auto, cudnn, onednn or reference)", name));
+}
+
+}  // namespace expt

@@ -1,0 +1,45 @@
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "config/load_config.hpp"
+#include "experiment/run.hpp"
+
+namespace expt::cli {
+
+void add_run_command(CLI::App& app) {
+  struct Args {
+    std::string config;
+    std::vector<std::string> overrides;
+    std::string resume;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("run", "Train one experiment and write results/<name>/<run-id>/");
+  cmd->add_option("config", args->config, "experiment YAML file (not needed with --resume)");
+  cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
+  cmd->add_option("--resume", args->resume, "continue the run in this folder from its last checkpoint");
+  cmd->add_flag("-q,--quiet", args->quiet, "print only the final result and errors");
+  cmd->callback([args] {
+    RunOptions options;
+    options.quiet = args->quiet;
+    std::filesystem::path file = args->config;
+    if (!args->resume.empty()) {
+      options.resume_dir = args->resume;
+      if (!args->config.empty() || !args->overrides.empty())
+        throw CLI::ValidationError("--resume", "takes no config file or overrides: the run folder's config.yaml is used");
+      file = options.resume_dir / "config.yaml";
+    } else if (args->config.empty()) {
+      throw CLI::RequiredError("config");
+    }
+    const ExperimentConfig config = load_config(file, args->overrides);
+    const RunOutcome outcome = run_experiment(config, options);
+    const Report& r = outcome.report;
+    fmt::print("{}: {} after {} epochs | final test accuracy {:.4f} (best {:.4f} at epoch {}), train {:.4f} | {:.1f}s\n",
+               r.name, r.status, r.epochs.size(), r.final_test_accuracy(), r.best_test_accuracy(), r.best_epoch(),
+               r.final_train_accuracy(), r.total_seconds);
+    fmt::print("report: {}\n", (outcome.run_dir / "report.json").string());
+    g_exit_code = static_cast<int>(outcome.exit_code);
+  });
+}
+
+}  // namespace expt::cli

@@ -1,0 +1,144 @@
+#include "experiment/report.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+
+namespace expt {
+
+double Report::final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
+double Report::best_test_accuracy() const {
+  double best = 0;
+  for (const auto& e : epochs) best = std::max(best, e.test_accuracy);
+  return best;
+}
+int64_t Report::best_epoch() const {
+  int64_t best = 0;
+  double acc = -1;
+  for (const auto& e : epochs)
+    if (e.test_accuracy > acc) acc = e.test_accuracy, best = e.epoch;
+  return best;
+}
+double Report::final_train_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().train_accuracy; }
+double Report::images_per_second() const {
+  return train_seconds > 0 ? static_cast<double>(train_examples) * static_cast<double>(epochs.size()) / train_seconds
+                           : 0.0;
+}
+
+nlohmann::ordered_json to_json(const Report& r) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = kReportSchemaVersion;
+  j["name"] = r.name;
+  j["run_id"] = r.run_id;
+  j["status"] = r.status;
+  j["message"] = r.message;
+  j["config_hash"] = r.config_hash;
+  j["config_file"] = r.config_file;
+  j["backend"] = r.backend;
+  j["device"] = r.device;
+  j["precision"] = r.precision;
+  j["seed"] = r.seed;
+  j["git_commit"] = r.git_commit;
+  j["expt_version"] = r.expt_version;
+  j["started_at"] = r.started_at;
+  j["finished_at"] = r.finished_at;
+  j["timings"] = {{"setup_seconds", r.setup_seconds},
+                  {"train_seconds", r.train_seconds},
+                  {"eval_seconds", r.eval_seconds},
+                  {"total_seconds", r.total_seconds}};
+  j["model"] = {{"parameters", r.parameters}, {"forward_flops_per_image", r.forward_flops_per_image}};
+  j["data"] = {{"train_examples", r.train_examples},
+               {"test_examples", r.test_examples},
+               {"class_names", r.class_names},
+               {"skipped_files", r.skipped_files}};
+  j["memory"] = {{"network_bytes", r.network_memory_bytes}, {"peak_resident_bytes", r.peak_resident_bytes}};
+  j["summary"] = {{"epochs_done", r.epochs.size()},
+                  {"final_test_accuracy", r.final_test_accuracy()},
+                  {"best_test_accuracy", r.best_test_accuracy()},
+                  {"best_epoch", r.best_epoch()},
+                  {"final_train_accuracy", r.final_train_accuracy()},
+                  {"train_test_gap", r.final_train_accuracy() - r.final_test_accuracy()},
+                  {"images_per_second", r.images_per_second()}};
+  auto& epochs = j["history"]["epochs"] = nlohmann::ordered_json::array();
+  for (const auto& e : r.epochs)
+    epochs.push_back({{"epoch", e.epoch},
+                      {"step", e.step},
+                      {"learning_rate", e.learning_rate},
+                      {"train_loss", e.train_loss},
+                      {"train_accuracy", e.train_accuracy},
+                      {"test_loss", e.test_loss},
+                      {"test_accuracy", e.test_accuracy},
+                      {"seconds", e.seconds},
+                      {"images_per_second", e.images_per_second}});
+  auto& steps = j["history"]["steps"] = nlohmann::ordered_json::array();
+  for (const auto& s : r.steps)
+    steps.push_back({{"step", s.step},
+                     {"learning_rate", s.learning_rate},
+                     {"train_loss", s.train_loss},
+                     {"train_accuracy", s.train_accuracy},
+                     {"test_loss", s.test_loss},
+                     {"test_accuracy", s.test_accuracy}});
+  return j;
+}
+
+Report report_from_json(const nlohmann::json& j) {
+  const int version = j.at("schema_version").get<int>();
+  if (version != kReportSchemaVersion)
+    throw std::runtime_error(fmt::format("schema_version {} is not the supported {}", version, kReportSchemaVersion));
+  Report r;
+  r.name = j.at("name");
+  r.run_id = j.at("run_id");
+  r.status = j.at("status");
+  r.message = j.value("message", "");
+  r.config_hash = j.at("config_hash");
+  r.config_file = j.value("config_file", "");
+  r.backend = j.at("backend");
+  r.device = j.value("device", "");
+  r.precision = j.value("precision", "fp32");
+  r.seed = j.at("seed");
+  r.git_commit = j.value("git_commit", "");
+  r.expt_version = j.value("expt_version", "");
+  r.started_at = j.value("started_at", "");
+  r.finished_at = j.value("finished_at", "");
+  const auto& t = j.at("timings");
+  r.setup_seconds = t.at("setup_seconds");
+  r.train_seconds = t.at("train_seconds");
+  r.eval_seconds = t.at("eval_seconds");
+  r.total_seconds = t.at("total_seconds");
+  r.parameters = j.at("model").at("parameters");
+  r.forward_flops_per_image = j.at("model").at("forward_flops_per_image");
+  const auto& d = j.at("data");
+  r.train_examples = d.at("train_examples");
+  r.test_examples = d.at("test_examples");
+  r.class_names = d.at("class_names").get<std::vector<std::string>>();
+  r.skipped_files = d.at("skipped_files").get<std::vector<std::string>>();
+  r.network_memory_bytes = j.at("memory").at("network_bytes");
+  r.peak_resident_bytes = j.at("memory").at("peak_resident_bytes");
+  for (const auto& e : j.at("history").at("epochs"))
+    r.epochs.push_back({e.at("epoch"), e.at("step"), e.at("learning_rate"), e.at("train_loss"), e.at("train_accuracy"),
+                        e.at("test_loss"), e.at("test_accuracy"), e.at("seconds"), e.at("images_per_second")});
+  for (const auto& s : j.at("history").at("steps"))
+    r.steps.push_back({s.at("step"), s.at("learning_rate"), s.at("train_loss"), s.at("train_accuracy"),
+                       s.at("test_loss"), s.at("test_accuracy")});
+  return r;
+}
+
+void write_report(const std::filesystem::path& path, const Report& report) {
+  write_file_atomically(path, to_json(report).dump(2) + "\n");
+}
+
+Report read_report(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw IoError(fmt::format("cannot read {}", path.string()));
+  try {
+    return report_from_json(nlohmann::json::parse(in));
+  } catch (const std::exception& e) {
+    throw IoError(fmt::format("{} is not a valid report: {}", path.string(), e.what()));
+  }
+}
+
+}  // namespace expt

@@ -1,0 +1,30 @@
+#pragma once
+// `expt run`: one experiment from a loaded config to a finished run folder.
+#include <filesystem>
+
+#include "config/experiment_config.hpp"
+#include "core/error.hpp"
+#include "experiment/report.hpp"
+
+namespace expt {
+
+struct RunOptions {
+  bool quiet = false;
+  std::filesystem::path resume_dir;  // non-empty: continue this run from its last checkpoint
+  std::filesystem::path run_dir;     // non-empty: write here instead of results/<name>/<run-id>
+};
+
+struct RunOutcome {
+  std::filesystem::path run_dir;
+  Report report;
+  ExitCode exit_code = ExitCode::ok;  // ok, diverged or interrupted
+};
+
+// Throws expt::Error for problems found before training starts (nothing is written then) and
+// for failures while writing outputs (the report, if it can be written, says `failed`).
+RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& options);
+
+// results/<name>/<UTC time>-<config hash prefix>, never an existing folder.
+std::filesystem::path new_run_dir(const ExperimentConfig& config, const std::string& config_hash);
+
+}  // namespace expt
