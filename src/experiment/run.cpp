@@ -139,7 +139,6 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   }
 
   install_interrupt_handler();
-  const auto train_start = Clock::now();
   RunEnd end;
   try {
     end = train(*net, ctx, start, observers);
@@ -155,8 +154,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     }
     throw;
   }
-  report.total_seconds += std::chrono::duration<double>(Clock::now() - train_start).count() +
-                          std::chrono::duration<double>(train_start - t0).count();
+  report.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   write_report(outcome.run_dir / "report.json", report);
   outcome.exit_code = end.status == "completed" ? ExitCode::ok
                       : end.status == "diverged" ? ExitCode::diverged

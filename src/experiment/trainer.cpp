@@ -75,7 +75,6 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
   BatchBuffer train_buffer(batch, data.train.shape);
   BatchBuffer probe_buffer(batch, data.test.shape);
   std::vector<int64_t> probe_indices(static_cast<size_t>(std::min(batch, data.test.size())));
-  std::mt19937_64 probe_gen(cfg.seed ^ 0x5851F42D4C957F2Dull ^ start.step);
 
   for (auto* o : observers) o->on_start(ctx, net);
 
@@ -114,6 +113,8 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
 
       if (tc.log_every_steps > 0 && step % static_cast<uint64_t>(tc.log_every_steps) == 0) {
         // As the seed did: the loss and accuracy of one random test batch next to the train batch's.
+        // Drawn from (seed, step) alone, so a resumed run logs the same batches.
+        std::mt19937_64 probe_gen(cfg.seed ^ (0x5851F42D4C957F2Dull * step));
         for (auto& i : probe_indices) i = static_cast<int64_t>(uniform_below(probe_gen, static_cast<uint64_t>(data.test.size())));
         StepLog log;
         log.step = step;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Documented exit codes and messages for bad input; nothing is written to results/.
+set -uo pipefail
+expt=$1 config=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+out=$("$expt" run "$work/missing.yaml" 2>&1); code=$?
+[[ $code -eq 3 ]] || fail "missing config: exit $code, expected 3"
+grep -q "missing.yaml" <<<"$out" || fail "missing config: message does not name the file: $out"
+
+printf 'name: x\ntraining: {epochs: [1\n' > "$work/broken.yaml"
+out=$("$expt" validate "$work/broken.yaml" 2>&1); code=$?
+[[ $code -eq 3 ]] || fail "malformed YAML: exit $code, expected 3"
+grep -q "broken.yaml:" <<<"$out" || fail "malformed YAML: no file:line in: $out"
+
+out=$("$expt" run "$config" results_dir="$work/r" training.learning_rat=1 2>&1); code=$?
+[[ $code -eq 3 ]] || fail "misspelled override: exit $code, expected 3"
+grep -q "learning_rate" <<<"$out" || fail "misspelled override: no suggestion in: $out"
+[[ ! -e "$work/r" ]] || fail "a rejected run wrote to results"
+
+out=$("$expt" run "$config" results_dir="$work/r" training.optimizer.type=sgd training.optimizer.learning_rate=1e30 --quiet 2>&1); code=$?
+[[ $code -eq 7 ]] || fail "diverging run: exit $code, expected 7"
+grep -q "diverged" <<<"$out" || fail "diverging run: no 'diverged' in: $out"
+
+"$expt" bogus >/dev/null 2>&1; code=$?
+[[ $code -eq 2 ]] || fail "unknown subcommand: exit $code, expected 2"
+echo "exit codes and messages as documented"

@@ -1,0 +1,39 @@
+#include <doctest/doctest.h>
+
+#include "experiment/report.hpp"
+
+using namespace expt;
+
+TEST_CASE("report: JSON round trip keeps every field, and the summary is derived from the history") {
+  Report r;
+  r.name = "n";
+  r.run_id = "id";
+  r.config_hash = "abc";
+  r.backend = "reference";
+  r.seed = 3;
+  r.status = "completed";
+  r.train_examples = 100;
+  r.train_seconds = 2.0;
+  r.epochs.push_back({1, 10, 0.1, 1.0, 0.50, 1.1, 0.40, 1.0, 100});
+  r.epochs.push_back({2, 20, 0.1, 0.5, 0.90, 0.9, 0.70, 1.0, 100});
+  r.epochs.push_back({3, 30, 0.1, 0.2, 0.95, 1.0, 0.65, 1.0, 100});
+  r.steps.push_back({5, 0.1, 1.2, 0.4, 1.3, 0.3});
+
+  const auto j = to_json(r);
+  CHECK(j["schema_version"] == kReportSchemaVersion);
+  CHECK(j["summary"]["final_test_accuracy"] == doctest::Approx(0.65));
+  CHECK(j["summary"]["best_test_accuracy"] == doctest::Approx(0.70));
+  CHECK(j["summary"]["best_epoch"] == 2);
+  CHECK(j["summary"]["train_test_gap"] == doctest::Approx(0.30));
+  CHECK(j["summary"]["images_per_second"] == doctest::Approx(150.0));  // 3 epochs x 100 images / 2 s
+
+  const Report back = report_from_json(nlohmann::json::parse(j.dump()));
+  CHECK(to_json(back).dump() == j.dump());
+}
+
+TEST_CASE("report: another schema version is rejected") {
+  Report r;
+  auto j = to_json(r);
+  j["schema_version"] = kReportSchemaVersion + 1;
+  CHECK_THROWS(report_from_json(nlohmann::json::parse(j.dump())));
+}

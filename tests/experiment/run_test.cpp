@@ -1,0 +1,103 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "config/load_config.hpp"
+#include "core/error.hpp"
+#include "experiment/run.hpp"
+
+using namespace expt;
+
+namespace {
+
+std::filesystem::path fresh_results(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("expt-run-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// A small synthetic problem that trains in about a second on the reference backend.
+std::string quick_config(const std::filesystem::path& results, const std::string& extra = "") {
+  return R"(
+name: quick
+seed: 7
+backend: reference
+results_dir: )" + results.string() + R"(
+data: {dataset: synthetic, image_size: [12, 12], channels: 1, synthetic: {classes: 3, train: 240, test: 60}}
+model:
+  layers:
+    - {type: conv2d, name: conv1, filters: 4, kernel: 3, activation: relu}
+    - {type: max_pool, name: pool1, size: 2}
+    - {type: dropout, name: drop1, rate: 0.25}
+    - {type: dense, name: fc1, units: 16, activation: relu}
+    - {type: dense, name: logits, units: classes}
+training: {epochs: 3, batch_size: 20, optimizer: {type: adam, learning_rate: 0.01}, log_every_steps: 4}
+tensorboard: {enabled: false}
+)" + extra;
+}
+
+RunOptions quiet() {
+  RunOptions o;
+  o.quiet = true;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("run: writes config, report and checkpoint; learns above chance") {
+  const auto results = fresh_results("basic");
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml");
+  const RunOutcome out = run_experiment(cfg, quiet());
+  CHECK(out.exit_code == ExitCode::ok);
+  CHECK(std::filesystem::exists(out.run_dir / "config.yaml"));
+  CHECK(std::filesystem::exists(out.run_dir / "report.json"));
+  CHECK(std::filesystem::exists(out.run_dir / "checkpoints" / "last.safetensors"));
+  CHECK(out.run_dir.parent_path() == results / "quick");
+
+  const Report r = read_report(out.run_dir / "report.json");
+  CHECK(r.status == "completed");
+  REQUIRE(r.epochs.size() == 3);
+  CHECK(r.steps.size() == 3 * (240 / 20) / 4);
+  CHECK(r.final_test_accuracy() > 0.6);  // chance is 1/3
+  CHECK(r.parameters > 0);
+  std::filesystem::remove_all(results);
+}
+
+TEST_CASE("run: two runs with one seed give identical histories; another seed differs") {
+  const auto results = fresh_results("repeat");
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml");
+  const Report a = run_experiment(cfg, quiet()).report;
+  const Report b = run_experiment(cfg, quiet()).report;
+  REQUIRE(a.epochs.size() == b.epochs.size());
+  for (size_t i = 0; i < a.epochs.size(); ++i) {
+    CHECK(a.epochs[i].train_loss == b.epochs[i].train_loss);
+    CHECK(a.epochs[i].test_loss == b.epochs[i].test_loss);
+    CHECK(a.epochs[i].test_accuracy == b.epochs[i].test_accuracy);
+  }
+  REQUIRE(a.steps.size() == b.steps.size());
+  for (size_t i = 0; i < a.steps.size(); ++i) CHECK(a.steps[i].test_loss == b.steps[i].test_loss);
+
+  const auto other = load_config_text(quick_config(results), "quick.yaml", {"seed=8"});
+  const Report c = run_experiment(other, quiet()).report;
+  CHECK(c.epochs[0].train_loss != a.epochs[0].train_loss);
+  std::filesystem::remove_all(results);
+}
+
+TEST_CASE("run: a diverging run stops with status diverged, naming the step") {
+  const auto results = fresh_results("diverge");
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml",
+                                    {"training.optimizer.type=sgd", "training.optimizer.learning_rate=1e30"});
+  const RunOutcome out = run_experiment(cfg, quiet());
+  CHECK(out.exit_code == ExitCode::diverged);
+  const Report r = read_report(out.run_dir / "report.json");
+  CHECK(r.status == "diverged");
+  CHECK(r.message.find("at step") != std::string::npos);
+  std::filesystem::remove_all(results);
+}
+
+TEST_CASE("run: bad input is reported before anything is written") {
+  const auto results = fresh_results("bad");
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml", {"training.batch_size=1000"});
+  CHECK_THROWS_AS(run_experiment(cfg, quiet()), ConfigError);
+  CHECK_FALSE(std::filesystem::exists(results));
+}
