@@ -1,0 +1,110 @@
+#include "optim/cpu_update.hpp"
+
+#include <cmath>
+#include <cstddef>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace expt {
+
+namespace {
+
+// Each loop below is branch-free over elements so the compiler vectorises it; the optimizer
+// kind and options are resolved once, outside. Scalars are computed in double and rounded to
+// float once, as PyTorch does with Python-float hyperparameters on float32 tensors.
+
+void sgd(float lr, float weight_decay, float* p, const float* g, size_t n) {
+  for (size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + weight_decay * p[i]);
+}
+
+// torch.optim.SGD(momentum=mu, dampening=0): buf = mu * buf + g. The first step's
+// buf = g that torch special-cases is what this gives with a zero-initialised buffer.
+void momentum(float lr, float weight_decay, float mu, float* p, const float* g, float* buf, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float d = g[i] + weight_decay * p[i];
+    buf[i] = mu * buf[i] + d;
+    p[i] -= lr * buf[i];
+  }
+}
+
+void nesterov(float lr, float weight_decay, float mu, float* p, const float* g, float* buf, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float d = g[i] + weight_decay * p[i];
+    buf[i] = mu * buf[i] + d;
+    p[i] -= lr * (d + mu * buf[i]);
+  }
+}
+
+struct AdamScalars {
+  float one_minus_beta1, beta2, one_minus_beta2;
+  float step_size;            // lr / (1 - beta1^t)
+  float bias_correction2_sqrt;  // sqrt(1 - beta2^t)
+  float epsilon;
+  float l2;                   // Adam's weight decay, added to the gradient (0 for AdamW)
+};
+
+// m_hat / (sqrt(v_hat) + eps) written as torch computes it: (m / bc1) / (sqrt(v) / sqrt(bc2) + eps).
+// m is updated as m + (1 - beta1) (g - m), which is torch's lerp_ for weights below 0.5.
+void adam(const AdamScalars& s, float* p, const float* g, float* m, float* v, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float d = g[i] + s.l2 * p[i];
+    m[i] += s.one_minus_beta1 * (d - m[i]);
+    v[i] = s.beta2 * v[i] + s.one_minus_beta2 * d * d;
+    const float denom = std::sqrt(v[i]) / s.bias_correction2_sqrt + s.epsilon;
+    p[i] -= s.step_size * (m[i] / denom);
+  }
+}
+
+void scale(float factor, float* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) p[i] *= factor;
+}
+
+void require_size(std::span<const float> s, size_t n, const char* what) {
+  if (s.size() != n)
+    throw BackendError(fmt::format("optimizer update: {} has {} elements, the parameter {}", what, s.size(), n));
+}
+
+}  // namespace
+
+void cpu_optimizer_update(const CpuOptimizerStep& step, std::span<float> param, std::span<const float> grad,
+                          std::span<float> state0, std::span<float> state1) {
+  const OptimizerConfig& c = *step.config;
+  const size_t n = param.size();
+  require_size(grad, n, "gradient");
+  const int slots = optimizer_state_slots(c.kind);
+  if (slots >= 1) require_size(state0, n, "state 0");
+  if (slots >= 2) require_size(state1, n, "state 1");
+
+  const double lr = step.learning_rate;
+  const auto wd = static_cast<float>(c.weight_decay);
+  switch (c.kind) {
+    case OptimizerConfig::Kind::sgd:
+      sgd(static_cast<float>(lr), wd, param.data(), grad.data(), n);
+      return;
+    case OptimizerConfig::Kind::momentum:
+      (c.nesterov ? nesterov : momentum)(static_cast<float>(lr), wd, static_cast<float>(c.momentum), param.data(),
+                                         grad.data(), state0.data(), n);
+      return;
+    case OptimizerConfig::Kind::adam:
+    case OptimizerConfig::Kind::adamw: {
+      const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
+      if (decoupled) scale(static_cast<float>(1.0 - lr * c.weight_decay), param.data(), n);
+      const double t = static_cast<double>(step.t);
+      const AdamScalars s{
+          .one_minus_beta1 = static_cast<float>(1.0 - c.beta1),
+          .beta2 = static_cast<float>(c.beta2),
+          .one_minus_beta2 = static_cast<float>(1.0 - c.beta2),
+          .step_size = static_cast<float>(lr / (1.0 - std::pow(c.beta1, t))),
+          .bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(c.beta2, t))),
+          .epsilon = static_cast<float>(c.epsilon),
+          .l2 = decoupled ? 0.0f : wd,
+      };
+      adam(s, param.data(), grad.data(), state0.data(), state1.data(), n);
+      return;
+    }
+  }
+}
+
+}  // namespace expt
