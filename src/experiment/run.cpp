@@ -22,15 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void initialize_parameters(Network& net, uint64_t seed) {
-  const NetworkPlan& plan = net.plan();
-  for (size_t i = 0; i < plan.params.size(); ++i) {
-    std::vector<float> values(static_cast<size_t>(plan.params[i].size()));
-    initialize_parameter(plan.params[i], seed, static_cast<uint32_t>(i), values);
-    net.write_parameter(i, values);
-  }
-}
-
 void check_backend_supports(const Backend& backend, const NetworkPlan& plan, const NetworkOptions& options) {
   for (size_t i = 0; i < plan.layers.size(); ++i) {
     const std::string why = backend.unsupported_reason(plan.layers[i].spec, options);
@@ -47,6 +38,15 @@ void truncate_history(Report& report, const CheckpointInfo& info) {
 }
 
 }  // namespace
+
+void initialize_parameters(Network& net, uint64_t seed) {
+  const NetworkPlan& plan = net.plan();
+  for (size_t i = 0; i < plan.params.size(); ++i) {
+    std::vector<float> values(static_cast<size_t>(plan.params[i].size()));
+    initialize_parameter(plan.params[i], seed, static_cast<uint32_t>(i), values);
+    net.write_parameter(i, values);
+  }
+}
 
 std::filesystem::path new_run_dir(const ExperimentConfig& config, const std::string& config_hash) {
   const std::time_t now = std::time(nullptr);

@@ -1,0 +1,77 @@
+"""Rebuilds expt's test network in PyTorch from the step-0 checkpoint, runs one training step on
+the same batch and compares the loss and every updated weight with expt's step-1 checkpoint.
+
+Tolerances: loss within 1e-5 relative; weights within 1e-5 absolute + 1e-4 relative (float32
+sums in different orders). Adam's first step moves every weight by about lr, so a wrong
+gradient sign or a missing bias correction shows up far above these.
+"""
+import json
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    tensors = {}
+    for name, entry in header.items():
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": torch.float32, "I32": torch.int32}[entry["dtype"]]
+        raw = bytearray(data[8 + n + begin:8 + n + end])
+        tensors[name] = torch.frombuffer(raw, dtype=dtype).reshape(entry["shape"]).clone()
+    return tensors, meta
+
+
+def same_pad(x, kernel, stride):
+    """TensorFlow's `same`: total padding split with the extra pixel at the bottom/right."""
+    pads = []
+    for size, k, s in ((x.shape[3], kernel[1], stride[1]), (x.shape[2], kernel[0], stride[0])):
+        out = -(-size // s)
+        total = max((out - 1) * s + k - size, 0)
+        pads += [total // 2, total - total // 2]
+    return pads
+
+
+def forward(p, x):
+    x = F.relu(F.conv2d(F.pad(x, same_pad(x, (3, 3), (1, 1))), p["conv1.weight"], p["conv1.bias"]))
+    x = F.relu(F.conv2d(F.pad(x, same_pad(x, (2, 3), (2, 2))), p["conv2.weight"], p["conv2.bias"], stride=2))
+    x = F.max_pool2d(F.pad(x, same_pad(x, (2, 2), (2, 2)), value=float("-inf")), 2, 2)
+    x = torch.flatten(x, 1)
+    x = F.relu(F.linear(x, p["fc1.weight"], p["fc1.bias"]))
+    return F.linear(x, p["logits.weight"], p["logits.bias"])
+
+
+def main():
+    folder, optimizer, backend = sys.argv[1:4]
+    params, _ = load_safetensors(f"{folder}/step0.safetensors")
+    batch, _ = load_safetensors(f"{folder}/batch.safetensors")
+    expected, meta = load_safetensors(f"{folder}/step1.safetensors")
+    lr = float(meta["learning_rate"])
+    for t in params.values():
+        t.requires_grad_(True)
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(params.values(), lr=lr)
+    loss = F.cross_entropy(forward(params, batch["images"]), batch["labels"].long())
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+    expt_loss = float(meta["loss"])
+    assert abs(loss.item() - expt_loss) <= 1e-5 * abs(loss.item()), f"loss: torch {loss.item()} expt {expt_loss}"
+    worst = 0.0
+    for name, value in params.items():
+        diff = (value.detach() - expected[name]).abs()
+        limit = 1e-5 + 1e-4 * value.detach().abs()
+        assert bool((diff <= limit).all()), f"{name}: max difference {diff.max().item():.3g}"
+        worst = max(worst, diff.max().item())
+    print(f"{backend}/{optimizer}: loss {expt_loss:.6f} matches torch {loss.item():.6f}; "
+          f"{len(params)} tensors match, max |diff| {worst:.2e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+// Writes what the PyTorch cross-check needs, for one backend and one optimizer:
+//   step0.safetensors   the initial weights (the run's checkpoint writer, weights only)
+//   batch.safetensors   the batch: images [n,c,h,w] f32, labels [n] i32
+//   step1.safetensors   the weights after one training step with dropout off; metadata "loss"
+// Usage: torch_step_dump BACKEND OPTIMIZER OUT_DIR
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "backends/registry.hpp"
+#include "config/load_config.hpp"
+#include "experiment/checkpoint.hpp"
+#include "experiment/run.hpp"
+#include "experiment/safetensors.hpp"
+
+using namespace expt;
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    fmt::print(stderr, "usage: torch_step_dump BACKEND sgd|adam OUT_DIR\n");
+    return 2;
+  }
+  const std::string backend_name = argv[1], optimizer = argv[2];
+  const std::filesystem::path out = argv[3];
+  // Odd sizes make TensorFlow's `same` padding asymmetric; stride 2 and valid pooling too.
+  const std::string yaml = fmt::format(R"(
+name: torch_check
+seed: 5
+backend: {}
+data: {{dataset: synthetic, image_size: [11, 9], channels: 3, synthetic: {{classes: 4, train: 8, test: 8}}}}
+model:
+  layers:
+    - {{type: conv2d, name: conv1, filters: 5, kernel: 3, padding: same, activation: relu}}
+    - {{type: conv2d, name: conv2, filters: 6, kernel: [2, 3], stride: 2, padding: same, activation: relu}}
+    - {{type: max_pool, name: pool1, size: 2, stride: 2, padding: same}}
+    - {{type: dropout, name: drop1, rate: 0.5}}
+    - {{type: dense, name: fc1, units: 7, activation: relu, init: {{bias: 0.1}}}}
+    - {{type: dense, name: logits, units: classes}}
+training: {{batch_size: 4, dropout: false, optimizer: {{type: {}, learning_rate: 0.05}}}}
+)", backend_name, optimizer);
+  const ExperimentConfig cfg = load_config_text(yaml, "torch_check.yaml");
+  const NetworkPlan plan = plan_network(cfg.layers, cfg.input, cfg.classes);
+  NetworkOptions options;
+  options.optimizer = cfg.training.optimizer;
+  options.seed = cfg.seed;
+  options.dropout = cfg.training.dropout;
+  options.max_batch = cfg.training.batch_size;
+  auto net = make_backend(backend_name)->build(plan, options);
+  initialize_parameters(*net, cfg.seed);
+  save_checkpoint(out / "step0.safetensors", *net, options.optimizer.kind, {0, 0, "torch_check"}, false);
+
+  const int64_t n = cfg.training.batch_size;
+  std::vector<float> images(static_cast<size_t>(n * plan.input.size()));
+  std::vector<int32_t> labels(static_cast<size_t>(n));
+  std::mt19937 gen(3);
+  std::normal_distribution<float> normal;  // any values will do: both sides read them from the file
+  for (float& x : images) x = normal(gen);
+  for (int64_t i = 0; i < n; ++i) labels[static_cast<size_t>(i)] = static_cast<int32_t>(i % cfg.classes);
+  safetensors::File batch;
+  batch.tensors["images"] = {"F32", {n, plan.input.c, plan.input.h, plan.input.w}, std::vector<std::byte>(images.size() * 4)};
+  std::memcpy(batch.tensors["images"].data.data(), images.data(), images.size() * 4);
+  batch.tensors["labels"] = {"I32", {n}, std::vector<std::byte>(labels.size() * 4)};
+  std::memcpy(batch.tensors["labels"].data.data(), labels.data(), labels.size() * 4);
+  safetensors::write(out / "batch.safetensors", batch);
+
+  const BatchMetrics m = net->forward(HostBatch{n, images, labels}, Phase::train, 0);
+  net->backward();
+  net->update(cfg.training.optimizer.learning_rate, 1);
+  save_checkpoint(out / "step1.safetensors", *net, options.optimizer.kind, {1, 0, "torch_check"}, false);
+  auto step1 = safetensors::read(out / "step1.safetensors");
+  step1.metadata["loss"] = fmt::format("{:.9g}", m.loss());
+  step1.metadata["learning_rate"] = fmt::format("{:.9g}", cfg.training.optimizer.learning_rate);
+  safetensors::write(out / "step1.safetensors", step1);
+  return 0;
+}
