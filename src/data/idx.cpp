@@ -93,14 +93,26 @@ class IdxReader {
     while (done < out.size()) {
       const auto chunk = static_cast<unsigned>(std::min<size_t>(out.size() - done, 1u << 30));
       const int got = gzread(file_, out.data() + done, chunk);
-      if (got < 0) {
-        int zlib_code;
-        fail(fmt::format("unreadable: {}", gzerror(file_, &zlib_code)));
-      }
+      // zlib reports a gzip stream cut short (Z_BUF_ERROR) only by a read of 0 bytes.
+      if (got < 0 || (got == 0 && zlib_failed())) fail(fmt::format("unreadable: {}", zlib_reason()));
       if (got == 0) break;
       done += static_cast<size_t>(got);
     }
     return done;
+  }
+
+  bool zlib_failed() const {
+    int code;
+    gzerror(file_, &code);
+    return code != Z_OK;
+  }
+
+  // zlib's message without the "<path>: " it puts in front.
+  std::string zlib_reason() const {
+    int code;
+    const std::string message = gzerror(file_, &code);
+    const std::string prefix = path_.string() + ": ";
+    return message.starts_with(prefix) ? message.substr(prefix.size()) : message;
   }
 
   std::filesystem::path path_;
