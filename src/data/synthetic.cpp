@@ -19,7 +19,6 @@ namespace expt {
 namespace {
 
 constexpr int64_t kDefaultSide = 28;
-constexpr uint64_t kTrainStream = 1, kTestStream = 2;
 
 Shape synthetic_shape(const DataConfig& config) {
   return Shape{config.channels > 0 ? config.channels : 1,
@@ -96,8 +95,10 @@ Dataset load_synthetic(const DataConfig& config, uint64_t seed) {
   Dataset dataset;
   dataset.name = "synthetic";
   dataset.class_names = std::move(info.class_names);
-  dataset.train = draw_split(info.shape, config.synthetic_train, info.classes, derive_seed(seed, kTrainStream));
-  dataset.test = draw_split(info.shape, config.synthetic_test, info.classes, derive_seed(seed, kTestStream));
+  dataset.train = draw_split(info.shape, config.synthetic_train, info.classes,
+                             derive_seed(seed, DataStream::synthetic_train));
+  dataset.test =
+      draw_split(info.shape, config.synthetic_test, info.classes, derive_seed(seed, DataStream::synthetic_test));
   return dataset;
 }
 
