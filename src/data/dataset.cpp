@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "data/normalize.hpp"
+#include "data/random.hpp"
 #include "data/sources.hpp"
+#include "data/transform.hpp"
 
 namespace expt {
 
@@ -35,16 +38,55 @@ Shape requested_shape(const DataConfig& config, const Shape& stored) {
   return shape;
 }
 
+[[noreturn]] void unsupported(const DataConfig& config) {
+  throw DataError(fmt::format("data set '{}' is not supported (available: idx, synthetic)", config.dataset));
+}
+
+ImageSet reshape_images(const ImageSet& set, const Shape& shape) {
+  // Resizing first: the only conversion from idx data is 1 -> 3 channels, which is cheaper after.
+  ImageSet resized = (set.shape.h == shape.h && set.shape.w == shape.w)
+                         ? set
+                         : resize_bilinear(set, shape.h, shape.w);
+  return convert_channels(resized, shape.c);
+}
+
 }  // namespace
 
 DatasetInfo probe_dataset(const DataConfig& config, uint64_t /*seed: no data set's shape depends on it*/) {
-  if (config.dataset == "synthetic") return probe_synthetic(config);
-  if (config.dataset == "idx") {
-    DatasetInfo info = probe_idx(config);
-    info.shape = requested_shape(config, info.shape);
-    return info;
+  DatasetInfo info;
+  if (config.dataset == "synthetic") info = probe_synthetic(config);
+  else if (config.dataset == "idx") info = probe_idx(config);
+  else unsupported(config);
+  info.shape = requested_shape(config, info.shape);
+  return info;
+}
+
+// Order matters: the held-out split is drawn from the whole training split, limits then take
+// the first N of each part (so limit_train keeps a random sample when test_fraction is set),
+// and reshaping comes after the limits so that only the images used are resized. The
+// normalisation sees the final training images only.
+Dataset load_dataset(const DataConfig& config, uint64_t seed) {
+  Dataset dataset;
+  if (config.dataset == "synthetic") dataset = load_synthetic(config, seed);
+  else if (config.dataset == "idx") dataset = load_idx(config);
+  else unsupported(config);
+
+  if (config.test_fraction > 0.0) {
+    auto [kept, held_out] =
+        hold_out(dataset.train, config.test_fraction, derive_seed(seed, DataStream::held_out_test));
+    dataset.train = std::move(kept);
+    dataset.test = std::move(held_out);
   }
-  throw DataError(fmt::format("data set '{}' is not supported (available: idx, synthetic)", config.dataset));
+  dataset.train = take_first(std::move(dataset.train), config.limit_train);
+  dataset.test = take_first(std::move(dataset.test), config.limit_test);
+
+  const Shape shape = requested_shape(config, dataset.train.shape);
+  if (shape != dataset.train.shape) {
+    dataset.train = reshape_images(dataset.train, shape);
+    dataset.test = reshape_images(dataset.test, shape);
+  }
+  dataset.normalization = compute_normalization(dataset.train, config.normalize);
+  return dataset;
 }
 
 }  // namespace expt
