@@ -1,0 +1,314 @@
+#include "backends/reference/reference_network.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "backends/reference/conv2d.hpp"
+#include "backends/reference/dense.hpp"
+#include "backends/reference/elementwise.hpp"
+#include "backends/reference/pooling.hpp"
+#include "backends/reference/softmax_cross_entropy.hpp"
+#include "core/error.hpp"
+#include "layers/init.hpp"
+#include "optim/cpu_update.hpp"
+
+namespace expt::reference {
+
+namespace {
+
+// Applies NetworkOptions::threads to the kernels of one call and restores the caller's OpenMP
+// setting afterwards, so another backend in the same process is not affected.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int64_t threads) : saved_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
+  }
+  ~ThreadCountScope() { omp_set_num_threads(saved_); }
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+// Adds the scope's wall time to *total_ms; does nothing when total_ms is null (profiling off).
+class ScopedTimer {
+ public:
+  explicit ScopedTimer(double* total_ms) : total_ms_(total_ms), start_(std::chrono::steady_clock::now()) {}
+  ~ScopedTimer() {
+    if (total_ms_)
+      *total_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  }
+  ScopedTimer(const ScopedTimer&) = delete;
+  ScopedTimer& operator=(const ScopedTimer&) = delete;
+
+ private:
+  double* total_ms_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+bool fuses_relu(const LayerSpec& s) {
+  return (s.kind == LayerKind::conv2d || s.kind == LayerKind::dense) && s.activation == Activation::relu;
+}
+
+template <class T>
+void copy_checked(std::span<const T> from, std::span<T> to, const std::string& what) {
+  if (from.size() != to.size())
+    throw BackendError(fmt::format("reference backend: {} has {} elements, the buffer passed {}", what, from.size(),
+                                   to.size()));
+  std::copy(from.begin(), from.end(), to.begin());
+}
+
+}  // namespace
+
+ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions& options)
+    : plan_(plan), options_(options) {
+  if (options_.max_batch < 1) throw BackendError("reference backend: max_batch must be at least 1");
+  const int64_t batch = options_.max_batch;
+  const int slots = optimizer_state_slots(options_.optimizer.kind);
+  for (size_t i = 0; i < plan_.params.size(); ++i) {
+    const auto size = static_cast<size_t>(plan_.params[i].size());
+    params_.emplace_back(size);
+    // Every backend starts from the same host-side initial values; the trainer may overwrite them.
+    initialize_parameter(plan_.params[i], options_.seed, static_cast<uint32_t>(i), params_.back());
+    grads_.emplace_back(size, 0.0f);
+    auto& state = optimizer_state_.emplace_back();
+    for (int s = 0; s < slots; ++s) state[static_cast<size_t>(s)].assign(size, 0.0f);
+  }
+  input_.resize(static_cast<size_t>(batch * plan_.input.size()));
+  input_grad_.resize(input_.size());
+  labels_.resize(static_cast<size_t>(batch));
+  int64_t largest_output = 0;
+  for (const auto& layer : plan_.layers) {
+    outputs_.emplace_back(static_cast<size_t>(batch * layer.out.size()));
+    largest_output = std::max(largest_output, layer.out.size());
+    timings_.push_back(LayerTiming{layer.spec.name});
+  }
+  for (auto& g : layer_grads_) g.resize(static_cast<size_t>(batch * largest_output));
+  probs_.resize(static_cast<size_t>(batch * plan_.classes));
+  timings_.push_back(LayerTiming{"loss"});
+  timings_.push_back(LayerTiming{"optimizer"});
+}
+
+const float* ReferenceNetwork::layer_input(size_t index) const {
+  return index == 0 ? input_.data() : outputs_[index - 1].data();
+}
+
+BatchMetrics ReferenceNetwork::forward(const HostBatch& batch, Phase phase, uint64_t step) {
+  const int64_t n = batch.n;
+  if (n < 1 || n > options_.max_batch)
+    throw BackendError(fmt::format("reference backend: batch of {} outside 1..max_batch ({})", n, options_.max_batch));
+  copy_checked(batch.images, std::span<float>(input_).first(static_cast<size_t>(n * plan_.input.size())), "the batch");
+  copy_checked(batch.labels, std::span<int32_t>(labels_).first(static_cast<size_t>(n)), "the labels");
+  for (int64_t s = 0; s < n; ++s)
+    if (labels_[s] < 0 || labels_[s] >= plan_.classes)
+      throw DataError(fmt::format("label {} of sample {} is outside 0..{}", labels_[s], s, plan_.classes - 1));
+  batch_ = n;
+  step_ = step;
+  dropout_active_ = phase == Phase::train && options_.dropout;
+
+  ThreadCountScope threads(options_.threads);
+  for (size_t i = 0; i < plan_.layers.size(); ++i) forward_layer(i, layer_input(i), outputs_[i].data());
+
+  LayerTiming& loss_timing = timings_[plan_.layers.size()];
+  ++loss_timing.calls;
+  ScopedTimer timer(options_.profile ? &loss_timing.forward_ms : nullptr);
+  const LossSums sums =
+      softmax_cross_entropy_forward(n, plan_.classes, outputs_.back().data(), labels_.data(), probs_.data());
+  return BatchMetrics{sums.loss_sum, sums.correct, n};
+}
+
+void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
+  const PlannedLayer& l = plan_.layers[index];
+  const LayerSpec& s = l.spec;
+  const int64_t n = batch_;
+  const int64_t out_count = n * l.out.size();
+  const float* weight = l.params.empty() ? nullptr : params_[l.params[0]].data();
+  const float* bias = l.params.size() > 1 ? params_[l.params[1]].data() : nullptr;
+
+  LayerTiming& timing = timings_[index];
+  ++timing.calls;
+  ScopedTimer timer(options_.profile ? &timing.forward_ms : nullptr);
+  switch (s.kind) {
+    case LayerKind::conv2d: conv2d_forward(window_geometry(l, n), x, weight, bias, y); break;
+    case LayerKind::dense: dense_forward(n, l.in.size(), l.out.size(), x, weight, bias, y); break;
+    case LayerKind::max_pool: max_pool_forward(window_geometry(l, n), x, y); break;
+    case LayerKind::avg_pool: avg_pool_forward(window_geometry(l, n), x, y); break;
+    case LayerKind::relu: relu_forward(out_count, x, y); break;
+    case LayerKind::dropout:
+      if (dropout_active_)
+        dropout_apply(out_count, DropoutMask{options_.seed, static_cast<uint32_t>(index), step_, s.rate}, x, y);
+      else
+        std::copy(x, x + out_count, y);
+      break;
+    case LayerKind::flatten: std::copy(x, x + out_count, y); break;
+  }
+  if (fuses_relu(s)) relu_forward(out_count, y, y);
+}
+
+void ReferenceNetwork::backward() {
+  if (batch_ == 0) throw BackendError("reference backend: backward() called before forward()");
+  const int64_t n = batch_;
+  ThreadCountScope threads(options_.threads);
+  float* dy = layer_grads_[0].data();
+  {
+    LayerTiming& loss_timing = timings_[plan_.layers.size()];
+    ScopedTimer timer(options_.profile ? &loss_timing.backward_data_ms : nullptr);
+    softmax_cross_entropy_backward(n, plan_.classes, probs_.data(), labels_.data(), dy);
+  }
+  for (size_t i = plan_.layers.size(); i-- > 0;) {
+    float* dx = i == 0 ? input_grad_.data() : (dy == layer_grads_[0].data() ? layer_grads_[1] : layer_grads_[0]).data();
+    backward_layer(i, layer_input(i), dy, dx);
+    dy = dx;
+  }
+}
+
+void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, float* dx) {
+  const PlannedLayer& l = plan_.layers[index];
+  const LayerSpec& s = l.spec;
+  const int64_t n = batch_;
+  const int64_t out_count = n * l.out.size();
+  const float* y = outputs_[index].data();
+  const float* weight = l.params.empty() ? nullptr : params_[l.params[0]].data();
+  float* dweight = l.params.empty() ? nullptr : grads_[l.params[0]].data();
+  float* dbias = l.params.size() > 1 ? grads_[l.params[1]].data() : nullptr;
+
+  LayerTiming& timing = timings_[index];
+  double* data_ms = options_.profile ? &timing.backward_data_ms : nullptr;
+  double* weights_ms = options_.profile ? &timing.backward_weights_ms : nullptr;
+  if (fuses_relu(s)) {
+    ScopedTimer timer(data_ms);
+    relu_backward(out_count, y, dy, dy);
+  }
+  switch (s.kind) {
+    case LayerKind::conv2d: {
+      const WindowGeometry g = window_geometry(l, n);
+      {
+        ScopedTimer timer(weights_ms);
+        conv2d_backward_weights(g, x, dy, dweight, dbias);
+      }
+      ScopedTimer timer(data_ms);
+      conv2d_backward_data(g, dy, weight, dx);
+      break;
+    }
+    case LayerKind::dense: {
+      {
+        ScopedTimer timer(weights_ms);
+        dense_backward_weights(n, l.in.size(), l.out.size(), x, dy, dweight, dbias);
+      }
+      ScopedTimer timer(data_ms);
+      dense_backward_data(n, l.in.size(), l.out.size(), dy, weight, dx);
+      break;
+    }
+    case LayerKind::max_pool: {
+      ScopedTimer timer(data_ms);
+      max_pool_backward(window_geometry(l, n), x, dy, dx);
+      break;
+    }
+    case LayerKind::avg_pool: {
+      ScopedTimer timer(data_ms);
+      avg_pool_backward(window_geometry(l, n), dy, dx);
+      break;
+    }
+    case LayerKind::relu: {
+      ScopedTimer timer(data_ms);
+      relu_backward(out_count, y, dy, dx);
+      break;
+    }
+    case LayerKind::dropout: {
+      ScopedTimer timer(data_ms);
+      if (dropout_active_)
+        dropout_apply(out_count, DropoutMask{options_.seed, static_cast<uint32_t>(index), step_, s.rate}, dy, dx);
+      else
+        std::copy(dy, dy + out_count, dx);
+      break;
+    }
+    case LayerKind::flatten: {
+      ScopedTimer timer(data_ms);
+      std::copy(dy, dy + out_count, dx);
+      break;
+    }
+  }
+}
+
+void ReferenceNetwork::update(double learning_rate, uint64_t t) {
+  ThreadCountScope threads(options_.threads);
+  // The optimizer's time is reported in its entry's forward_ms column.
+  LayerTiming& timing = timings_.back();
+  ++timing.calls;
+  ScopedTimer timer(options_.profile ? &timing.forward_ms : nullptr);
+  const CpuOptimizerStep step{&options_.optimizer, learning_rate, t};
+  for (size_t i = 0; i < params_.size(); ++i)
+    cpu_optimizer_update(step, params_[i], grads_[i], optimizer_state_[i][0], optimizer_state_[i][1]);
+}
+
+size_t ReferenceNetwork::checked_param(size_t index) const {
+  if (index >= params_.size())
+    throw BackendError(fmt::format("reference backend: parameter {} does not exist ({} parameters)", index,
+                                   params_.size()));
+  return index;
+}
+
+void ReferenceNetwork::read_parameter(size_t index, std::span<float> out) const {
+  const auto& p = params_[checked_param(index)];
+  copy_checked(std::span<const float>(p), out, plan_.params[index].name);
+}
+
+void ReferenceNetwork::write_parameter(size_t index, std::span<const float> in) {
+  copy_checked(in, std::span<float>(params_[checked_param(index)]), plan_.params[index].name);
+}
+
+void ReferenceNetwork::read_gradient(size_t index, std::span<float> out) const {
+  const auto& g = grads_[checked_param(index)];
+  copy_checked(std::span<const float>(g), out, "the gradient of " + plan_.params[index].name);
+}
+
+void ReferenceNetwork::read_optimizer_state(size_t index, int slot, std::span<float> out) const {
+  if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
+    throw BackendError(fmt::format("reference backend: {} has no optimizer state slot {}",
+                                   to_string(options_.optimizer.kind), slot));
+  const auto& s = optimizer_state_[checked_param(index)][static_cast<size_t>(slot)];
+  copy_checked(std::span<const float>(s), out, "the optimizer state of " + plan_.params[index].name);
+}
+
+void ReferenceNetwork::write_optimizer_state(size_t index, int slot, std::span<const float> in) {
+  if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
+    throw BackendError(fmt::format("reference backend: {} has no optimizer state slot {}",
+                                   to_string(options_.optimizer.kind), slot));
+  auto& s = optimizer_state_[checked_param(index)][static_cast<size_t>(slot)];
+  copy_checked(in, std::span<float>(s), "the optimizer state of " + plan_.params[index].name);
+}
+
+void ReferenceNetwork::read_activation(size_t layer, std::span<float> out) const {
+  if (layer >= outputs_.size())
+    throw BackendError(fmt::format("reference backend: layer {} does not exist", layer));
+  const auto count = static_cast<size_t>(batch_ * plan_.layers[layer].out.size());
+  copy_checked(std::span<const float>(outputs_[layer]).first(count), out,
+               "the activation of " + plan_.layers[layer].spec.name);
+}
+
+void ReferenceNetwork::read_input_gradient(std::span<float> out) const {
+  const auto count = static_cast<size_t>(batch_ * plan_.input.size());
+  copy_checked(std::span<const float>(input_grad_).first(count), out, "the input gradient");
+}
+
+std::vector<LayerTiming> ReferenceNetwork::timings() const { return timings_; }
+
+void ReferenceNetwork::reset_timings() {
+  for (auto& t : timings_) t = LayerTiming{t.layer};
+}
+
+int64_t ReferenceNetwork::memory_bytes() const {
+  size_t floats = input_.capacity() + input_grad_.capacity() + probs_.capacity();
+  for (size_t i = 0; i < params_.size(); ++i)
+    floats += params_[i].capacity() + grads_[i].capacity() + optimizer_state_[i][0].capacity() +
+              optimizer_state_[i][1].capacity();
+  for (const auto& o : outputs_) floats += o.capacity();
+  for (const auto& g : layer_grads_) floats += g.capacity();
+  return static_cast<int64_t>(floats * sizeof(float) + labels_.capacity() * sizeof(int32_t));
+}
+
+}  // namespace expt::reference

@@ -1,0 +1,60 @@
+#pragma once
+// The reference Network: everything in host memory, in canonical layouts, computed by the
+// plain kernels in this folder.
+#include <array>
+#include <vector>
+
+#include "backends/backend.hpp"
+
+namespace expt::reference {
+
+class ReferenceNetwork final : public Network {
+ public:
+  ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions& options);
+
+  BatchMetrics forward(const HostBatch& batch, Phase phase, uint64_t step) override;
+  void backward() override;
+  void update(double learning_rate, uint64_t t) override;
+
+  void read_parameter(size_t index, std::span<float> out) const override;
+  void write_parameter(size_t index, std::span<const float> in) override;
+  void read_gradient(size_t index, std::span<float> out) const override;
+  void read_optimizer_state(size_t index, int slot, std::span<float> out) const override;
+  void write_optimizer_state(size_t index, int slot, std::span<const float> in) override;
+  void read_activation(size_t layer, std::span<float> out) const override;
+  void read_input_gradient(std::span<float> out) const override;
+
+  std::vector<LayerTiming> timings() const override;
+  void reset_timings() override;
+  int64_t memory_bytes() const override;
+  const NetworkPlan& plan() const override { return plan_; }
+
+ private:
+  void forward_layer(size_t index, const float* x, float* y);
+  // dy may be modified (a fused relu masks it in place); writes dx and the layer's gradients.
+  void backward_layer(size_t index, const float* x, float* dy, float* dx);
+  const float* layer_input(size_t index) const;
+  size_t checked_param(size_t index) const;
+
+  NetworkPlan plan_;
+  NetworkOptions options_;
+
+  std::vector<std::vector<float>> params_, grads_;
+  std::vector<std::array<std::vector<float>, 2>> optimizer_state_;  // slots unused by the optimizer stay empty
+
+  std::vector<float> input_;               // [max_batch, input]
+  std::vector<int32_t> labels_;            // [max_batch]
+  std::vector<std::vector<float>> outputs_;  // per layer, [max_batch, out]
+  std::vector<float> probs_;               // softmax of the logits, [max_batch, classes]
+  std::array<std::vector<float>, 2> layer_grads_;  // d(loss)/d(activation), ping-ponged during backward
+  std::vector<float> input_grad_;          // [max_batch, input]
+
+  // What the last forward did, for backward and the read functions.
+  int64_t batch_ = 0;
+  uint64_t step_ = 0;
+  bool dropout_active_ = false;
+
+  std::vector<LayerTiming> timings_;  // one per layer, then "loss", then "optimizer"
+};
+
+}  // namespace expt::reference
