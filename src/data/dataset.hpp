@@ -45,6 +45,10 @@ struct DatasetInfo {
 };
 
 // Both throw DataError naming the path that was looked at and what was wrong with it.
+// Supported: `idx` and `synthetic`. Their files and generator carry no class names, so for them
+// data.classes names every class in label order (empty: "0", "1", ...) rather than selecting.
+// load_dataset: held-out split (test_fraction) from the whole training split, then the limits,
+// then resizing and channel conversion, then the normalisation from the training images only.
 DatasetInfo probe_dataset(const DataConfig& config, uint64_t seed);
 Dataset load_dataset(const DataConfig& config, uint64_t seed);
 
