@@ -1,0 +1,81 @@
+#pragma once
+// The Network of the cudnn backend: parameters, gradients, optimizer state and activations
+// all live on one GPU (NetworkOptions::gpu); the host sees them only through the read_/write_
+// copies, in PyTorch's layouts, which are also the layouts kept on the device.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "backends/cudnn/device_allocator.hpp"
+#include "backends/cudnn/device_resources.hpp"
+#include "backends/cudnn/gpu_layer.hpp"
+
+namespace expt::cudnn_backend {
+
+class CudnnNetwork final : public Network {
+ public:
+  // Throws BackendError when the batch does not fit (naming the layer, the bytes and the largest
+  // batch that fits) or a library call fails.
+  CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& options, const std::string& device_name);
+  ~CudnnNetwork() override;
+
+  BatchMetrics forward(const HostBatch& batch, Phase phase, uint64_t step) override;
+  void backward() override;
+  void update(double learning_rate, uint64_t t) override;
+
+  void read_parameter(size_t index, std::span<float> out) const override;
+  void write_parameter(size_t index, std::span<const float> in) override;
+  void read_gradient(size_t index, std::span<float> out) const override;
+  void read_optimizer_state(size_t index, int slot, std::span<float> out) const override;
+  void write_optimizer_state(size_t index, int slot, std::span<const float> in) override;
+  void read_activation(size_t layer, std::span<float> out) const override;
+  void read_input_gradient(std::span<float> out) const override;
+
+  std::vector<LayerTiming> timings() const override { return timings_; }
+  void reset_timings() override;
+  int64_t memory_bytes() const override { return allocator_.total_bytes(); }
+  const NetworkPlan& plan() const override { return plan_; }
+
+ private:
+  struct ParameterStorage {
+    int64_t size = 0;
+    DeviceBuffer value, grad;
+    DeviceBuffer state[2];  // momentum: velocity; adam/adamw: m, v
+  };
+
+  void activate_device() const;
+  void check_fits_in_memory(const std::string& device_name);
+  void allocate_buffers();
+  void create_layers();
+  void choose_convolution_algorithms();
+  const float* layer_input(size_t layer) const;
+  float* layer_output(size_t layer) const;
+  const DeviceBuffer& optimizer_state(size_t index, int slot) const;
+  template <typename Work>
+  void timed(double& milliseconds, Work&& work);
+
+  NetworkPlan plan_;
+  NetworkOptions options_;
+  int device_ = 0;
+  DeviceAllocator allocator_;
+  StreamHandle stream_;
+  CudnnHandle cudnn_;
+  CublasHandle cublas_;
+  GpuContext ctx_;
+
+  std::vector<ParameterStorage> params_;
+  DeviceBuffer input_, input_grad_, labels_;
+  std::vector<DeviceBuffer> outputs_;  // per layer; empty where the output aliases the input
+  DeviceBuffer grad_a_, grad_b_;       // ping-pong gradients between layers; forward scratch
+  DeviceBuffer dlogits_, sample_loss_, sample_correct_, ones_;
+  DeviceBuffer workspace_;
+  std::vector<std::unique_ptr<GpuLayer>> layers_;
+
+  std::vector<LayerTiming> timings_;  // one per layer, then "loss" and "optimizer"
+  int64_t batch_ = 0;                 // n of the last forward
+  bool backward_allowed_ = false;     // the last forward was a training one
+  bool input_gradient_valid_ = false;
+};
+
+}  // namespace expt::cudnn_backend

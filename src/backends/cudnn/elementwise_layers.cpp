@@ -1,0 +1,48 @@
+#include "backends/cudnn/elementwise_layers.hpp"
+
+#include "backends/cudnn/kernels.hpp"
+#include "backends/cudnn/status_check.hpp"
+#include "core/philox.hpp"
+
+namespace expt::cudnn_backend {
+
+void ReluLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
+  relu_forward(ctx.stream, args.n * size_, args.x, args.y);
+}
+
+void ReluLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
+  relu_backward(ctx.stream, args.n * size_, args.y, args.dy, args.dx);
+}
+
+DropoutLayer::DropoutLayer(const PlannedLayer& layer, uint32_t layer_index, uint64_t seed, bool enabled)
+    : size_(layer.out.size()), layer_index_(layer_index), seed_(seed), rate_(layer.spec.rate),
+      enabled_(enabled && layer.spec.rate > 0.0) {}
+
+// The threshold and scale are computed as the reference backend does: the float rate for the
+// threshold, 1 / (1 - rate) in double rounded once to float for the scale.
+DropoutMask DropoutLayer::last_mask() const {
+  return DropoutMask{seed_, layer_index_, last_step_, philox::drop_threshold(static_cast<float>(rate_)),
+                     static_cast<float>(1.0 / (1.0 - rate_))};
+}
+
+void DropoutLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
+  last_forward_dropped_ = enabled_ && args.train;
+  last_step_ = args.step;
+  const int64_t count = args.n * size_;
+  if (!last_forward_dropped_) {
+    EXPT_CUDA_CHECK(cudaMemcpyAsync(args.y, args.x, count * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream));
+    return;
+  }
+  dropout_apply(ctx.stream, last_mask(), count, args.x, args.y);
+}
+
+void DropoutLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
+  const int64_t count = args.n * size_;
+  if (!last_forward_dropped_) {
+    EXPT_CUDA_CHECK(cudaMemcpyAsync(args.dx, args.dy, count * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream));
+    return;
+  }
+  dropout_apply(ctx.stream, last_mask(), count, args.dy, args.dx);
+}
+
+}  // namespace expt::cudnn_backend

@@ -1,0 +1,47 @@
+#pragma once
+// relu, dropout and flatten: layers without parameters that keep the NCHW order.
+#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/kernels.hpp"
+#include "layers/network_plan.hpp"
+
+namespace expt::cudnn_backend {
+
+class ReluLayer final : public GpuLayer {
+ public:
+  explicit ReluLayer(const PlannedLayer& layer) : size_(layer.out.size()) {}
+  void forward(const GpuContext& ctx, const ForwardArgs& args) override;
+  void backward_data(const GpuContext& ctx, const BackwardArgs& args) override;
+
+ private:
+  int64_t size_;
+};
+
+// Inverted dropout whose mask is recomputed from Philox in backward, so it costs no memory and
+// matches every other backend bit for bit. Eval, the global switch off, or rate 0: identity.
+class DropoutLayer final : public GpuLayer {
+ public:
+  DropoutLayer(const PlannedLayer& layer, uint32_t layer_index, uint64_t seed, bool enabled);
+  void forward(const GpuContext& ctx, const ForwardArgs& args) override;
+  void backward_data(const GpuContext& ctx, const BackwardArgs& args) override;
+
+ private:
+  DropoutMask last_mask() const;
+
+  int64_t size_;
+  uint32_t layer_index_;
+  uint64_t seed_;
+  double rate_;
+  bool enabled_;
+  bool last_forward_dropped_ = false;
+  uint64_t last_step_ = 0;
+};
+
+// The data already is in C,H,W order: the output is the input's memory.
+class FlattenLayer final : public GpuLayer {
+ public:
+  bool output_aliases_input() const override { return true; }
+  void forward(const GpuContext&, const ForwardArgs&) override {}
+  void backward_data(const GpuContext&, const BackwardArgs&) override {}
+};
+
+}  // namespace expt::cudnn_backend
