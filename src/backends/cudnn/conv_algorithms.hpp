@@ -2,6 +2,11 @@
 // Choosing convolution algorithms with cuDNN's own measurements. cudnnFind*AlgorithmEx times
 // every algorithm on the real tensors, which takes a while, so a layer does it once per batch
 // size and keeps the answer.
+//
+// This is cuDNN's legacy convolution API. cuDNN 9 (checked up to 9.19) still ships it in
+// cudnn_cnn.h, marked CUDNN_DEPRECATED (a warning only with CUDNN_WARN_DEPRECATED); it is far
+// simpler than the graph API for plain NCHW fp32 convolutions. When a cuDNN release removes it,
+// this file and conv_layer.cpp are the ones to port.
 #include <cstddef>
 #include <string>
 

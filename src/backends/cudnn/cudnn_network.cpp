@@ -47,6 +47,7 @@ CudnnNetwork::CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& option
   EXPT_CUBLAS_CHECK(cublasCreate(&cublas));
   cublas_ = CublasHandle(cublas);
   EXPT_CUBLAS_CHECK(cublasSetStream(cublas, stream));
+  allocator_.set_stream(stream);
 
   // fp32 and tf32 let tensor cores round GEMM/convolution inputs to TF32 (as PyTorch's
   // allow_tf32 does); fp32_strict keeps every multiply in fp32.
@@ -109,7 +110,10 @@ void CudnnNetwork::allocate_buffers() {
     // Every backend starts from the same host-side initial values; the trainer may overwrite them.
     initial.resize(static_cast<size_t>(s.size));
     initialize_parameter(p, options_.seed, static_cast<uint32_t>(i), initial);
-    EXPT_CUDA_CHECK(cudaMemcpy(s.value.get(), initial.data(), s.size * kFloat, cudaMemcpyHostToDevice));
+    // On the network's stream, after the allocator's zero-fill of the same buffer.
+    EXPT_CUDA_CHECK(
+        cudaMemcpyAsync(s.value.get(), initial.data(), s.size * kFloat, cudaMemcpyHostToDevice, ctx_.stream));
+    EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));  // `initial` is refilled next
     s.grad = allocator_.allocate(fmt::format("gradient of '{}'", p.name), s.size * kFloat);
     for (int i = 0; i < slots; ++i)
       s.state[i] = allocator_.allocate(fmt::format("optimizer state {} of '{}'", i, p.name), s.size * kFloat);

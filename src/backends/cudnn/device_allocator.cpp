@@ -31,7 +31,7 @@ DeviceBuffer DeviceAllocator::allocate(const std::string& owner, int64_t bytes) 
   }
   EXPT_CUDA_CHECK(status);
   DeviceBuffer buffer(ptr, static_cast<size_t>(bytes));
-  EXPT_CUDA_CHECK(cudaMemset(ptr, 0, static_cast<size_t>(bytes)));
+  EXPT_CUDA_CHECK(cudaMemsetAsync(ptr, 0, static_cast<size_t>(bytes), stream_));
   total_bytes_ += bytes;
   return buffer;
 }

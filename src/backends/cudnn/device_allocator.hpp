@@ -10,6 +10,10 @@ namespace expt::cudnn_backend {
 
 class DeviceAllocator {
  public:
+  // Zero-fills on `stream`: the network's stream does not synchronise with the legacy default
+  // stream, so a plain cudaMemset could land after the network's first kernels.
+  void set_stream(cudaStream_t stream) { stream_ = stream; }
+
   // Appended to out-of-memory errors, e.g. "the largest batch size that fits is about 96".
   void set_advice(std::string advice) { advice_ = std::move(advice); }
 
@@ -20,6 +24,7 @@ class DeviceAllocator {
   int64_t total_bytes() const { return total_bytes_; }
 
  private:
+  cudaStream_t stream_ = nullptr;
   std::string advice_;
   int64_t total_bytes_ = 0;
 };
