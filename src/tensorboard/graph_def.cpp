@@ -1,0 +1,139 @@
+#include "tensorboard/graph_def.hpp"
+
+#include <string>
+
+namespace expt {
+namespace {
+
+tb::TensorShapeProto batch_shape(const Shape& s) {
+  tb::TensorShapeProto shape;
+  shape.add_dim()->set_size(-1);
+  shape.add_dim()->set_size(s.c);
+  // Dense and flatten outputs are vectors; drawing them as [-1, C, 1, 1] would only confuse.
+  if (s.h != 1 || s.w != 1) {
+    shape.add_dim()->set_size(s.h);
+    shape.add_dim()->set_size(s.w);
+  }
+  return shape;
+}
+
+tb::AttrValue int_list(std::initializer_list<int64_t> values) {
+  tb::AttrValue a;
+  for (const int64_t v : values) a.mutable_list()->add_i(v);
+  return a;
+}
+
+tb::AttrValue text(const std::string& s) {
+  tb::AttrValue a;
+  a.set_s(s);
+  return a;
+}
+
+tb::AttrValue float_type() {
+  tb::AttrValue a;
+  a.set_type(tb::DT_FLOAT);
+  return a;
+}
+
+class GraphBuilder {
+ public:
+  // Adds an operation consuming `inputs`; `_output_shapes` is the attribute TensorBoard reads
+  // to label the edges leaving a node.
+  tb::NodeDef& op(const std::string& name, const std::string& type, std::vector<std::string> inputs, const Shape& out) {
+    tb::NodeDef& n = *graph_.add_node();
+    n.set_name(name);
+    n.set_op(type);
+    for (auto& i : inputs) n.add_input(std::move(i));
+    (*n.mutable_attr())["T"] = float_type();
+    *(*n.mutable_attr())["_output_shapes"].mutable_list()->add_shape() = batch_shape(out);
+    return n;
+  }
+
+  void variable(const std::string& name, const std::vector<int64_t>& dims) {
+    tb::NodeDef& n = *graph_.add_node();
+    n.set_name(name);
+    n.set_op("VariableV2");
+    (*n.mutable_attr())["dtype"] = float_type();
+    tb::TensorShapeProto shape;
+    for (const int64_t d : dims) shape.add_dim()->set_size(d);
+    *(*n.mutable_attr())["shape"].mutable_shape() = shape;
+    *(*n.mutable_attr())["_output_shapes"].mutable_list()->add_shape() = shape;
+  }
+
+  tb::GraphDef take() { return std::move(graph_); }
+
+ private:
+  tb::GraphDef graph_;
+};
+
+const char* padding_name(Padding p) { return p == Padding::same ? "SAME" : "VALID"; }
+
+}  // namespace
+
+tb::GraphDef make_graph_def(const NetworkPlan& plan) {
+  GraphBuilder g;
+  g.op("input", "Placeholder", {}, plan.input);
+  std::string previous = "input";
+
+  for (const PlannedLayer& layer : plan.layers) {
+    const LayerSpec& s = layer.spec;
+    const std::string scope = s.name + "/";
+    // Parameters in plan order: weight first, then bias when the layer has one.
+    std::vector<std::string> params;
+    for (const int index : layer.params) {
+      const ParamSpec& p = plan.params[static_cast<size_t>(index)];
+      const std::string leaf = p.name.substr(p.name.rfind('.') + 1);
+      g.variable(scope + leaf, p.dims);
+      params.push_back(scope + leaf);
+    }
+    auto chain = [&](const std::string& op_name, const std::string& type, std::vector<std::string> extra) -> tb::NodeDef& {
+      std::vector<std::string> inputs{previous};
+      inputs.insert(inputs.end(), extra.begin(), extra.end());
+      previous = scope + op_name;
+      return g.op(previous, type, std::move(inputs), layer.out);
+    };
+
+    switch (s.kind) {
+      case LayerKind::conv2d: {
+        tb::NodeDef& conv = chain("Conv2D", "Conv2D", {params.at(0)});
+        (*conv.mutable_attr())["strides"] = int_list({1, 1, s.stride_h, s.stride_w});
+        (*conv.mutable_attr())["padding"] = text(padding_name(s.padding));
+        (*conv.mutable_attr())["data_format"] = text("NCHW");
+        break;
+      }
+      case LayerKind::dense:
+        chain("MatMul", "MatMul", {params.at(0)});
+        break;
+      case LayerKind::max_pool:
+      case LayerKind::avg_pool: {
+        const bool max = s.kind == LayerKind::max_pool;
+        tb::NodeDef& pool = chain(max ? "MaxPool" : "AvgPool", max ? "MaxPool" : "AvgPool", {});
+        (*pool.mutable_attr())["ksize"] = int_list({1, 1, s.kernel_h, s.kernel_w});
+        (*pool.mutable_attr())["strides"] = int_list({1, 1, s.stride_h, s.stride_w});
+        (*pool.mutable_attr())["padding"] = text(padding_name(s.padding));
+        (*pool.mutable_attr())["data_format"] = text("NCHW");
+        break;
+      }
+      case LayerKind::relu:
+        chain("Relu", "Relu", {});
+        break;
+      case LayerKind::dropout: {
+        tb::NodeDef& drop = chain("Dropout", "Dropout", {});
+        (*drop.mutable_attr())["rate"].set_f(static_cast<float>(s.rate));
+        break;
+      }
+      case LayerKind::flatten:
+        chain("Flatten", "Reshape", {});
+        break;
+    }
+    if (params.size() > 1) chain("BiasAdd", "BiasAdd", {params[1]});
+    if ((s.kind == LayerKind::conv2d || s.kind == LayerKind::dense) && s.activation == Activation::relu)
+      chain("Relu", "Relu", {});
+  }
+
+  g.op("labels", "Placeholder", {}, Shape{1, 1, 1});
+  g.op("loss/SoftmaxCrossEntropy", "SparseSoftmaxCrossEntropyWithLogits", {previous, "labels"}, Shape{1, 1, 1});
+  return g.take();
+}
+
+}  // namespace expt

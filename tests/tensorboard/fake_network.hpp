@@ -1,0 +1,52 @@
+#pragma once
+// A stand-in Network for the observer tests: parameters, gradients and activations are
+// deterministic patterns of (index, step), and every forward() is recorded, so a test can
+// tell exactly what the observer read and when it ran the network.
+#include <vector>
+
+#include "backends/backend.hpp"
+
+namespace expt::test {
+
+// conv1 (4 filters 3x3, relu) -> pool1 -> conv2 (2 filters 3x3) -> flatten -> drop -> fc (3),
+// on 3x8x8 inputs.
+NetworkPlan small_plan();
+
+struct ForwardCall {
+  int64_t n;
+  Phase phase;
+  uint64_t step;
+  float first_pixel;
+};
+
+class FakeNetwork final : public Network {
+ public:
+  explicit FakeNetwork(NetworkPlan plan) : plan_(std::move(plan)) {}
+
+  // Changes every parameter and gradient, as a training step would.
+  void advance(uint64_t step) { step_ = step; }
+
+  BatchMetrics forward(const HostBatch& batch, Phase phase, uint64_t step) override;
+  void backward() override {}
+  void update(double, uint64_t) override {}
+  void read_parameter(size_t index, std::span<float> out) const override;
+  void write_parameter(size_t, std::span<const float>) override {}
+  void read_gradient(size_t index, std::span<float> out) const override;
+  void read_optimizer_state(size_t, int, std::span<float>) const override {}
+  void write_optimizer_state(size_t, int, std::span<const float>) override {}
+  // Channel c of layer l holds first_pixel_of_last_forward + l + c * (x - y) / 10.
+  void read_activation(size_t layer, std::span<float> out) const override;
+  void read_input_gradient(std::span<float>) const override {}
+  std::vector<LayerTiming> timings() const override { return {}; }
+  void reset_timings() override {}
+  int64_t memory_bytes() const override { return 0; }
+  const NetworkPlan& plan() const override { return plan_; }
+
+  std::vector<ForwardCall> forwards;
+
+ private:
+  NetworkPlan plan_;
+  uint64_t step_ = 0;
+};
+
+}  // namespace expt::test
