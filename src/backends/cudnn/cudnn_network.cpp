@@ -294,7 +294,7 @@ void CudnnNetwork::backward() {
   if (dy != input_grad_.floats())
     EXPT_CUDA_CHECK(cudaMemcpyAsync(input_grad_.get(), dy, n * plan_.input.size() * kFloat, cudaMemcpyDeviceToDevice,
                                     ctx_.stream));
-  // The next backward needs a new forward: dy buffers were consumed in place.
+  // A second backward would read the padded conv inputs that backward-data has overwritten.
   backward_allowed_ = false;
   input_gradient_valid_ = true;
 }
@@ -342,79 +342,73 @@ void CudnnNetwork::update(double learning_rate, uint64_t t) {
   ++timing.calls;
 }
 
-void CudnnNetwork::read_parameter(size_t index, std::span<float> out) const {
+const CudnnNetwork::ParameterStorage& CudnnNetwork::parameter(size_t index) const {
   if (index >= params_.size())
     throw BackendError(fmt::format("cudnn backend: parameter {} does not exist ({} parameters)", index, params_.size()));
-  require_size(out.size(), params_[index].size, plan_.params[index].name);
+  return params_[index];
+}
+
+// Host copies run on the network's stream, after everything queued on it, and wait for it.
+void CudnnNetwork::copy_to_host(const void* device, std::span<float> out, int64_t expected,
+                                const std::string& what) const {
+  require_size(out.size(), expected, what);
   activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), params_[index].value.get(), out.size_bytes(), cudaMemcpyDeviceToHost,
-                                  ctx_.stream));
+  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), device, out.size_bytes(), cudaMemcpyDeviceToHost, ctx_.stream));
   EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+}
+
+void CudnnNetwork::copy_to_device(void* device, std::span<const float> in, int64_t expected, const std::string& what) {
+  require_size(in.size(), expected, what);
+  activate_device();
+  EXPT_CUDA_CHECK(cudaMemcpyAsync(device, in.data(), in.size_bytes(), cudaMemcpyHostToDevice, ctx_.stream));
+  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+}
+
+void CudnnNetwork::read_parameter(size_t index, std::span<float> out) const {
+  const ParameterStorage& p = parameter(index);
+  copy_to_host(p.value.get(), out, p.size, plan_.params[index].name);
 }
 
 void CudnnNetwork::write_parameter(size_t index, std::span<const float> in) {
-  if (index >= params_.size())
-    throw BackendError(fmt::format("cudnn backend: parameter {} does not exist ({} parameters)", index, params_.size()));
-  require_size(in.size(), params_[index].size, plan_.params[index].name);
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(params_[index].value.get(), in.data(), in.size_bytes(), cudaMemcpyHostToDevice,
-                                  ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  const ParameterStorage& p = parameter(index);
+  copy_to_device(p.value.get(), in, p.size, plan_.params[index].name);
 }
 
 void CudnnNetwork::read_gradient(size_t index, std::span<float> out) const {
-  if (index >= params_.size())
-    throw BackendError(fmt::format("cudnn backend: parameter {} does not exist ({} parameters)", index, params_.size()));
-  require_size(out.size(), params_[index].size, "gradient of " + plan_.params[index].name);
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), params_[index].grad.get(), out.size_bytes(), cudaMemcpyDeviceToHost,
-                                  ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  const ParameterStorage& p = parameter(index);
+  copy_to_host(p.grad.get(), out, p.size, "gradient of " + plan_.params[index].name);
 }
 
 const DeviceBuffer& CudnnNetwork::optimizer_state(size_t index, int slot) const {
-  if (index >= params_.size())
-    throw BackendError(fmt::format("cudnn backend: parameter {} does not exist ({} parameters)", index, params_.size()));
+  const ParameterStorage& p = parameter(index);
   if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
     throw BackendError(fmt::format("cudnn backend: {} has no optimizer state slot {} with {}", plan_.params[index].name,
                                    slot, to_string(options_.optimizer.kind)));
-  return params_[index].state[slot];
+  return p.state[slot];
 }
 
 void CudnnNetwork::read_optimizer_state(size_t index, int slot, std::span<float> out) const {
-  const DeviceBuffer& state = optimizer_state(index, slot);
-  require_size(out.size(), params_[index].size, "optimizer state of " + plan_.params[index].name);
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), state.get(), out.size_bytes(), cudaMemcpyDeviceToHost, ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  copy_to_host(optimizer_state(index, slot).get(), out, params_[index].size,
+               "optimizer state of " + plan_.params[index].name);
 }
 
 void CudnnNetwork::write_optimizer_state(size_t index, int slot, std::span<const float> in) {
-  const DeviceBuffer& state = optimizer_state(index, slot);
-  require_size(in.size(), params_[index].size, "optimizer state of " + plan_.params[index].name);
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(state.get(), in.data(), in.size_bytes(), cudaMemcpyHostToDevice, ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  copy_to_device(optimizer_state(index, slot).get(), in, params_[index].size,
+                 "optimizer state of " + plan_.params[index].name);
 }
 
 void CudnnNetwork::read_activation(size_t layer, std::span<float> out) const {
   if (layer >= layers_.size())
     throw BackendError(fmt::format("cudnn backend: layer {} does not exist ({} layers)", layer, layers_.size()));
   if (batch_ == 0) throw BackendError("cudnn backend: read_activation() called before forward()");
-  require_size(out.size(), batch_ * plan_.layers[layer].out.size(), "the output of layer " + plan_.layers[layer].spec.name);
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), layer_output(layer), out.size_bytes(), cudaMemcpyDeviceToHost,
-                                  ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  copy_to_host(layer_output(layer), out, batch_ * plan_.layers[layer].out.size(),
+               "the output of layer " + plan_.layers[layer].spec.name);
 }
 
 void CudnnNetwork::read_input_gradient(std::span<float> out) const {
   if (!input_gradient_valid_)
     throw BackendError("cudnn backend: read_input_gradient() needs a backward() after the last forward()");
-  require_size(out.size(), batch_ * plan_.input.size(), "the input gradient");
-  activate_device();
-  EXPT_CUDA_CHECK(cudaMemcpyAsync(out.data(), input_grad_.get(), out.size_bytes(), cudaMemcpyDeviceToHost, ctx_.stream));
-  EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+  copy_to_host(input_grad_.get(), out, batch_ * plan_.input.size(), "the input gradient");
 }
 
 void CudnnNetwork::reset_timings() {

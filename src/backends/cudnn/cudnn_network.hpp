@@ -51,7 +51,10 @@ class CudnnNetwork final : public Network {
   void choose_convolution_algorithms();
   const float* layer_input(size_t layer) const;
   float* layer_output(size_t layer) const;
+  const ParameterStorage& parameter(size_t index) const;
   const DeviceBuffer& optimizer_state(size_t index, int slot) const;
+  void copy_to_host(const void* device, std::span<float> out, int64_t expected, const std::string& what) const;
+  void copy_to_device(void* device, std::span<const float> in, int64_t expected, const std::string& what);
   template <typename Work>
   void timed(double& milliseconds, Work&& work);
 
