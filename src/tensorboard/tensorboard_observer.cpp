@@ -122,7 +122,13 @@ class TensorBoardObserver final : public TrainingObserver {
   }
 
  private:
-  std::vector<EventFileWriter*> writers() { return {session_.get(), train_.get(), test_.get()}; }
+  // Those that exist: on_end also runs after an on_start that failed halfway.
+  std::vector<EventFileWriter*> writers() {
+    std::vector<EventFileWriter*> out;
+    for (auto* w : {session_.get(), train_.get(), test_.get()})
+      if (w) out.push_back(w);
+    return out;
+  }
 
   static tb::Event session_log_start(int64_t step) {
     tb::Event e;

@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <algorithm>
 #include <set>
 
+#include "core/error.hpp"
 #include "event_reader.hpp"
 #include "fake_network.hpp"
 #include "png_decode.hpp"
@@ -264,4 +266,15 @@ TEST_CASE("with tensorboard.enabled false nothing is written") {
   train(f, *obs);
   CHECK_FALSE(fs::exists(f.ctx.run_dir / "tensorboard"));
   CHECK(f.net.forwards.empty());
+}
+
+TEST_CASE("a folder that cannot be written fails on_start with IoError, and on_end still closes the rest") {
+  Fixture f(kSweep.parent_path() / "blocked", 0.1);
+  fs::create_directories(f.ctx.run_dir / "tensorboard");
+  std::ofstream(f.ctx.run_dir / "tensorboard" / "train") << "a file where the folder should be";
+  auto obs = make_tensorboard_observer();
+  CHECK_THROWS_AS(obs->on_start(f.ctx, f.net), IoError);
+  obs->on_end(RunEnd{"failed", "cannot create the train folder", 0}, f.net);
+  const auto session = read_events(single_event_file(f.ctx.run_dir / "tensorboard"));
+  CHECK(values_with_tag(session, "run_end").size() == 1);
 }
