@@ -1,0 +1,73 @@
+// The oneDNN (CPU) backend: fp32 training with oneDNN 2.6 primitives in blocked layouts.
+#include <omp.h>
+
+#include <fmt/format.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backends/onednn/factory.hpp"
+#include "backends/onednn/network.hpp"
+#include "core/error.hpp"
+
+namespace expt {
+
+namespace {
+
+const char* isa_name(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_mic: return "avx512_mic";
+    case dnnl::cpu_isa::avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    default: return "generic";
+  }
+}
+
+int thread_count(int64_t requested) {
+  return requested > 0 ? static_cast<int>(requested) : omp_get_num_procs();
+}
+
+class OnednnBackend final : public Backend {
+ public:
+  std::string name() const override { return "onednn"; }
+
+  std::string device_description() const override {
+    const dnnl_version_t* v = dnnl_version();
+    const int threads = thread_count(0);
+    return fmt::format("CPU {} (oneDNN {}.{}.{}), {} thread{}", isa_name(dnnl::get_effective_cpu_isa()), v->major,
+                       v->minor, v->patch, threads, threads == 1 ? "" : "s");
+  }
+
+  std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
+    if (options.precision == "fp32" || options.precision == "fp32_strict") return "";
+    if (options.precision == "bf16" || options.precision == "fp16")
+      return fmt::format("the onednn backend trains in fp32 only; {} compute is not implemented yet", options.precision);
+    return fmt::format("precision '{}' does not exist on CPUs (the onednn backend supports fp32)", options.precision);
+  }
+
+  std::unique_ptr<Network> build(const NetworkPlan& plan, const NetworkOptions& options) override {
+    for (const auto& layer : plan.layers) {
+      const std::string reason = unsupported_reason(layer.spec, options);
+      if (!reason.empty()) throw BackendError(fmt::format("onednn backend, layer '{}': {}", layer.spec.name, reason));
+    }
+    try {
+      return std::make_unique<onednn::OnednnNetwork>(plan, options, thread_count(options.threads));
+    } catch (const std::bad_alloc&) {
+      throw BackendError(fmt::format("onednn backend: out of host memory building the network for batch {}",
+                                     options.max_batch));
+    } catch (const dnnl::error& e) {
+      throw BackendError(fmt::format("onednn backend: {}", e.what()));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_onednn_backend() { return std::make_unique<OnednnBackend>(); }
+
+}  // namespace expt

@@ -1,0 +1,41 @@
+#include "backends/onednn/buffers.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace expt::onednn {
+
+namespace {
+constexpr size_t kAlignment = 4096;
+}
+
+void Buffer::Free::operator()(void* p) const { std::free(p); }
+
+Buffer::Buffer(size_t bytes) : bytes_(bytes) {
+  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  data_.reset(p);
+  // Parallel first touch, so the pages are mapped before the first step (pitfall 6).
+  auto* bytes_ptr = static_cast<char*>(p);
+  const int64_t pages = static_cast<int64_t>(rounded / kAlignment);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < pages; ++i) std::memset(bytes_ptr + i * kAlignment, 0, kAlignment);
+}
+
+void* BufferPool::acquire(const std::string& slot, size_t bytes) {
+  auto it = slots_.find(slot);
+  if (it != slots_.end() && it->second->bytes() >= bytes) return it->second->data();
+  owned_.push_back(std::make_unique<Buffer>(bytes));
+  slots_[slot] = owned_.back().get();
+  return owned_.back()->data();
+}
+
+int64_t BufferPool::bytes() const {
+  int64_t total = 0;
+  for (const auto& b : owned_) total += static_cast<int64_t>(b->bytes());
+  return total;
+}
+
+}  // namespace expt::onednn

@@ -1,0 +1,42 @@
+#pragma once
+// Host memory the network owns: allocated once and touched at build (pitfall 6 in
+// shared/notes/onednn-2.6.md: first-touch page faults cost hundreds of ms inside a step).
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace expt::onednn {
+
+// Zero-filled, page-aligned bytes.
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(size_t bytes);
+  void* data() const { return data_.get(); }
+  float* floats() const { return static_cast<float*>(data_.get()); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  struct Free {
+    void operator()(void* p) const;
+  };
+  std::unique_ptr<void, Free> data_;
+  size_t bytes_ = 0;
+};
+
+// Named buffers shared by the passes built for different batch sizes: a pass for a smaller
+// batch reuses the slot the largest batch sized. A slot that is too small gets a new buffer;
+// the old one stays alive for the memories that already point at it.
+class BufferPool {
+ public:
+  void* acquire(const std::string& slot, size_t bytes);
+  int64_t bytes() const;
+
+ private:
+  std::map<std::string, Buffer*> slots_;
+  std::vector<std::unique_ptr<Buffer>> owned_;
+};
+
+}  // namespace expt::onednn

@@ -1,0 +1,111 @@
+#pragma once
+// One layer of a pass (the primitives built for one batch size). The network wires the
+// passes: each layer reads the previous layer's output in whatever layout it has, and its
+// backward reads d(loss)/d(output) in the layout diff_dst_desc() asks for.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backends/backend.hpp"
+#include "backends/onednn/buffers.hpp"
+#include "backends/onednn/layouts.hpp"
+#include "backends/onednn/params.hpp"
+#include "backends/onednn/profiler.hpp"
+
+namespace expt::onednn {
+
+struct PrimitiveInfo {
+  std::string layer, primitive, implementation;
+};
+
+// What a layer needs while its primitives are created.
+struct BuildContext {
+  dnnl::engine engine;
+  BufferPool& buffers;
+  ParamStore& params;
+  const NetworkOptions& options;
+  int64_t n;                              // batch size of this pass
+  std::vector<PrimitiveInfo>& primitives;  // every primitive descriptor created, for checks and tests
+  size_t scratchpad_bytes = 0;            // the largest user scratchpad any of them needs
+
+  // A buffer in the pool slot "<layer>.<what>", shared with the passes of other batch sizes.
+  Allocate allocator(const std::string& layer, const std::string& what);
+  dnnl::primitive_attr attr() const;  // user scratchpad: one shared buffer, no allocation in a step
+
+  // Records the implementation and its scratchpad; throws BackendError on a `ref` convolution or
+  // inner product (pitfall 1 in shared/notes/onednn-2.6.md: about 1000x slower).
+  template <class PrimitiveDesc>
+  PrimitiveDesc check(PrimitiveDesc pd, const std::string& layer, const std::string& primitive, bool compute_bound) {
+    note(pd, layer, primitive, compute_bound);
+    return pd;
+  }
+
+ private:
+  void note(const dnnl::primitive_desc_base& pd, const std::string& layer, const std::string& primitive,
+            bool compute_bound);
+};
+
+class LayerPass {
+ public:
+  LayerPass(size_t index, const PlannedLayer& planned) : index_(index), planned_(planned) {}
+  virtual ~LayerPass() = default;
+  LayerPass(const LayerPass&) = delete;
+  LayerPass& operator=(const LayerPass&) = delete;
+
+  // The activation, in the layout the layer chose.
+  const dnnl::memory& output() const { return output_; }
+  virtual dnnl::memory::desc diff_dst_desc() const = 0;
+  virtual dnnl::memory::desc diff_src_desc() const = 0;
+  // The data gradient overwrites the output gradient (element-wise layers).
+  virtual bool backward_in_place() const { return false; }
+
+  // Once all primitives of the pass exist: the shared scratchpad and the gradient memories.
+  virtual void bind(const dnnl::memory& scratchpad, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) = 0;
+
+  virtual void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) = 0;
+  // Parameter gradients, and whatever backward_data needs first (a fused ReLU's backward).
+  virtual void backward_weights(dnnl::stream&, Profiler&) {}
+  virtual void backward_data(dnnl::stream& stream, Profiler& profiler) = 0;
+
+  size_t index() const { return index_; }
+  const PlannedLayer& planned() const { return planned_; }
+  const std::string& name() const { return planned_.spec.name; }
+
+ protected:
+  size_t index_;
+  const PlannedLayer& planned_;
+  dnnl::memory output_;
+};
+
+// Factories, one per file; `input` is the previous layer's output (or the network input).
+std::unique_ptr<LayerPass> make_conv(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_pool(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_dense(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_relu(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+
+// ReLU's backward from its forward output, in place on the output gradient. A ReLU fused into a
+// conv or dense forward as a post-op needs it as a separate primitive (pitfall 4).
+class ReluBackward {
+ public:
+  ReluBackward() = default;
+  ReluBackward(const dnnl::memory::desc& dst, const dnnl::memory::desc& diff_dst, BuildContext& ctx,
+               const std::string& layer);
+  void bind(const dnnl::memory& scratchpad, const dnnl::memory& dst, const dnnl::memory& diff_dst);
+  void run(dnnl::stream& stream) const;
+  bool active() const { return primitive_.has_value(); }
+
+ private:
+  std::optional<dnnl::eltwise_backward> primitive_;
+  std::unordered_map<int, dnnl::memory> args_;
+};
+
+// Forward attributes: user scratchpad, plus ReLU as a post-op when the layer has one.
+dnnl::primitive_attr forward_attr(const LayerSpec& spec);
+
+}  // namespace expt::onednn

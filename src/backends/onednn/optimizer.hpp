@@ -1,0 +1,25 @@
+#pragma once
+// The optimizer step over every parameter: cpu_optimizer_update (src/optim) on the raw buffers,
+// split into chunks so both cores share each large tensor; Adam over ~100M floats is memory bound.
+#include <cstdint>
+#include <vector>
+
+#include "backends/onednn/params.hpp"
+#include "optim/optimizer_config.hpp"
+
+namespace expt::onednn {
+
+class ParallelOptimizer {
+ public:
+  explicit ParallelOptimizer(const ParamStore& params);
+  void update(ParamStore& params, const OptimizerConfig& config, double learning_rate, uint64_t t) const;
+
+ private:
+  struct Chunk {
+    size_t param;
+    int64_t begin, count;
+  };
+  std::vector<Chunk> chunks_;
+};
+
+}  // namespace expt::onednn

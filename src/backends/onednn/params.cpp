@@ -1,0 +1,101 @@
+#include "backends/onednn/params.hpp"
+
+#include <fmt/format.h>
+
+#include "backends/onednn/layouts.hpp"
+#include "core/error.hpp"
+
+namespace expt::onednn {
+
+using dnnl::memory;
+
+ParamStore::ParamStore(const dnnl::engine& engine, const NetworkPlan& plan, int state_slots)
+    : engine_(engine), state_slots_(state_slots), tensors_(plan.params.size()) {
+  for (const auto& p : plan.params) canonical_sizes_.push_back(p.size());
+}
+
+ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const memory::desc& canonical,
+                                std::optional<memory::desc> permuted) {
+  auto& t = tensors_[index].emplace();
+  t.layout = layout;
+  t.canonical = canonical;
+  t.permuted = std::move(permuted);
+  const size_t bytes = layout.get_size();
+  t.value_buffer = Buffer(bytes);
+  t.grad_buffer = Buffer(bytes);
+  t.value = memory(layout, engine_, t.value_buffer.data());
+  t.grad = memory(layout, engine_, t.grad_buffer.data());
+  for (int s = 0; s < state_slots_; ++s) {
+    t.state_buffers[s] = Buffer(bytes);
+    t.state[s] = memory(layout, engine_, t.state_buffers[s].data());
+  }
+  return t;
+}
+
+void ParamStore::check_index(size_t index) const {
+  if (index >= tensors_.size())
+    throw BackendError(fmt::format("onednn: no parameter {} (the network has {})", index, tensors_.size()));
+}
+
+const memory& ParamStore::part_memory(size_t index, ParamPart part) const {
+  const ParamTensor& t = *tensors_[index];
+  switch (part) {
+    case ParamPart::value: return t.value;
+    case ParamPart::grad: return t.grad;
+    case ParamPart::state0: return t.state[0];
+    case ParamPart::state1: return t.state[1];
+  }
+  return t.value;
+}
+
+namespace {
+// The permuted weights {out, C, H, W} seen as the 2-D {out, K} matrix the inner product uses.
+memory flat_view(const memory::desc& permuted, const dnnl::engine& engine, void* data) {
+  const int64_t out = permuted.dims()[0];
+  return memory(plain_desc({out, static_cast<int64_t>(permuted.get_size() / sizeof(float)) / out}), engine, data);
+}
+}  // namespace
+
+// Canonical <-> layout goes through the permuted layout for dense weights: the permutation is
+// a 4-D reorder, the blocking of the 2-D weights a 2-D one.
+void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const {
+  check_index(index);
+  const ParamTensor& t = *tensors_[index];
+  if (static_cast<int64_t>(out.size()) != canonical_sizes_[index])
+    throw BackendError(fmt::format("onednn: parameter {} has {} floats, the span {}", index,
+                                   canonical_sizes_[index], out.size()));
+  const memory canonical(t.canonical, engine_, out.data());
+  const memory& stored = part_memory(index, part);
+  if (!t.permuted) return reorder_now(engine_, stored, canonical);
+  Buffer scratch(t.permuted->get_size());
+  const memory permuted(*t.permuted, engine_, scratch.data());
+  const memory flat = flat_view(*t.permuted, engine_, scratch.data());
+  reorder_now(engine_, stored, flat);
+  reorder_now(engine_, permuted, canonical);
+}
+
+void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) {
+  check_index(index);
+  const ParamTensor& t = *tensors_[index];
+  if (static_cast<int64_t>(in.size()) != canonical_sizes_[index])
+    throw BackendError(fmt::format("onednn: parameter {} has {} floats, the span {}", index,
+                                   canonical_sizes_[index], in.size()));
+  // oneDNN's reorder only reads its source; the memory object needs a non-const handle.
+  const memory canonical(t.canonical, engine_, const_cast<float*>(in.data()));
+  const memory& stored = part_memory(index, part);
+  if (!t.permuted) return reorder_now(engine_, canonical, stored);
+  Buffer scratch(t.permuted->get_size());
+  const memory permuted(*t.permuted, engine_, scratch.data());
+  const memory flat = flat_view(*t.permuted, engine_, scratch.data());
+  reorder_now(engine_, canonical, permuted);
+  reorder_now(engine_, flat, stored);
+}
+
+int64_t ParamStore::bytes() const {
+  int64_t total = 0;
+  for (const auto& t : tensors_)
+    if (t) total += static_cast<int64_t>(t->layout.get_size()) * (2 + state_slots_);
+  return total;
+}
+
+}  // namespace expt::onednn

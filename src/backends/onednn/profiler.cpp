@@ -1,0 +1,28 @@
+#include "backends/onednn/profiler.hpp"
+
+namespace expt::onednn {
+
+Profiler::Profiler(const NetworkPlan& plan, bool enabled) : enabled_(enabled) {
+  for (const auto& layer : plan.layers) timings_.push_back(LayerTiming{layer.spec.name});
+  for (const char* name : {"optimizer", "loss", "reorders"}) timings_.push_back(LayerTiming{name});
+}
+
+void Profiler::count_forward_call() {
+  if (!enabled_) return;
+  for (auto& t : timings_) ++t.calls;
+}
+
+void Profiler::reset() {
+  for (auto& t : timings_) t = LayerTiming{t.layer};
+}
+
+void Profiler::add(size_t slot, Direction direction, double ms) {
+  LayerTiming& t = timings_[slot];
+  switch (direction) {
+    case Direction::forward: t.forward_ms += ms; break;
+    case Direction::backward_data: t.backward_data_ms += ms; break;
+    case Direction::backward_weights: t.backward_weights_ms += ms; break;
+  }
+}
+
+}  // namespace expt::onednn

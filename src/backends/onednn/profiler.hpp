@@ -1,0 +1,48 @@
+#pragma once
+// Per-layer wall time of each primitive execution, when NetworkOptions::profile is on.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backends/backend.hpp"
+
+namespace expt::onednn {
+
+enum class Direction { forward, backward_data, backward_weights };
+
+class Profiler {
+ public:
+  Profiler(const NetworkPlan& plan, bool enabled);
+
+  // Slots after the layers' own (which are the plan's layer indices).
+  size_t optimizer_slot() const { return timings_.size() - 3; }
+  size_t loss_slot() const { return timings_.size() - 2; }
+  size_t reorders_slot() const { return timings_.size() - 1; }
+
+  // Runs `work`; when profiling, waits for the stream so the time covers the whole execution.
+  template <class Work>
+  void time(size_t slot, Direction direction, dnnl::stream& stream, Work&& work) {
+    if (!enabled_) {
+      work();
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    stream.wait();
+    add(slot, direction, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  // Counts one call of every layer (once per forward).
+  void count_forward_call();
+
+  std::vector<LayerTiming> timings() const { return timings_; }
+  void reset();
+
+ private:
+  void add(size_t slot, Direction direction, double ms);
+  bool enabled_;
+  std::vector<LayerTiming> timings_;
+};
+
+}  // namespace expt::onednn

@@ -1,0 +1,67 @@
+// The backend's description, precision support and argument checks.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+TEST_CASE("device description names the ISA, the oneDNN version and the threads") {
+  const std::string d = make_onednn_backend()->device_description();
+  CHECK(d.rfind("CPU ", 0) == 0);
+  CHECK(d.find("oneDNN 2.") != std::string::npos);
+  CHECK(d.find("thread") != std::string::npos);
+}
+
+TEST_CASE("fp32 is supported; bf16 and fp16 are refused with a reason") {
+  auto backend = make_onednn_backend();
+  NetworkOptions options;
+  const LayerSpec layer = conv(4, 3, 1, Padding::same);
+  CHECK(backend->unsupported_reason(layer, options).empty());
+  for (const char* precision : {"bf16", "fp16", "tf32"}) {
+    options.precision = precision;
+    CHECK_FALSE(backend->unsupported_reason(layer, options).empty());
+    const NetworkPlan plan = plan_network(named({layer, dense(2)}), Shape{1, 4, 4}, 2);
+    CHECK_THROWS_AS(backend->build(plan, options), BackendError);
+  }
+}
+
+TEST_CASE("bad batches are refused") {
+  NetworkOptions options;
+  options.max_batch = 2;
+  const NetworkPlan plan = plan_network(named({dense(3)}), Shape{1, 2, 2}, 3);
+  auto net = make_onednn_backend()->build(plan, options);
+  Batch batch = random_batch(plan, 3, 1);
+  CHECK_THROWS_AS(net->forward(batch.host(3), Phase::train, 0), BackendError);
+  batch = random_batch(plan, 2, 1);
+  batch.labels[1] = 3;
+  CHECK_THROWS_AS(net->forward(batch.host(2), Phase::train, 0), DataError);
+}
+
+TEST_CASE("timings cover layers, optimizer, loss and reorders when profiling") {
+  NetworkOptions options;
+  options.max_batch = 2;
+  options.profile = true;
+  const NetworkPlan plan =
+      plan_network(named({conv(8, 3, 1, Padding::same, Activation::relu), dense(3)}), Shape{3, 6, 6}, 3);
+  auto net = make_onednn_backend()->build(plan, options);
+  const Batch batch = random_batch(plan, 2, 1);
+  net->forward(batch.host(2), Phase::train, 0);
+  net->backward();
+  net->update(0.01, 1);
+  const auto timings = net->timings();
+  REQUIRE(timings.size() == plan.layers.size() + 3);
+  CHECK(timings[0].layer == plan.layers[0].spec.name);
+  CHECK(timings[0].forward_ms > 0);
+  CHECK(timings[0].backward_weights_ms > 0);
+  CHECK(timings[1].backward_data_ms > 0);
+  CHECK(timings[plan.layers.size()].layer == "optimizer");
+  CHECK(timings[plan.layers.size()].forward_ms > 0);
+  CHECK(timings[plan.layers.size() + 1].layer == "loss");
+  CHECK(timings[plan.layers.size() + 2].layer == "reorders");
+  net->reset_timings();
+  CHECK(net->timings()[0].forward_ms == 0);
+  CHECK(net->memory_bytes() > 0);
+}
+
+}  // namespace expt::onednn_test

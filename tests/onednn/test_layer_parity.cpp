@@ -1,0 +1,120 @@
+// Every layer kind, forward and backward, against the reference backend: the layer under test
+// followed by the dense logits layer, on small shapes with odd sizes, stride 2, valid and same.
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+NetworkOptions sgd_options(int64_t max_batch, uint64_t seed = 7) {
+  NetworkOptions o;
+  o.optimizer.kind = OptimizerConfig::Kind::sgd;
+  o.max_batch = max_batch;
+  o.seed = seed;
+  return o;
+}
+
+void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3) {
+  Pair p = build_pair(named({layer, dense(5)}), input, 5, sgd_options(n));
+  const Batch batch = random_batch(p.plan, n, 11);
+  check_forward_backward(p, batch, n, 0);
+}
+
+}  // namespace
+
+TEST_CASE("conv2d parity: same and valid, stride 1 and 2, odd sizes, bias and fused relu") {
+  for (Padding padding : {Padding::same, Padding::valid})
+    for (int64_t stride : {1, 2})
+      for (int64_t k : {1, 3, 4}) {
+        CAPTURE(to_string(padding));
+        CAPTURE(stride);
+        CAPTURE(k);
+        check_single_layer(conv(7, k, stride, padding), Shape{3, 9, 11});
+        check_single_layer(conv(20, k, stride, padding, Activation::relu), Shape{17, 8, 7});
+      }
+  SUBCASE("without bias, blocked channel counts") {
+    check_single_layer(conv(32, 3, 1, Padding::same, Activation::relu, false), Shape{16, 10, 10});
+  }
+  SUBCASE("non-square kernel and stride") {
+    LayerSpec c = conv(8, 3, 1, Padding::same);
+    c.kernel_w = 5;
+    c.stride_h = 2;
+    check_single_layer(c, Shape{5, 9, 12});
+  }
+}
+
+TEST_CASE("max_pool and avg_pool parity: same (TensorFlow padding) and valid, odd sizes") {
+  for (LayerKind kind : {LayerKind::max_pool, LayerKind::avg_pool})
+    for (Padding padding : {Padding::same, Padding::valid}) {
+      CAPTURE(to_string(kind));
+      CAPTURE(to_string(padding));
+      check_single_layer(pool(kind, 2, 2, 2, 2, padding), Shape{3, 9, 7});
+      check_single_layer(pool(kind, 3, 3, 2, 2, padding), Shape{4, 10, 11});
+      check_single_layer(pool(kind, 3, 2, 1, 2, padding), Shape{2, 6, 5});
+    }
+}
+
+TEST_CASE("pooling on a blocked input parity") {
+  for (LayerKind kind : {LayerKind::max_pool, LayerKind::avg_pool}) {
+    CAPTURE(to_string(kind));
+    Pair p = build_pair(named({conv(20, 3, 1, Padding::same, Activation::relu), pool(kind, 3, 3, 2, 2, Padding::same),
+                               dense(4)}),
+                        Shape{3, 9, 9}, 4, sgd_options(2));
+    check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
+  }
+}
+
+TEST_CASE("relu, flatten and dense parity, on plain and blocked inputs") {
+  check_single_layer(simple(LayerKind::relu), Shape{3, 5, 7});
+  check_single_layer(simple(LayerKind::flatten), Shape{3, 5, 7});
+  check_single_layer(dense(9, Activation::relu), Shape{3, 5, 7});
+  check_single_layer(dense(6, Activation::none, false), Shape{1, 1, 13});
+  // Blocked conv outputs (20 channels pad to 32) into relu, flatten and dense: the dense weights
+  // are stored permuted like the blocked input and read back in PyTorch's [out, C*H*W] order.
+  for (LayerKind middle : {LayerKind::relu, LayerKind::flatten, LayerKind::dropout}) {
+    CAPTURE(to_string(middle));
+    Pair p = build_pair(named({conv(20, 3, 2, Padding::same), simple(middle, 0.3), dense(8, Activation::relu), dense(3)}),
+                        Shape{3, 7, 9}, 3, sgd_options(4));
+    check_forward_backward(p, random_batch(p.plan, 4, 21), 4, 5);
+  }
+}
+
+TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked layouts") {
+  for (double rate : {0.1, 0.5, 0.9}) {
+    CAPTURE(rate);
+    check_single_layer(simple(LayerKind::dropout, rate), Shape{3, 5, 7});
+    // After a conv with 24 channels the tensor is blocked (nChw16c, padded): the mask must still
+    // follow the logical NCHW index.
+    Pair p = build_pair(named({conv(24, 3, 1, Padding::same), simple(LayerKind::dropout, rate), dense(3)}),
+                        Shape{2, 5, 6}, 3, sgd_options(3, 1234));
+    const Batch batch = random_batch(p.plan, 3, 3);
+    for (uint64_t step : {0u, 1u, 77u}) {
+      CAPTURE(step);
+      p.reference->forward(batch.host(3), Phase::train, step);
+      p.onednn->forward(batch.host(3), Phase::train, step);
+      const auto want = read_activation(*p.reference, 1, 3);
+      const auto got = read_activation(*p.onednn, 1, 3);
+      const auto conv_out = read_activation(*p.reference, 0, 3);
+      size_t mismatched = 0;
+      for (size_t i = 0; i < want.size(); ++i)
+        if (conv_out[i] != 0.0f && (want[i] == 0.0f) != (got[i] == 0.0f)) ++mismatched;
+      CHECK(mismatched == 0);
+      check_close(got, want, "dropout output");
+    }
+    p.onednn->forward(batch.host(3), Phase::eval, 0);
+    check_close(read_activation(*p.onednn, 1, 3), read_activation(*p.onednn, 0, 3), "eval dropout is the identity");
+  }
+}
+
+TEST_CASE("batches smaller than max_batch use their own primitives and the same parameters") {
+  Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), pool(LayerKind::max_pool, 2, 2, 2, 2,
+                                                                                   Padding::same),
+                             simple(LayerKind::dropout, 0.25), dense(10, Activation::relu), dense(4)}),
+                      Shape{3, 8, 8}, 4, sgd_options(6));
+  for (int64_t n : {6, 1, 5, 6}) {
+    CAPTURE(n);
+    check_forward_backward(p, random_batch(p.plan, n, static_cast<uint64_t>(n)), n, static_cast<uint64_t>(n));
+  }
+}
+
+}  // namespace expt::onednn_test
