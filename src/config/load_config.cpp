@@ -1,0 +1,71 @@
+#include "config/load_config.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "config/parse.hpp"
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "layers/network_plan.hpp"
+
+namespace expt {
+
+namespace {
+
+// plan_network names the failing layer as "model.layers[i]"; add where that layer is written.
+ConfigError with_layer_location(const ConfigError& e, const config::LayerSources& sources, const std::string& source) {
+  static const std::regex layer_index(R"(model\.layers\[(\d+)\])");
+  std::smatch m;
+  const std::string message = e.what();
+  if (std::regex_search(message, m, layer_index)) {
+    const size_t i = std::stoul(m[1]);
+    if (i < sources.locations.size()) return ConfigError(fmt::format("{} ({})", message, sources.locations[i]));
+  }
+  return ConfigError(fmt::format("{}: {}", source, message));
+}
+
+}  // namespace
+
+ExperimentConfig build_config(const config::ConfigDocument& document, const std::string& default_name) {
+  config::LayerSources sources;
+  ExperimentConfig config = config::parse_experiment(document, default_name, sources);
+
+  const DatasetInfo info = probe_dataset(config.data, config.seed);
+  config.input = info.shape;
+  config.classes = info.classes;
+  config.class_names = info.class_names;
+  for (size_t i : sources.units_from_classes) config.layers[i].units = config.classes;
+
+  try {
+    plan_network(config.layers, config.input, config.classes);
+  } catch (const ConfigError& e) {
+    throw with_layer_location(e, sources, document.source_name());
+  }
+  config.resolved_yaml = to_yaml(config);
+  return config;
+}
+
+ExperimentConfig load_config_text(std::string_view yaml, const std::string& source_name,
+                                  const std::vector<std::string>& overrides) {
+  config::ConfigDocument document = config::ConfigDocument::parse(yaml, source_name);
+  for (const auto& assignment : overrides) document.apply_override(assignment);
+  document.interpolate();
+  return build_config(document, std::filesystem::path(source_name).stem().string());
+}
+
+ExperimentConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw ConfigError(fmt::format("cannot read config file '{}': {}", file.string(),
+                                  std::filesystem::exists(file) ? "permission denied or not a file" : "no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  ExperimentConfig config = load_config_text(text.str(), file.string(), overrides);
+  config.source = file;
+  return config;
+}
+
+}  // namespace expt

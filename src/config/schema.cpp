@@ -1,0 +1,406 @@
+#include "config/schema.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "config/emit_yaml.hpp"
+#include "config/enum_names.hpp"
+#include "config/experiment_config.hpp"
+#include "config/parse.hpp"
+
+namespace expt::config {
+
+std::string_view type_name(ValueType t) {
+  switch (t) {
+    case ValueType::integer: return "integer";
+    case ValueType::number: return "number";
+    case ValueType::boolean: return "bool";
+    case ValueType::string: return "string";
+    case ValueType::path: return "path";
+    case ValueType::choice: return "string";
+    case ValueType::size2: return "integer or [h, w]";
+    case ValueType::string_list: return "list of strings";
+    case ValueType::number_list: return "list of numbers";
+    case ValueType::units: return "integer or `classes`";
+    case ValueType::initializer: return "initializer";
+    case ValueType::section: return "map";
+    case ValueType::layer_list: return "list of layers";
+    case ValueType::any: return "map";
+  }
+  return "?";
+}
+
+std::string SchemaKey::allowed_text() const {
+  if (!choices.empty()) return fmt::format("{}", fmt::join(choices, " | "));
+  const std::string x = type == ValueType::size2 || type == ValueType::number_list ? "each" : key;
+  const auto bound = [](double v) { return number_text(v); };
+  if (range.min && range.max)
+    return fmt::format("{} {} {} {} {}", bound(*range.min), range.min_exclusive ? "<" : "<=", x,
+                       range.max_exclusive ? "<" : "<=", bound(*range.max));
+  if (range.min) return fmt::format("{} {} {}", x, range.min_exclusive ? ">" : ">=", bound(*range.min));
+  if (range.max) return fmt::format("{} {} {}", x, range.max_exclusive ? "<" : "<=", bound(*range.max));
+  return "";
+}
+
+const SchemaKey* SchemaTable::find(std::string_view name) const {
+  for (const auto& k : keys)
+    if (k.key == name) return &k;
+  return nullptr;
+}
+
+namespace {
+
+Range at_least(double m) {
+  Range r;
+  r.min = m;
+  return r;
+}
+Range above(double m) {
+  Range r = at_least(m);
+  r.min_exclusive = true;
+  return r;
+}
+Range unit_interval_above_zero() {  // 0 < x <= 1
+  Range r = above(0);
+  r.max = 1;
+  return r;
+}
+Range fraction() {  // 0 <= x < 1
+  Range r = at_least(0);
+  r.max = 1;
+  r.max_exclusive = true;
+  return r;
+}
+
+SchemaKey key_of(std::string key, ValueType type, std::string default_yaml, std::string unit, Range range,
+                 std::string doc) {
+  SchemaKey k;
+  k.key = std::move(key);
+  k.type = type;
+  k.default_yaml = std::move(default_yaml);
+  k.unit = std::move(unit);
+  k.range = range;
+  k.doc = std::move(doc);
+  return k;
+}
+SchemaKey integer(std::string key, int64_t def, Range range, std::string unit, std::string doc) {
+  return key_of(std::move(key), ValueType::integer, std::to_string(def), std::move(unit), range, std::move(doc));
+}
+SchemaKey number(std::string key, double def, Range range, std::string unit, std::string doc) {
+  return key_of(std::move(key), ValueType::number, number_text(def), std::move(unit), range, std::move(doc));
+}
+SchemaKey boolean(std::string key, bool def, std::string doc) {
+  return key_of(std::move(key), ValueType::boolean, def ? "true" : "false", "", {}, std::move(doc));
+}
+SchemaKey choice(std::string key, std::string_view def, std::vector<std::string> choices, std::string doc) {
+  SchemaKey k = key_of(std::move(key), ValueType::choice, std::string(def), "", {}, std::move(doc));
+  k.choices = std::move(choices);
+  return k;
+}
+SchemaKey size2(std::string key, int64_t def, Range range, std::string unit, std::string doc) {
+  return key_of(std::move(key), ValueType::size2, std::to_string(def), std::move(unit), range, std::move(doc));
+}
+SchemaKey typed(std::string key, ValueType type, std::string default_yaml, std::string doc) {
+  return key_of(std::move(key), type, std::move(default_yaml), "", {}, std::move(doc));
+}
+SchemaKey section(std::string key, std::string table, std::string doc) {
+  SchemaKey k = key_of(std::move(key), ValueType::section, "", "", {}, std::move(doc));
+  k.section = std::move(table);
+  return k;
+}
+SchemaKey required(SchemaKey k) {
+  k.default_yaml.clear();
+  k.default_note = std::string(required_note);
+  return k;
+}
+SchemaKey derived(SchemaKey k, std::string note) {
+  k.default_yaml.clear();
+  k.default_note = std::move(note);
+  return k;
+}
+
+std::vector<SchemaTable> layer_tables() {
+  const LayerSpec conv = default_layer(LayerKind::conv2d);
+  const LayerSpec pool = default_layer(LayerKind::max_pool);
+  const LayerSpec dense = default_layer(LayerKind::dense);
+  const auto activation = [](const LayerSpec& l) {
+    return choice("activation", name_of(activation_names, l.activation), all_names(activation_names),
+                  "applied to the output; the last dense layer must have none (it produces the logits)");
+  };
+  const auto use_bias = [](const LayerSpec& l) { return boolean("use_bias", l.use_bias, "add a bias per output"); };
+  const auto init = section("init", "init", "how the weights and the bias start");
+  const auto pool_keys = [&](std::string_view what) {
+    return std::vector<SchemaKey>{
+        size2("size", pool.kernel_h, at_least(1), "pixels", fmt::format("window over which the {} is taken", what)),
+        derived(size2("stride", 0, at_least(1), "pixels", "step between windows"), "= size"),
+        choice("padding", name_of(padding_names, pool.padding), all_names(padding_names),
+               "`valid`: windows stay inside the input; `same`: output = ceil(input / stride)"),
+    };
+  };
+  return {
+      {"layer", "keys of every entry of `model.layers`",
+       "Each entry of `model.layers` is a map with a `type` and the keys of that type's table below.",
+       {required(choice("type", "", all_names(layer_kind_names), "what the layer computes")),
+        derived(typed("name", ValueType::string, "", "unique; letters, digits, `_` and `-`, not starting with a digit; "
+                                                     "names parameters (`<name>.weight`) and overrides "
+                                                     "(`model.layers.<name>.<key>`)"),
+                "`<type>_<n>`")}},
+      {"layer.conv2d", "layer type `conv2d`", "2-D convolution over NCHW images (cross-correlation, as in every framework).",
+       {required(integer("filters", 0, at_least(1), "channels", "output channels")),
+        required(size2("kernel", 0, at_least(1), "pixels", "kernel size")),
+        size2("stride", conv.stride_h, at_least(1), "pixels", "step between kernel positions"),
+        choice("padding", name_of(padding_names, conv.padding), all_names(padding_names),
+               "`same` (TensorFlow's rule: output = ceil(input / stride), odd padding at bottom/right) or "
+               "`valid` (no padding)"),
+        activation(conv), use_bias(conv), init}},
+      {"layer.max_pool", "layer type `max_pool`", "Maximum over each window, per channel.", pool_keys("maximum")},
+      {"layer.avg_pool", "layer type `avg_pool`",
+       "Mean over each window, per channel; padded pixels are not counted.", pool_keys("mean")},
+      {"layer.relu", "layer type `relu`", "max(x, 0), elementwise. No keys besides `type` and `name`.", {}},
+      {"layer.dropout", "layer type `dropout`",
+       "During training, zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate); the "
+       "identity at evaluation, and everywhere when `training.dropout` is false. Note: `rate` is the fraction "
+       "DROPPED (Keras's convention), not TensorFlow 1's keep_prob.",
+       {required(number("rate", 0, fraction(), "fraction", "fraction of elements dropped"))}},
+      {"layer.flatten", "layer type `flatten`",
+       "Reshapes CxHxW to a vector in channel-height-width order. Optional: `dense` flattens its input itself.", {}},
+      {"layer.dense", "layer type `dense`", "Fully connected layer; flattens its input in channel-height-width order.",
+       {required(typed("units", ValueType::units, "",
+                       "outputs; `classes` = the data set's class count (what the last layer needs)")),
+        activation(dense), use_bias(dense), init}},
+      {"init", "the `init` key of `conv2d` and `dense` layers",
+       "Each value is an initializer (next tables): `{kind: {params}}`, a bare kind name for its defaults, or a "
+       "bare number for a constant. fan_in and fan_out come from the parameter's shape.",
+       {typed("weights", ValueType::initializer, flow_text(init_node(conv.weight_init)), "initializer of the weights"),
+        typed("bias", ValueType::initializer, flow_text(init_node(conv.bias_init)), "initializer of the bias")}},
+  };
+}
+
+std::vector<SchemaTable> initializer_tables() {
+  const InitSpec d;
+  const auto mean = number("mean", d.mean, {}, "", "mean of the distribution");
+  const auto stddev = number("stddev", d.stddev, above(0), "", "standard deviation before truncation");
+  return {
+      {"initializer.truncated_normal", "initializer `truncated_normal`",
+       "normal(mean, stddev), values further than 2 stddev from the mean are redrawn (TensorFlow's "
+       "`truncated_normal`).",
+       {mean, stddev}},
+      {"initializer.normal", "initializer `normal`", "normal(mean, stddev).",
+       {mean, number("stddev", d.stddev, above(0), "", "standard deviation")}},
+      {"initializer.uniform", "initializer `uniform`", "uniform(low, high); needs low < high.",
+       {number("low", d.low, {}, "", "lower bound"), number("high", d.high, {}, "", "upper bound")}},
+      {"initializer.constant", "initializer `constant`",
+       "Every element = value. Written `{constant: 0.1}`, `{constant: {value: 0.1}}` or just `0.1`.",
+       {number("value", d.value, {}, "", "the value")}},
+      {"initializer.glorot_uniform", "initializer `glorot_uniform`",
+       "uniform(-a, a) with a = sqrt(6 / (fan_in + fan_out)). No keys.", {}},
+      {"initializer.glorot_normal", "initializer `glorot_normal`",
+       "truncated normal with stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796 (Keras's rule). No keys.", {}},
+      {"initializer.he_uniform", "initializer `he_uniform`", "uniform(-a, a) with a = sqrt(6 / fan_in). No keys.", {}},
+      {"initializer.he_normal", "initializer `he_normal`",
+       "truncated normal with stddev = sqrt(2 / fan_in) / 0.8796 (Keras's rule). No keys.", {}},
+  };
+}
+
+std::vector<SchemaTable> optimizer_tables() {
+  const OptimizerConfig d;
+  const auto beta = [](std::string key, double def, std::string doc) { return number(key, def, fraction(), "", doc); };
+  const std::vector<SchemaKey> adam_keys{
+      beta("beta1", d.beta1, "decay of the first-moment (mean) estimate"),
+      beta("beta2", d.beta2, "decay of the second-moment estimate"),
+      number("epsilon", d.epsilon, above(0), "", "added to the root of the second moment"),
+  };
+  return {
+      {"optimizer", "`training.optimizer`, keys of every type", "Keys of all optimizers; `type` selects one of the next tables.",
+       {choice("type", name_of(optimizer_kind_names, d.kind), all_names(optimizer_kind_names), "the update rule"),
+        number("learning_rate", d.learning_rate, above(0), "", "step size before the schedule is applied"),
+        number("weight_decay", d.weight_decay, at_least(0), "",
+               "sgd, momentum, adam: L2 penalty added to the gradient; adamw: decoupled decay")}},
+      {"optimizer.sgd", "optimizer type `sgd`", "w -= lr * g. No extra keys.", {}},
+      {"optimizer.momentum", "optimizer type `momentum`", "Heavy-ball momentum (PyTorch's form: v = m * v + g; w -= lr * v).",
+       {number("momentum", d.momentum, fraction(), "", "momentum factor"),
+        boolean("nesterov", d.nesterov, "use Nesterov's look-ahead form")}},
+      {"optimizer.adam", "optimizer type `adam`", "Adam (Kingma and Ba), with bias correction.", adam_keys},
+      {"optimizer.adamw", "optimizer type `adamw`", "Adam with decoupled weight decay (Loshchilov and Hutter).", adam_keys},
+  };
+}
+
+std::vector<SchemaTable> schedule_tables() {
+  const ScheduleConfig d;
+  const auto gamma = [&](std::string doc) { return number("gamma", d.gamma, above(0), "", std::move(doc)); };
+  return {
+      {"schedule", "`training.schedule`, keys of every type",
+       "How the learning rate changes over epochs; `type` selects one of the next tables.",
+       {choice("type", name_of(schedule_kind_names, d.kind), all_names(schedule_kind_names), "the schedule"),
+        number("warmup_epochs", d.warmup_epochs, at_least(0), "epochs",
+               "first ramp the rate linearly from 0 over this many epochs")}},
+      {"schedule.constant", "schedule type `constant`", "The learning rate stays as given. No extra keys.", {}},
+      {"schedule.step", "schedule type `step`", "lr * gamma^floor(epoch / step_epochs).",
+       {number("step_epochs", d.step_epochs, above(0), "epochs", "decay every this many epochs"),
+        gamma("factor per step")}},
+      {"schedule.multistep", "schedule type `multistep`", "lr * gamma^(number of milestones passed).",
+       {required(key_of("milestones", ValueType::number_list, "", "epochs", above(0),
+                        "increasing epochs at which to decay")),
+        gamma("factor per milestone")}},
+      {"schedule.exponential", "schedule type `exponential`", "lr * gamma^epoch.", {gamma("factor per epoch")}},
+      {"schedule.cosine", "schedule type `cosine`",
+       "Cosine from the learning rate down to min_learning_rate at the last epoch.",
+       {number("min_learning_rate", d.min_learning_rate, at_least(0), "", "the floor reached at the last epoch")}},
+  };
+}
+
+SchemaKey channels_key(int64_t def) {
+  SchemaKey k = integer("channels", def, {}, "channels", "1 = grayscale, 3 = RGB; 0 = the data set's own");
+  k.choices = {"0", "1", "3"};
+  return k;
+}
+
+std::vector<SchemaTable> build_tables() {
+  const ExperimentConfig top;
+  const DataConfig data;
+  const TrainingConfig training;
+  const TensorBoardConfig tb;
+  std::vector<SchemaTable> tables{
+      {"top", "the top level of the document", "The document is a map with these keys.",
+       {derived(typed("name", ValueType::string, "", "names the run; letters, digits, `.`, `_` and `-`"),
+                "file stem"),
+        integer("seed", static_cast<int64_t>(top.seed), at_least(0), "",
+                "seeds initialization, shuffling, dropout and data splits"),
+        choice("backend", top.backend, {"auto", "onednn", "cudnn", "reference"},
+               "`auto`: cudnn when a GPU is usable, else onednn"),
+        integer("threads", top.threads, at_least(0), "threads", "CPU threads; 0 = all cores"),
+        choice("precision", top.precision, {"fp32", "bf16", "fp16", "fp32_strict", "tf32"},
+               "arithmetic precision; fp32_strict forbids reduced-precision shortcuts"),
+        integer("gpu", top.gpu, at_least(0), "", "CUDA device index (cudnn backend)"),
+        typed("results_dir", ValueType::path, top.results_dir.string(), "where run folders are created"),
+        section("data", "data", "the data set"),
+        required(section("model", "model", "the network")),
+        section("training", "training", "how the network is trained"),
+        section("tensorboard", "tensorboard", "TensorBoard event files"),
+        typed("vars", ValueType::any, "",
+              "free-form values for `${vars.x}` references; not validated, not written to the resolved config")}},
+      {"data", "the data set", "Which images to train and test on. Relative paths are relative to the working directory.",
+       {choice("dataset", data.dataset, {"idx", "synthetic", "oxford_pets", "image_folder"},
+               "`idx`: MNIST-format files; `synthetic`: generated, for tests; `oxford_pets`: the Oxford-IIIT Pet "
+               "data set; `image_folder`: one subfolder per class"),
+        typed("root", ValueType::path, "\"\"", "folder holding the data set"),
+        typed("classes", ValueType::string_list, "[]",
+              "class names to keep, labelled in this order (image data sets); [] or [all] = all"),
+        number("test_fraction", data.test_fraction, fraction(), "fraction",
+               "> 0: hold out this fraction of the training data as the test set"),
+        size2("image_size", data.image_height, at_least(0), "pixels", "resize to [h, w]; 0 = the data set's own size"),
+        channels_key(data.channels),
+        integer("limit_train", data.limit_train, at_least(0), "images",
+                "> 0: train on the first N examples only (quick checks)"),
+        integer("limit_test", data.limit_test, at_least(0), "images", "> 0: test on the first N examples only"),
+        choice("normalize", data.normalize, {"per_channel_mean", "mean_image", "none"},
+               "subtract the training set's per-channel mean and divide by its std, subtract the mean image, or "
+               "only scale to [0, 1]"),
+        choice("split", data.split, {"test_fraction", "official"},
+               "oxford_pets: `official` trains on annotations/trainval.txt and tests on test.txt; `test_fraction` "
+               "holds out that fraction of list.txt"),
+        typed("test_root", ValueType::path, "\"\"",
+              "image_folder: class folders of the test split; \"\" = hold out test_fraction instead"),
+        choice("resize", data.resize, {"stretch", "shorter_side_then_center_crop"},
+               "image data sets: to image_size as is, or keeping the aspect ratio and cropping the middle"),
+        number("max_skipped_fraction", data.max_skipped_fraction, fraction(), "fraction",
+               "image data sets: files that cannot be decoded are skipped and listed in the report; more than this "
+               "fraction of them stops the load"),
+        boolean("cache", data.cache, "image data sets: keep the decoded, resized images for the next run"),
+        typed("cache_dir", ValueType::path, "\"\"", "where the decoded images are kept; \"\" = $XDG_CACHE_HOME/expt, "
+                                                   "else ~/.cache/expt"),
+        section("augment", "data.augment", "random changes to the training images (image data sets)"),
+        section("synthetic", "data.synthetic", "sizes of the generated data set (dataset: synthetic)")}},
+      {"data.augment", "random changes to the training images",
+       "Random changes to each training image, in this order, drawn from (seed, epoch, position in the epoch) so a "
+       "run is reproducible; the test images are never changed. Every default is off.",
+       {section("random_resized_crop", "data.augment.random_resized_crop",
+                "crop a random region and resize it back to image_size"),
+        section("random_crop", "data.augment.random_crop", "shift the image by a random offset"),
+        boolean("hflip", data.augment.hflip, "mirror each image left-right with probability 1/2"),
+        number("rotate", data.augment.rotate_degrees, at_least(0), "degrees",
+               "rotate by a uniform angle in [-rotate, rotate] about the centre, black corners; 0 = off"),
+        section("color_jitter", "data.augment.color_jitter", "random brightness, contrast and saturation")}},
+      {"data.augment.random_resized_crop", "random region, resized back",
+       "A region of random area (a fraction of the image) and aspect ratio (3/4 to 4/3) is resized to image_size.",
+       {key_of("scale", ValueType::number_list, "[1, 1]", "fraction", unit_interval_above_zero(),
+               "[min, max] area of the region; [1, 1] = off, [0.08, 1] as in Inception")}},
+      {"data.augment.random_crop", "random shift",
+       "Zero-pad every side, then crop image_size at a random offset.",
+       {integer("padding", data.augment.random_crop_padding, at_least(0), "pixels", "padding per side; 0 = off")}},
+      {"data.augment.color_jitter", "random colour changes",
+       "Each factor is drawn uniformly from [1 - x, 1 + x] and applied in this order; 0 = off.",
+       {number("brightness", data.augment.brightness, fraction(), "fraction", "scales every pixel"),
+        number("contrast", data.augment.contrast, fraction(), "fraction", "scales the distance to the image's mean gray"),
+        number("saturation", data.augment.saturation, fraction(), "fraction",
+               "scales the distance to each pixel's gray (3 channels)")}},
+      {"data.synthetic", "generated data", "Generated images, for tests and demos; only read when `dataset: synthetic`.",
+       {integer("classes", data.synthetic_classes, at_least(2), "classes", "number of classes"),
+        integer("train", data.synthetic_train, at_least(1), "images", "training images"),
+        integer("test", data.synthetic_test, at_least(1), "images", "test images")}},
+      {"model", "the network", "The network, input to logits.",
+       {required(typed("layers", ValueType::layer_list, "", "the layers in order; the last must be "
+                                                            "`dense` with `units: classes` and no activation"))}},
+      {"training", "the training loop", "The training loop.",
+       {integer("epochs", training.epochs, at_least(1), "epochs", "passes over the training set"),
+        integer("batch_size", training.batch_size, at_least(1), "images", "images per training step"),
+        integer("eval_batch_size", training.eval_batch_size, at_least(0), "images",
+                "images per evaluation batch; 0 = batch_size"),
+        section("optimizer", "optimizer", "the update rule"),
+        section("schedule", "schedule", "the learning-rate schedule"),
+        integer("log_every_steps", training.log_every_steps, at_least(1), "steps", "log loss and accuracy this often"),
+        boolean("dropout", training.dropout, "false turns every dropout layer off (the \"without dropout\" run)"),
+        integer("checkpoint_every_epochs", training.checkpoint_every_epochs, at_least(0), "epochs",
+                "save a checkpoint this often; 0 = only at the end")}},
+      {"tensorboard", "TensorBoard output", "Event files for TensorBoard, written into the run folder.",
+       {boolean("enabled", tb.enabled, "write event files"),
+        integer("every_steps", tb.every_steps, at_least(0), "steps", "scalars this often; 0 = training.log_every_steps"),
+        integer("histograms_every_steps", tb.histograms_every_steps, at_least(0), "steps",
+                "weight histograms this often; 0 = never"),
+        integer("images_every_steps", tb.images_every_steps, at_least(0), "steps",
+                "sample input images this often; 0 = never"),
+        number("flush_seconds", tb.flush_seconds, above(0), "seconds", "flush event files at least this often")}},
+  };
+  for (auto* more : {layer_tables, initializer_tables, optimizer_tables, schedule_tables})
+    for (auto& t : more()) tables.push_back(std::move(t));
+  return tables;
+}
+
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<SchemaTable>& schema_tables() {
+  static const std::vector<SchemaTable> tables = build_tables();
+  return tables;
+}
+
+const SchemaTable& schema_table(std::string_view id) {
+  for (const auto& t : schema_tables())
+    if (t.id == id) return t;
+  throw std::logic_error(fmt::format("no schema table '{}'", id));
+}
+
+std::string schema_markdown(const SchemaTable& table) {
+  std::string out = fmt::format("### `{}`: {}\n\n{}\n\n", table.id, table.title, table.doc);
+  if (table.keys.empty()) return out;
+  out += "| key | type | default | unit | allowed | meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& k : table.keys) {
+    std::string type(type_name(k.type));
+    if (k.type == ValueType::section) type = fmt::format("map (table `{}`)", k.section);
+    const std::string def = k.default_yaml.empty() ? k.default_note : fmt::format("`{}`", k.default_yaml);
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", k.key, cell(type), cell(def), k.unit,
+                       cell(k.allowed_text()), cell(k.doc));
+  }
+  return out;
+}
+
+}  // namespace expt::config
