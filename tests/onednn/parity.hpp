@@ -129,8 +129,8 @@ inline void check_forward_backward(Pair& p, const Batch& batch, int64_t n, uint6
   check_close(read_input_gradient(*p.onednn, n), read_input_gradient(*p.reference, n), "input gradient");
 }
 
-inline LayerSpec conv(int64_t filters, int64_t k, int64_t stride, Padding padding, Activation activation = Activation::none,
-                      bool bias = true) {
+inline LayerSpec conv(int64_t filters, int64_t k, int64_t stride, Padding padding,
+                      Activation activation = Activation::none, bool bias = true) {
   LayerSpec s;
   s.kind = LayerKind::conv2d;
   s.filters = filters;
@@ -176,7 +176,8 @@ inline LayerSpec dense(int64_t units, Activation activation = Activation::none, 
 
 // Layer names must be unique; the config loader derives them, tests do it here.
 inline std::vector<LayerSpec> named(std::vector<LayerSpec> layers) {
-  for (size_t i = 0; i < layers.size(); ++i) layers[i].name = std::string(to_string(layers[i].kind)) + std::to_string(i);
+  for (size_t i = 0; i < layers.size(); ++i)
+    layers[i].name = std::string(to_string(layers[i].kind)) + std::to_string(i);
   return layers;
 }
 

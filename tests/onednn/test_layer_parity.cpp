@@ -57,9 +57,9 @@ TEST_CASE("max_pool and avg_pool parity: same (TensorFlow padding) and valid, od
 TEST_CASE("pooling on a blocked input parity") {
   for (LayerKind kind : {LayerKind::max_pool, LayerKind::avg_pool}) {
     CAPTURE(to_string(kind));
-    Pair p = build_pair(named({conv(20, 3, 1, Padding::same, Activation::relu), pool(kind, 3, 3, 2, 2, Padding::same),
-                               dense(4)}),
-                        Shape{3, 9, 9}, 4, sgd_options(2));
+    Pair p = build_pair(
+        named({conv(20, 3, 1, Padding::same, Activation::relu), pool(kind, 3, 3, 2, 2, Padding::same), dense(4)}),
+        Shape{3, 9, 9}, 4, sgd_options(2));
     check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
   }
 }
@@ -73,8 +73,9 @@ TEST_CASE("relu, flatten and dense parity, on plain and blocked inputs") {
   // are stored permuted like the blocked input and read back in PyTorch's [out, C*H*W] order.
   for (LayerKind middle : {LayerKind::relu, LayerKind::flatten, LayerKind::dropout}) {
     CAPTURE(to_string(middle));
-    Pair p = build_pair(named({conv(20, 3, 2, Padding::same), simple(middle, 0.3), dense(8, Activation::relu), dense(3)}),
-                        Shape{3, 7, 9}, 3, sgd_options(4));
+    Pair p =
+        build_pair(named({conv(20, 3, 2, Padding::same), simple(middle, 0.3), dense(8, Activation::relu), dense(3)}),
+                   Shape{3, 7, 9}, 3, sgd_options(4));
     check_forward_backward(p, random_batch(p.plan, 4, 21), 4, 5);
   }
 }
@@ -107,10 +108,10 @@ TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked 
 }
 
 TEST_CASE("batches smaller than max_batch use their own primitives and the same parameters") {
-  Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), pool(LayerKind::max_pool, 2, 2, 2, 2,
-                                                                                   Padding::same),
-                             simple(LayerKind::dropout, 0.25), dense(10, Activation::relu), dense(4)}),
-                      Shape{3, 8, 8}, 4, sgd_options(6));
+  Pair p = build_pair(
+      named({conv(16, 3, 1, Padding::same, Activation::relu), pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same),
+             simple(LayerKind::dropout, 0.25), dense(10, Activation::relu), dense(4)}),
+      Shape{3, 8, 8}, 4, sgd_options(6));
   for (int64_t n : {6, 1, 5, 6}) {
     CAPTURE(n);
     check_forward_backward(p, random_batch(p.plan, n, static_cast<uint64_t>(n)), n, static_cast<uint64_t>(n));

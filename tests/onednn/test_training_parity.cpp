@@ -40,18 +40,22 @@ void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
     if (slots >= 1)
       check_close(read_state(*p.onednn, i, 0), read_state(*p.reference, i, 0), "optimizer state 0 of " + name);
     if (slots >= 2)
-      check_close(read_state(*p.onednn, i, 1), read_state(*p.reference, i, 1), "optimizer state 1 of " + name,
-                  2 * kRel, 1e-9);
+      check_close(read_state(*p.onednn, i, 1), read_state(*p.reference, i, 1), "optimizer state 1 of " + name, 2 * kRel,
+                  1e-9);
   }
 }
 
 }  // namespace
 
-TEST_CASE("training steps with dropout match the reference: sgd") { train_and_compare(OptimizerConfig::Kind::sgd, 0.05); }
+TEST_CASE("training steps with dropout match the reference: sgd") {
+  train_and_compare(OptimizerConfig::Kind::sgd, 0.05);
+}
 TEST_CASE("training steps with dropout match the reference: momentum") {
   train_and_compare(OptimizerConfig::Kind::momentum, 0.02);
 }
-TEST_CASE("training steps with dropout match the reference: adam") { train_and_compare(OptimizerConfig::Kind::adam, 1e-3); }
+TEST_CASE("training steps with dropout match the reference: adam") {
+  train_and_compare(OptimizerConfig::Kind::adam, 1e-3);
+}
 TEST_CASE("training steps with dropout match the reference: adamw") {
   train_and_compare(OptimizerConfig::Kind::adamw, 1e-3);
 }

@@ -21,10 +21,10 @@ void BuildContext::note(const dnnl::primitive_desc_base& pd, const std::string& 
   primitives.push_back(PrimitiveInfo{layer, primitive, impl});
   scratchpad_bytes = std::max(scratchpad_bytes, pd.scratchpad_desc().get_size());
   if (compute_bound && impl.find("ref") != std::string::npos)
-    throw BackendError(fmt::format(
-        "onednn: layer '{}' {} (batch {}) got oneDNN's reference implementation '{}', about 1000x slower "
-        "than the JIT kernels; refusing to build",
-        layer, primitive, n, impl));
+    throw BackendError(
+        fmt::format("onednn: layer '{}' {} (batch {}) got oneDNN's reference implementation '{}', about 1000x slower "
+                    "than the JIT kernels; refusing to build",
+                    layer, primitive, n, impl));
 }
 
 dnnl::primitive_attr forward_attr(const LayerSpec& spec) {
@@ -44,10 +44,10 @@ ReluBackward::ReluBackward(const dnnl::memory::desc& dst, const dnnl::memory::de
   // Only a hint for the backward descriptor; never executed (pitfall 4).
   const dnnl::eltwise_forward::primitive_desc hint(
       {dnnl::prop_kind::forward_training, algorithm::eltwise_relu_use_dst_for_bwd, dst, 0.0f}, ctx.engine);
-  const auto pd = ctx.check(dnnl::eltwise_backward::primitive_desc(
-                                {algorithm::eltwise_relu_use_dst_for_bwd, diff_dst, dst, 0.0f}, ctx.attr(),
-                                ctx.engine, hint),
-                            layer, "relu backward", false);
+  const auto pd =
+      ctx.check(dnnl::eltwise_backward::primitive_desc({algorithm::eltwise_relu_use_dst_for_bwd, diff_dst, dst, 0.0f},
+                                                       ctx.attr(), ctx.engine, hint),
+                layer, "relu backward", false);
   primitive_.emplace(pd);
 }
 

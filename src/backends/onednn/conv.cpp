@@ -18,25 +18,29 @@ class ConvPass final : public LayerPass {
     const int64_t n = ctx.n;
     const memory::dims strides{s.stride_h, s.stride_w};
     const memory::dims pad_l{planned.pad_top, planned.pad_left}, pad_r{planned.pad_bottom, planned.pad_right};
-    const memory::desc src_any({n, planned.in.c, planned.in.h, planned.in.w}, f32, tag::any);
-    const memory::desc weights_any({s.filters, planned.in.c, s.kernel_h, s.kernel_w}, f32, tag::any);
+    const memory::dims weight_dims{s.filters, planned.in.c, s.kernel_h, s.kernel_w};
+    const memory::desc src_any({n, planned.in.c, planned.in.h, planned.in.w}, ctx.compute, tag::any);
+    const memory::desc weights_any(weight_dims, ctx.compute, tag::any);
+    // Bias and weight gradients stay fp32 in bf16 training; the kernels write them in a
+    // non-interleaved fp32 layout (pitfall 3), moved into the master layout after.
+    const memory::desc diff_weights_any(weight_dims, f32, tag::any);
     const memory::desc bias_any = s.use_bias ? memory::desc({s.filters}, f32, tag::any) : memory::desc();
-    const memory::desc dst_any({n, planned.out.c, planned.out.h, planned.out.w}, f32, tag::any);
+    const memory::desc dst_any({n, planned.out.c, planned.out.h, planned.out.w}, ctx.compute, tag::any);
     const auto algo = dnnl::algorithm::convolution_direct;
 
-    fwd_pd_ = ctx.check(dnnl::convolution_forward::primitive_desc(
-                            {dnnl::prop_kind::forward_training, algo, src_any, weights_any, bias_any, dst_any,
-                             strides, pad_l, pad_r},
-                            forward_attr(s), ctx.engine),
-                        name(), "convolution forward", true);
+    fwd_pd_ = ctx.check(
+        dnnl::convolution_forward::primitive_desc(
+            {dnnl::prop_kind::forward_training, algo, src_any, weights_any, bias_any, dst_any, strides, pad_l, pad_r},
+            forward_attr(s), ctx.engine),
+        name(), "convolution forward", true);
     // Backward descriptors get `any` and the forward as hint: handing backward-data the forward's
     // weight layout makes 2.6 fall back to ref:any (pitfall 1).
-    bwd_data_pd_ = ctx.check(dnnl::convolution_backward_data::primitive_desc(
-                                 {algo, src_any, weights_any, dst_any, strides, pad_l, pad_r}, ctx.attr(),
-                                 ctx.engine, fwd_pd_),
-                             name(), "convolution backward data", true);
+    bwd_data_pd_ =
+        ctx.check(dnnl::convolution_backward_data::primitive_desc(
+                      {algo, src_any, weights_any, dst_any, strides, pad_l, pad_r}, ctx.attr(), ctx.engine, fwd_pd_),
+                  name(), "convolution backward data", true);
     bwd_weights_pd_ = ctx.check(dnnl::convolution_backward_weights::primitive_desc(
-                                    {algo, src_any, weights_any, bias_any, dst_any, strides, pad_l, pad_r},
+                                    {algo, src_any, diff_weights_any, bias_any, dst_any, strides, pad_l, pad_r},
                                     ctx.attr(), ctx.engine, fwd_pd_),
                                 name(), "convolution backward weights", true);
     fwd_ = dnnl::convolution_forward(fwd_pd_);
@@ -45,21 +49,21 @@ class ConvPass final : public LayerPass {
 
     const int weight_index = planned.params[0];
     if (!ctx.params.defined(weight_index))
-      ctx.params.define(weight_index, fwd_pd_.weights_desc(),
-                        plain_desc({s.filters, planned.in.c, s.kernel_h, s.kernel_w}));
+      ctx.params.define(weight_index, with_data_type(fwd_pd_.weights_desc(), f32), plain_desc(weight_dims));
     const ParamTensor& weights = ctx.params.at(weight_index);
 
     src_ = Relayout::consume(ctx.engine, input, fwd_pd_.src_desc(), ctx.allocator(name(), "src"));
     weights_ = Relayout::consume(ctx.engine, weights.value, fwd_pd_.weights_desc(), ctx.allocator(name(), "weights"));
     bwd_src_ = Relayout::consume(ctx.engine, src_.dst(), bwd_weights_pd_.src_desc(), ctx.allocator(name(), "src_bwd"));
-    bwd_data_weights_ = Relayout::consume(ctx.engine, weights.value, bwd_data_pd_.weights_desc(),
+    // From the forward's copy, not the master weights: in bf16 the conversion is then done once
+    // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
+    bwd_data_weights_ = Relayout::consume(ctx.engine, weights_.dst(), bwd_data_pd_.weights_desc(),
                                           ctx.allocator(name(), "weights_bwd_data"));
     weights_grad_ = Relayout::produce(ctx.engine, bwd_weights_pd_.diff_weights_desc(), weights.grad,
                                       ctx.allocator(name(), "weights_grad"));
     if (s.use_bias) {
       const int bias_index = planned.params[1];
-      if (!ctx.params.defined(bias_index))
-        ctx.params.define(bias_index, fwd_pd_.bias_desc(), plain_desc({s.filters}));
+      if (!ctx.params.defined(bias_index)) ctx.params.define(bias_index, fwd_pd_.bias_desc(), plain_desc({s.filters}));
       const ParamTensor& bias = ctx.params.at(bias_index);
       bias_ = Relayout::consume(ctx.engine, bias.value, fwd_pd_.bias_desc(), ctx.allocator(name(), "bias"));
       bias_grad_ = Relayout::produce(ctx.engine, bwd_weights_pd_.diff_bias_desc(), bias.grad,
@@ -124,10 +128,10 @@ class ConvPass final : public LayerPass {
   dnnl::convolution_forward fwd_;
   dnnl::convolution_backward_data bwd_data_;
   dnnl::convolution_backward_weights bwd_weights_;
-  Relayout src_, weights_, bias_;         // inputs in the forward's layouts
-  Relayout bwd_src_, bwd_diff_dst_;       // inputs in the backward-weights layouts
-  Relayout bwd_data_weights_;             // pitfall 1: backward-data has its own weight layout
-  Relayout weights_grad_, bias_grad_;     // gradients into the parameters' layout
+  Relayout src_, weights_, bias_;      // inputs in the forward's layouts
+  Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
+  Relayout bwd_data_weights_;          // pitfall 1: backward-data has its own weight layout
+  Relayout weights_grad_, bias_grad_;  // gradients into the parameters' layout
   ReluBackward relu_;
   std::unordered_map<int, memory> fwd_args_, bwd_weights_args_, bwd_data_args_;
 };

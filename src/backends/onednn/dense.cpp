@@ -14,9 +14,10 @@ using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
 // The layout the input must have: the per-sample layout fixed by the first pass built.
-memory::desc wanted_input(const memory::desc& input, const std::optional<memory::desc>& permuted, int64_t n) {
-  if (permuted) return with_outer_dim(*permuted, n);
-  return batch_outermost(input) ? input : plain_desc(input.dims());
+memory::desc wanted_input(const memory::desc& input, const std::optional<memory::desc>& permuted, int64_t n,
+                          memory::data_type compute) {
+  if (permuted) return with_data_type(with_outer_dim(*permuted, n), compute);
+  return batch_outermost(input) ? with_data_type(input, compute) : plain_desc(input.dims(), compute);
 }
 
 class DensePass final : public LayerPass {
@@ -28,25 +29,26 @@ class DensePass final : public LayerPass {
     const int weight_index = planned.params[0];
     const std::optional<memory::desc> permuted =
         ctx.params.defined(weight_index) ? ctx.params.at(weight_index).permuted : std::nullopt;
-    src_ = Relayout::consume(ctx.engine, input, wanted_input(input.get_desc(), permuted, n),
+    src_ = Relayout::consume(ctx.engine, input, wanted_input(input.get_desc(), permuted, n, ctx.compute),
                              ctx.allocator(name(), "src"));
     input_desc_ = src_.dst().get_desc();
-    const int64_t k = static_cast<int64_t>(input_desc_.get_size() / sizeof(float)) / n;
-    const memory::desc src_2d = plain_desc({n, k});
+    const int64_t k = static_cast<int64_t>(input_desc_.get_size() / memory::data_type_size(ctx.compute)) / n;
+    const memory::desc src_2d = plain_desc({n, k}, ctx.compute);
     src_2d_ = memory(src_2d, ctx.engine, src_.dst().get_data_handle());
 
-    const memory::desc weights_any({s.units, k}, f32, tag::any);
+    const memory::desc weights_any({s.units, k}, ctx.compute, tag::any);
+    const memory::desc diff_weights_any({s.units, k}, f32, tag::any);  // fp32 in bf16 training too
     const memory::desc bias_any = s.use_bias ? memory::desc({s.units}, f32, tag::any) : memory::desc();
-    const memory::desc dst_any({n, s.units}, f32, tag::any);
-    fwd_pd_ = ctx.check(dnnl::inner_product_forward::primitive_desc(
-                            {dnnl::prop_kind::forward_training, src_2d, weights_any, bias_any, dst_any},
-                            forward_attr(s), ctx.engine),
-                        name(), "inner product forward", true);
+    const memory::desc dst_any({n, s.units}, ctx.compute, tag::any);
+    fwd_pd_ = ctx.check(
+        dnnl::inner_product_forward::primitive_desc(
+            {dnnl::prop_kind::forward_training, src_2d, weights_any, bias_any, dst_any}, forward_attr(s), ctx.engine),
+        name(), "inner product forward", true);
     bwd_data_pd_ = ctx.check(dnnl::inner_product_backward_data::primitive_desc({src_2d, weights_any, dst_any},
                                                                                ctx.attr(), ctx.engine, fwd_pd_),
                              name(), "inner product backward data", true);
     bwd_weights_pd_ = ctx.check(dnnl::inner_product_backward_weights::primitive_desc(
-                                    {src_2d, weights_any, bias_any, dst_any}, ctx.attr(), ctx.engine, fwd_pd_),
+                                    {src_2d, diff_weights_any, bias_any, dst_any}, ctx.attr(), ctx.engine, fwd_pd_),
                                 name(), "inner product backward weights", true);
     fwd_ = dnnl::inner_product_forward(fwd_pd_);
     bwd_data_ = dnnl::inner_product_backward_data(bwd_data_pd_);
@@ -55,12 +57,14 @@ class DensePass final : public LayerPass {
     if (!ctx.params.defined(weight_index)) {
       memory::dims canonical = input_desc_.dims();
       canonical[0] = s.units;
-      ctx.params.define(weight_index, fwd_pd_.weights_desc(), plain_desc(canonical),
-                        with_outer_dim(input_desc_, s.units));
+      ctx.params.define(weight_index, with_data_type(fwd_pd_.weights_desc(), f32), plain_desc(canonical),
+                        with_data_type(with_outer_dim(input_desc_, s.units), f32));
     }
     const ParamTensor& weights = ctx.params.at(weight_index);
     weights_ = Relayout::consume(ctx.engine, weights.value, fwd_pd_.weights_desc(), ctx.allocator(name(), "weights"));
-    bwd_data_weights_ = Relayout::consume(ctx.engine, weights.value, bwd_data_pd_.weights_desc(),
+    // From the forward's copy, not the master weights: in bf16 the conversion is then done once
+    // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
+    bwd_data_weights_ = Relayout::consume(ctx.engine, weights_.dst(), bwd_data_pd_.weights_desc(),
                                           ctx.allocator(name(), "weights_bwd_data"));
     weights_grad_ = Relayout::produce(ctx.engine, bwd_weights_pd_.diff_weights_desc(), weights.grad,
                                       ctx.allocator(name(), "weights_grad"));

@@ -2,6 +2,7 @@
 // n*C*H*W tensor in logical NCHW order, is kept iff its Philox draw (seed, layer, step, i) is at
 // or above the threshold. The tensor itself is in whatever (blocked) layout the previous layer
 // chose, so the loops walk logical rows and compute each row's physical offsets.
+#include <bit>
 #include <cstring>
 
 #include "backends/onednn/layer.hpp"
@@ -13,6 +14,22 @@ namespace {
 
 using dnnl::memory;
 
+// Element access for the two activation types: fp32, and bf16 (the top half of an fp32,
+// rounded to nearest even as oneDNN rounds).
+struct Fp32 {
+  using Storage = float;
+  static float load(float x) { return x; }
+  static float store(float x) { return x; }
+};
+struct Bf16 {
+  using Storage = uint16_t;
+  static float load(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
+  static uint16_t store(float x) {
+    const auto bits = std::bit_cast<uint32_t>(x);
+    return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+  }
+};
+
 class DropoutPass final : public LayerPass {
  public:
   DropoutPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
@@ -21,8 +38,9 @@ class DropoutPass final : public LayerPass {
         active_(ctx.options.dropout && planned.spec.rate > 0.0),
         seed_(ctx.options.seed),
         threshold_(philox::drop_threshold(static_cast<float>(planned.spec.rate))),
-        scale_(1.0f / (1.0f - static_cast<float>(planned.spec.rate))) {
+        scale_(static_cast<float>(1.0 / (1.0 - planned.spec.rate))) {  // the reference's rounding
     const memory::desc md = input.get_desc();
+    bf16_ = md.data_type() == memory::data_type::bf16;
     output_ = memory(md, ctx.engine, ctx.allocator(name(), "output")(md.get_size()));
     map_rows(md);
     const size_t elements = static_cast<size_t>(row_base_.size() * row_length_);
@@ -38,16 +56,19 @@ class DropoutPass final : public LayerPass {
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
-      if (masked_)
-        apply_new_mask(step);
-      else
+      if (!masked_)
         copy_input();
+      else if (bf16_)
+        apply_new_mask<Bf16>(step);
+      else
+        apply_new_mask<Fp32>(step);
     });
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!masked_) return;  // identity
-    profiler.time(index_, Direction::backward_data, stream, [&] { apply_saved_mask(); });
+    profiler.time(index_, Direction::backward_data, stream,
+                  [&] { bf16_ ? apply_saved_mask<Bf16>() : apply_saved_mask<Fp32>(); });
   }
 
  private:
@@ -86,9 +107,11 @@ class DropoutPass final : public LayerPass {
     return per_element_ ? element_offsets_[row * row_length_ + w] : row_base_[row] + w * row_stride_;
   }
 
+  template <class Element>
   void apply_new_mask(uint64_t step) {
-    const auto* src = static_cast<const float*>(input_.get_data_handle());
-    auto* dst = static_cast<float*>(output_.get_data_handle());
+    using T = typename Element::Storage;
+    const auto* src = static_cast<const T*>(input_.get_data_handle());
+    auto* dst = static_cast<T*>(output_.get_data_handle());
     const auto rows = static_cast<int64_t>(row_base_.size());
     const auto layer = static_cast<uint32_t>(index_);
 #pragma omp parallel for schedule(static)
@@ -104,19 +127,20 @@ class DropoutPass final : public LayerPass {
         const bool keep = block.v[i % 4] >= threshold_;
         mask_[i] = keep;
         const int64_t p = physical(r, w);
-        dst[p] = keep ? src[p] * scale_ : 0.0f;
+        dst[p] = Element::store(keep ? Element::load(src[p]) * scale_ : 0.0f);
       }
     }
   }
 
+  template <class Element>
   void apply_saved_mask() {
-    auto* diff = static_cast<float*>(diff_.get_data_handle());
+    auto* diff = static_cast<typename Element::Storage*>(diff_.get_data_handle());
     const auto rows = static_cast<int64_t>(row_base_.size());
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t w = 0; w < row_length_; ++w) {
         const int64_t p = physical(r, w);
-        diff[p] = mask_[r * row_length_ + w] ? diff[p] * scale_ : 0.0f;
+        diff[p] = Element::store(mask_[r * row_length_ + w] ? Element::load(diff[p]) * scale_ : 0.0f);
       }
     }
   }
@@ -131,7 +155,7 @@ class DropoutPass final : public LayerPass {
   }
 
   memory input_, diff_;
-  bool active_, masked_ = false, per_element_ = false;
+  bool active_, masked_ = false, per_element_ = false, bf16_ = false;
   uint64_t seed_;
   uint32_t threshold_;
   float scale_;

@@ -13,8 +13,10 @@ class FlattenPass final : public LayerPass {
  public:
   FlattenPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
       : LayerPass(index, planned) {
-    plain_ = Relayout::consume(ctx.engine, input, plain_desc(input.get_desc().dims()), ctx.allocator(name(), "output"));
-    output_ = memory(plain_desc({ctx.n, planned.out.c, 1, 1}), ctx.engine, plain_.dst().get_data_handle());
+    const memory::data_type type = input.get_desc().data_type();
+    plain_ = Relayout::consume(ctx.engine, input, plain_desc(input.get_desc().dims(), type),
+                               ctx.allocator(name(), "output"));
+    output_ = memory(plain_desc({ctx.n, planned.out.c, 1, 1}, type), ctx.engine, plain_.dst().get_data_handle());
   }
 
   memory::desc diff_dst_desc() const override { return output_.get_desc(); }

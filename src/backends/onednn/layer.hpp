@@ -3,12 +3,11 @@
 // passes: each layer reads the previous layer's output in whatever layout it has, and its
 // backward reads d(loss)/d(output) in the layout diff_dst_desc() asks for.
 #include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/backend.hpp"
 #include "backends/onednn/buffers.hpp"
@@ -28,9 +27,10 @@ struct BuildContext {
   BufferPool& buffers;
   ParamStore& params;
   const NetworkOptions& options;
-  int64_t n;                              // batch size of this pass
+  int64_t n;                               // batch size of this pass
+  dnnl::memory::data_type compute;         // f32, or bf16 (fp32 master weights and weight gradients)
   std::vector<PrimitiveInfo>& primitives;  // every primitive descriptor created, for checks and tests
-  size_t scratchpad_bytes = 0;            // the largest user scratchpad any of them needs
+  size_t scratchpad_bytes = 0;             // the largest user scratchpad any of them needs
 
   // A buffer in the pool slot "<layer>.<what>", shared with the passes of other batch sizes.
   Allocate allocator(const std::string& layer, const std::string& what);

@@ -8,11 +8,16 @@ namespace expt::onednn {
 
 using dnnl::memory;
 
-memory::desc plain_desc(const memory::dims& dims) {
-  static const memory::format_tag tags[] = {memory::format_tag::undef, memory::format_tag::a,
-                                            memory::format_tag::ab, memory::format_tag::abc,
-                                            memory::format_tag::abcd};
-  return memory::desc(dims, memory::data_type::f32, tags[dims.size()]);
+memory::desc plain_desc(const memory::dims& dims, memory::data_type type) {
+  static const memory::format_tag tags[] = {memory::format_tag::undef, memory::format_tag::a, memory::format_tag::ab,
+                                            memory::format_tag::abc, memory::format_tag::abcd};
+  return memory::desc(dims, type, tags[dims.size()]);
+}
+
+memory::desc with_data_type(const memory::desc& md, memory::data_type type) {
+  dnnl_memory_desc_t d = md.data;
+  d.data_type = static_cast<dnnl_data_type_t>(type);
+  return memory::desc(d);
 }
 
 bool batch_outermost(const memory::desc& md) {
@@ -60,8 +65,9 @@ Relayout Relayout::produce(const dnnl::engine& engine, const memory::desc& produ
 
 void Relayout::run(dnnl::stream& stream, Profiler& profiler) const {
   if (!reorder_) return;
-  profiler.time(profiler.reorders_slot(), Direction::forward, stream,
-                [&] { reorder_->execute(stream, {{DNNL_ARG_FROM, src_}, {DNNL_ARG_TO, dst_}}); });
+  profiler.time(profiler.reorders_slot(), Direction::forward, stream, [&] {
+    reorder_->execute(stream, {{DNNL_ARG_FROM, src_}, {DNNL_ARG_TO, dst_}});
+  });
 }
 
 void reorder_now(const dnnl::engine& engine, const memory& from, const memory& to) {

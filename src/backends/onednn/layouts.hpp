@@ -4,9 +4,8 @@
 // physical offsets.
 #include <cstdint>
 #include <functional>
-#include <optional>
-
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 
 #include "backends/onednn/profiler.hpp"
 
@@ -15,7 +14,10 @@ namespace expt::onednn {
 using Allocate = std::function<void*(size_t bytes)>;
 
 // Plain row-major layout (a, ab, abcd) of `dims`: PyTorch's canonical layouts.
-dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims);
+dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims,
+                              dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+// The same layout holding another element type (fp32 master weights next to bf16 copies).
+dnnl::memory::desc with_data_type(const dnnl::memory::desc& md, dnnl::memory::data_type type);
 
 // True when dimension 0 (batch or output channels) is outermost and not blocked, so one
 // sample is a contiguous run of strides[0] floats: the layout can be viewed as 2-D {N, K}.

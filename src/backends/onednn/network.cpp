@@ -1,11 +1,10 @@
 #include "backends/onednn/network.hpp"
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "backends/onednn/loss.hpp"
 #include "core/error.hpp"
@@ -20,15 +19,25 @@ namespace {
 std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned, const memory& input,
                                       BuildContext& ctx) {
   switch (planned.spec.kind) {
-    case LayerKind::conv2d: return make_conv(index, planned, input, ctx);
+    case LayerKind::conv2d:
+      return make_conv(index, planned, input, ctx);
     case LayerKind::max_pool:
-    case LayerKind::avg_pool: return make_pool(index, planned, input, ctx);
-    case LayerKind::relu: return make_relu(index, planned, input, ctx);
-    case LayerKind::dropout: return make_dropout(index, planned, input, ctx);
-    case LayerKind::flatten: return make_flatten(index, planned, input, ctx);
-    case LayerKind::dense: return make_dense(index, planned, input, ctx);
+    case LayerKind::avg_pool:
+      return make_pool(index, planned, input, ctx);
+    case LayerKind::relu:
+      return make_relu(index, planned, input, ctx);
+    case LayerKind::dropout:
+      return make_dropout(index, planned, input, ctx);
+    case LayerKind::flatten:
+      return make_flatten(index, planned, input, ctx);
+    case LayerKind::dense:
+      return make_dense(index, planned, input, ctx);
   }
   throw BackendError("onednn: unknown layer kind");
+}
+
+memory::data_type compute_type(const std::string& precision) {
+  return precision == "bf16" ? memory::data_type::bf16 : memory::data_type::f32;
 }
 
 void check_size(size_t got, int64_t want, const char* what) {
@@ -72,7 +81,7 @@ OnednnNetwork::Pass& OnednnNetwork::pass_for(int64_t n) {
 std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
   auto pass = std::make_unique<Pass>();
   pass->n = n;
-  BuildContext ctx{engine_, buffers_, params_, options_, n, primitives_};
+  BuildContext ctx{engine_, buffers_, params_, options_, n, compute_type(options_.precision), primitives_};
   const Shape& in = plan_.input;
   const memory::desc input_desc = plain_desc({n, in.c, in.h, in.w});
   pass->input = memory(input_desc, engine_, buffers_.acquire("input", input_desc.get_size()));
@@ -87,8 +96,7 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
     }
     current = pass->layers.back()->output();
   }
-  pass->logits =
-      Relayout::consume(engine_, current, plain_desc({n, plan_.classes}), ctx.allocator("loss", "logits"));
+  pass->logits = Relayout::consume(engine_, current, plain_desc({n, plan_.classes}), ctx.allocator("loss", "logits"));
   bind_gradients(*pass, ctx.scratchpad_bytes);
   return pass;
 }
@@ -145,9 +153,8 @@ BatchMetrics OnednnNetwork::forward(const HostBatch& batch, Phase phase, uint64_
   last_ = &pass;
 
   profiler_.count_forward_call();
-  profiler_.time(profiler_.reorders_slot(), Direction::forward, stream_, [&] {
-    std::memcpy(pass.input.get_data_handle(), batch.images.data(), batch.images.size_bytes());
-  });
+  profiler_.time(profiler_.reorders_slot(), Direction::forward, stream_,
+                 [&] { std::memcpy(pass.input.get_data_handle(), batch.images.data(), batch.images.size_bytes()); });
   for (auto& layer : pass.layers) layer->forward(stream_, phase, step, profiler_);
   pass.logits.run(stream_, profiler_);
   stream_.wait();
@@ -155,9 +162,9 @@ BatchMetrics OnednnNetwork::forward(const HostBatch& batch, Phase phase, uint64_
   BatchMetrics metrics;
   const bool train = phase == Phase::train;
   profiler_.time(profiler_.loss_slot(), Direction::forward, stream_, [&] {
-    metrics = softmax_cross_entropy(
-        n, plan_.classes, static_cast<const float*>(pass.logits.dst().get_data_handle()), batch.labels,
-        train ? static_cast<float*>(pass.logits_gradient.get_data_handle()) : nullptr);
+    metrics = softmax_cross_entropy(n, plan_.classes, static_cast<const float*>(pass.logits.dst().get_data_handle()),
+                                    batch.labels,
+                                    train ? static_cast<float*>(pass.logits_gradient.get_data_handle()) : nullptr);
   });
   backward_ready_ = train;
   return metrics;

@@ -4,9 +4,8 @@
 // built with the network; it fixes the parameters' layouts.
 #include <map>
 #include <memory>
-#include <vector>
-
 #include <oneapi/dnnl/dnnl.hpp>
+#include <vector>
 
 #include "backends/backend.hpp"
 #include "backends/onednn/buffers.hpp"
@@ -44,12 +43,12 @@ class OnednnNetwork final : public Network {
  private:
   struct Pass {
     int64_t n = 0;
-    dnnl::memory input;                              // plain NCHW copy of the batch
+    dnnl::memory input;  // plain NCHW copy of the batch
     std::vector<std::unique_ptr<LayerPass>> layers;
-    std::vector<Relayout> incoming_gradients;        // per layer: into the layout its backward wants
-    Relayout logits;                                 // last output as plain [n, classes]
-    dnnl::memory logits_gradient;                    // plain [n, classes], written by the loss
-    dnnl::memory input_gradient;                     // the first layer's diff_src
+    std::vector<Relayout> incoming_gradients;  // per layer: into the layout its backward wants
+    Relayout logits;                           // last output as plain [n, classes]
+    dnnl::memory logits_gradient;              // plain [n, classes], written by the loss
+    dnnl::memory input_gradient;               // the first layer's diff_src
   };
   // Where read_input_gradient() stands: training never needs the data gradient below the first
   // layer with parameters, so backward() stops there and read_input_gradient() finishes on demand.

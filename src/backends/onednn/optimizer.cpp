@@ -10,7 +10,7 @@ namespace expt::onednn {
 namespace {
 // 256 KiB of floats per chunk: large enough to amortise the call, small enough to balance.
 constexpr int64_t kChunkFloats = int64_t{1} << 16;
-}
+}  // namespace
 
 ParallelOptimizer::ParallelOptimizer(const ParamStore& params) {
   for (size_t p = 0; p < params.size(); ++p) {

@@ -40,10 +40,14 @@ void ParamStore::check_index(size_t index) const {
 const memory& ParamStore::part_memory(size_t index, ParamPart part) const {
   const ParamTensor& t = *tensors_[index];
   switch (part) {
-    case ParamPart::value: return t.value;
-    case ParamPart::grad: return t.grad;
-    case ParamPart::state0: return t.state[0];
-    case ParamPart::state1: return t.state[1];
+    case ParamPart::value:
+      return t.value;
+    case ParamPart::grad:
+      return t.grad;
+    case ParamPart::state0:
+      return t.state[0];
+    case ParamPart::state1:
+      return t.state[1];
   }
   return t.value;
 }
@@ -62,8 +66,8 @@ void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const 
   check_index(index);
   const ParamTensor& t = *tensors_[index];
   if (static_cast<int64_t>(out.size()) != canonical_sizes_[index])
-    throw BackendError(fmt::format("onednn: parameter {} has {} floats, the span {}", index,
-                                   canonical_sizes_[index], out.size()));
+    throw BackendError(
+        fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], out.size()));
   const memory canonical(t.canonical, engine_, out.data());
   const memory& stored = part_memory(index, part);
   if (!t.permuted) return reorder_now(engine_, stored, canonical);
@@ -78,8 +82,8 @@ void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) 
   check_index(index);
   const ParamTensor& t = *tensors_[index];
   if (static_cast<int64_t>(in.size()) != canonical_sizes_[index])
-    throw BackendError(fmt::format("onednn: parameter {} has {} floats, the span {}", index,
-                                   canonical_sizes_[index], in.size()));
+    throw BackendError(
+        fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], in.size()));
   // oneDNN's reorder only reads its source; the memory object needs a non-const handle.
   const memory canonical(t.canonical, engine_, const_cast<float*>(in.data()));
   const memory& stored = part_memory(index, part);

@@ -3,11 +3,10 @@
 // largest batch chose; gradient and state share it, so the element-wise optimizer runs on the
 // raw buffers (padding included: it stays zero).
 #include <cstdint>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/onednn/buffers.hpp"
 #include "layers/network_plan.hpp"

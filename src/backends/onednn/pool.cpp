@@ -7,24 +7,23 @@ namespace expt::onednn {
 namespace {
 
 using dnnl::memory;
-constexpr auto f32 = memory::data_type::f32;
-
 class PoolPass final : public LayerPass {
  public:
   PoolPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
       : LayerPass(index, planned), input_(input) {
     const LayerSpec& s = planned.spec;
-    const auto algo = s.kind == LayerKind::max_pool ? dnnl::algorithm::pooling_max
-                                                    : dnnl::algorithm::pooling_avg_exclude_padding;
+    const auto algo =
+        s.kind == LayerKind::max_pool ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
     const memory::dims strides{s.stride_h, s.stride_w}, kernel{s.kernel_h, s.kernel_w};
     const memory::dims pad_l{planned.pad_top, planned.pad_left}, pad_r{planned.pad_bottom, planned.pad_right};
     // `any` for the output keeps the input's layout (pitfall 5).
-    const memory::desc dst_any({ctx.n, planned.out.c, planned.out.h, planned.out.w}, f32, memory::format_tag::any);
-    fwd_pd_ = ctx.check(dnnl::pooling_forward::primitive_desc(
-                            {dnnl::prop_kind::forward_training, algo, input.get_desc(), dst_any, strides, kernel,
-                             pad_l, pad_r},
-                            ctx.attr(), ctx.engine),
-                        name(), "pooling forward", false);
+    const memory::desc dst_any({ctx.n, planned.out.c, planned.out.h, planned.out.w}, input.get_desc().data_type(),
+                               memory::format_tag::any);
+    fwd_pd_ = ctx.check(
+        dnnl::pooling_forward::primitive_desc(
+            {dnnl::prop_kind::forward_training, algo, input.get_desc(), dst_any, strides, kernel, pad_l, pad_r},
+            ctx.attr(), ctx.engine),
+        name(), "pooling forward", false);
     bwd_pd_ = ctx.check(dnnl::pooling_backward::primitive_desc(
                             {algo, input.get_desc(), fwd_pd_.dst_desc(), strides, kernel, pad_l, pad_r}, ctx.attr(),
                             ctx.engine, fwd_pd_),

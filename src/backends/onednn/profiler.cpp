@@ -19,9 +19,15 @@ void Profiler::reset() {
 void Profiler::add(size_t slot, Direction direction, double ms) {
   LayerTiming& t = timings_[slot];
   switch (direction) {
-    case Direction::forward: t.forward_ms += ms; break;
-    case Direction::backward_data: t.backward_data_ms += ms; break;
-    case Direction::backward_weights: t.backward_weights_ms += ms; break;
+    case Direction::forward:
+      t.forward_ms += ms;
+      break;
+    case Direction::backward_data:
+      t.backward_data_ms += ms;
+      break;
+    case Direction::backward_weights:
+      t.backward_weights_ms += ms;
+      break;
   }
 }
 

@@ -1,10 +1,9 @@
 #pragma once
 // Per-layer wall time of each primitive execution, when NetworkOptions::profile is on.
 #include <chrono>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/backend.hpp"
 

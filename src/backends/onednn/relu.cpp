@@ -12,11 +12,11 @@ class ReluPass final : public LayerPass {
   ReluPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
       : LayerPass(index, planned), input_(input) {
     const memory::desc md = input.get_desc();
-    const auto pd = ctx.check(dnnl::eltwise_forward::primitive_desc(
-                                  {dnnl::prop_kind::forward_training,
-                                   dnnl::algorithm::eltwise_relu_use_dst_for_bwd, md, 0.0f},
-                                  ctx.attr(), ctx.engine),
-                              name(), "relu forward", false);
+    const auto pd =
+        ctx.check(dnnl::eltwise_forward::primitive_desc(
+                      {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd, md, 0.0f},
+                      ctx.attr(), ctx.engine),
+                  name(), "relu forward", false);
     fwd_ = dnnl::eltwise_forward(pd);
     output_ = memory(md, ctx.engine, ctx.allocator(name(), "output")(md.get_size()));
     bwd_ = ReluBackward(md, md, ctx, name());

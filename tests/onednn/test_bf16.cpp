@@ -1,0 +1,79 @@
+// bf16 training (bf16 activations and weight copies, fp32 master weights, gradients and optimizer
+// state) against the fp32 reference. bf16 keeps 8 significant bits, so elements are compared as
+// whole tensors: ||onednn - reference|| <= kBf16Rel * ||reference||.
+#include <doctest/doctest.h>
+
+#include "backends/onednn/introspection.hpp"
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+constexpr double kBf16Rel = 3e-2;
+
+void check_norm_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+  REQUIRE(got.size() == want.size());
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    diff += (static_cast<double>(got[i]) - want[i]) * (static_cast<double>(got[i]) - want[i]);
+    norm += static_cast<double>(want[i]) * want[i];
+  }
+  INFO(what << ": relative L2 error " << std::sqrt(diff / std::max(norm, 1e-30)));
+  CHECK(std::sqrt(diff) <= kBf16Rel * std::sqrt(norm) + 1e-6);
+}
+
+std::vector<LayerSpec> bf16_cnn() {
+  return named({conv(16, 3, 1, Padding::same, Activation::relu), conv(20, 3, 2, Padding::valid, Activation::relu),
+                pool(LayerKind::avg_pool, 2, 2, 2, 2, Padding::same), simple(LayerKind::dropout, 0.3),
+                simple(LayerKind::relu), pool(LayerKind::max_pool, 2, 2, 1, 1, Padding::valid),
+                simple(LayerKind::flatten), dense(24, Activation::relu), simple(LayerKind::dropout, 0.5), dense(5)});
+}
+
+}  // namespace
+
+TEST_CASE("bf16: one step matches the fp32 reference to bf16 precision, dropout masks exactly") {
+  NetworkOptions options;
+  options.max_batch = 4;
+  options.seed = 5;
+  options.optimizer.kind = OptimizerConfig::Kind::adam;
+  NetworkOptions bf16 = options;
+  bf16.precision = "bf16";
+  const NetworkPlan plan = plan_network(bf16_cnn(), Shape{3, 14, 13}, 5);
+  auto reference = make_reference_backend()->build(plan, options);
+  auto net = make_onednn_backend()->build(plan, bf16);
+  for (size_t i = 0; i < plan.params.size(); ++i) net->write_parameter(i, read_param(*reference, i));
+  for (const auto& p : onednn::primitive_implementations(*net)) {
+    INFO(p.layer << " " << p.primitive << ": " << p.implementation);
+    CHECK(p.implementation.find("ref") == std::string::npos);
+  }
+
+  const Batch batch = random_batch(plan, 4, 8);
+  const BatchMetrics want = reference->forward(batch.host(4), Phase::train, 3);
+  const BatchMetrics got = net->forward(batch.host(4), Phase::train, 3);
+  CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(kBf16Rel));
+  for (size_t l = 0; l < plan.layers.size(); ++l) {
+    const auto a = read_activation(*net, l, 4), b = read_activation(*reference, l, 4);
+    check_norm_close(a, b, "activation of " + plan.layers[l].spec.name);
+    if (plan.layers[l].spec.kind == LayerKind::dropout) {
+      const auto before = read_activation(*reference, l - 1, 4);
+      size_t mismatched = 0;
+      for (size_t i = 0; i < a.size(); ++i)
+        if (before[i] != 0.0f && (a[i] == 0.0f) != (b[i] == 0.0f)) ++mismatched;
+      CHECK(mismatched == 0);
+    }
+  }
+  reference->backward();
+  net->backward();
+  for (size_t i = 0; i < plan.params.size(); ++i)
+    check_norm_close(read_grad(*net, i), read_grad(*reference, i), "gradient of " + plan.params[i].name);
+  check_norm_close(read_input_gradient(*net, 4), read_input_gradient(*reference, 4), "input gradient");
+
+  reference->update(1e-3, 1);
+  net->update(1e-3, 1);
+  // fp32 master weights: the update itself is fp32, so the parameters stay close.
+  for (size_t i = 0; i < plan.params.size(); ++i)
+    check_norm_close(read_param(*net, i), read_param(*reference, i), "parameter " + plan.params[i].name);
+}
+
+}  // namespace expt::onednn_test
