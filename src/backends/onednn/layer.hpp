@@ -98,7 +98,6 @@ class ReluBackward {
                const std::string& layer);
   void bind(const dnnl::memory& scratchpad, const dnnl::memory& dst, const dnnl::memory& diff_dst);
   void run(dnnl::stream& stream) const;
-  bool active() const { return primitive_.has_value(); }
 
  private:
   std::optional<dnnl::eltwise_backward> primitive_;
