@@ -34,7 +34,7 @@ void add_run_command(CLI::App& app) {
     const ExperimentConfig config = load_config(file, args->overrides);
     const RunOutcome outcome = run_experiment(config, options);
     const Report& r = outcome.report;
-    fmt::print("{}: {} after {} epochs | final test accuracy {:.4f} (best {:.4f} at epoch {}), train {:.4f} | {:.1f}s\n",
+    fmt::print("{}: {} after {} epochs | final test accuracy {:.4f} (best {:.4f} at epoch {}), train {:.4f} | {:.2f}s\n",
                r.name, r.status, r.epochs.size(), r.final_test_accuracy(), r.best_test_accuracy(), r.best_epoch(),
                r.final_train_accuracy(), r.total_seconds);
     fmt::print("report: {}\n", (outcome.run_dir / "report.json").string());
