@@ -212,6 +212,7 @@ std::string to_yaml(const ExperimentConfig& c) {
   training["log_every_steps"] = scalar(t.log_every_steps);
   training["dropout"] = scalar(t.dropout);
   training["checkpoint_every_epochs"] = scalar(t.checkpoint_every_epochs);
+  training["checkpoint_initial"] = scalar(t.checkpoint_initial);
   root["training"] = training;
 
   const TensorBoardConfig& tb = c.tensorboard;

@@ -100,6 +100,7 @@ TrainingConfig parse_training(const MapReader& r) {
   r.read("log_every_steps", t.log_every_steps);
   r.read("dropout", t.dropout);
   r.read("checkpoint_every_epochs", t.checkpoint_every_epochs);
+  r.read("checkpoint_initial", t.checkpoint_initial);
   return t;
 }
 

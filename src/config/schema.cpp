@@ -352,14 +352,16 @@ std::vector<SchemaTable> build_tables() {
         integer("log_every_steps", training.log_every_steps, at_least(1), "steps", "log loss and accuracy this often"),
         boolean("dropout", training.dropout, "false turns every dropout layer off (the \"without dropout\" run)"),
         integer("checkpoint_every_epochs", training.checkpoint_every_epochs, at_least(0), "epochs",
-                "save a checkpoint this often; 0 = only at the end")}},
+                "save a checkpoint this often; 0 = only at the end"),
+        boolean("checkpoint_initial", training.checkpoint_initial,
+                "also save the untrained weights as checkpoints/step-0.safetensors")}},
       {"tensorboard", "TensorBoard output", "Event files for TensorBoard, written into the run folder.",
        {boolean("enabled", tb.enabled, "write event files"),
         integer("every_steps", tb.every_steps, at_least(0), "steps", "scalars this often; 0 = training.log_every_steps"),
         integer("histograms_every_steps", tb.histograms_every_steps, at_least(0), "steps",
                 "weight histograms this often; 0 = never"),
         integer("images_every_steps", tb.images_every_steps, at_least(0), "steps",
-                "sample input images this often; 0 = never"),
+                "first-layer filters and feature maps of a test image this often; 0 = never"),
         number("flush_seconds", tb.flush_seconds, above(0), "seconds", "flush event files at least this often")}},
   };
   for (auto* more : {layer_tables, initializer_tables, optimizer_tables, schedule_tables})

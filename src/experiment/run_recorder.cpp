@@ -49,7 +49,8 @@ class RunRecorder final : public TrainingObserver {
     report_.eval_seconds += log.eval_seconds;
     const TrainingConfig& tc = ctx_.config->training;
     const int64_t done = log.epoch + 1;
-    if (done % tc.checkpoint_every_epochs == 0 || done == tc.epochs)
+    const bool due = tc.checkpoint_every_epochs > 0 && done % tc.checkpoint_every_epochs == 0;
+    if (due || done == tc.epochs)
       save_checkpoint(run_dir_ / "checkpoints" / "last.safetensors", net, tc.optimizer.kind,
                       CheckpointInfo{log.step, done, report_.config_hash});
     write();

@@ -15,7 +15,7 @@ out=$("$expt" validate "$work/broken.yaml" 2>&1); code=$?
 [[ $code -eq 3 ]] || fail "malformed YAML: exit $code, expected 3"
 grep -q "broken.yaml:" <<<"$out" || fail "malformed YAML: no file:line in: $out"
 
-out=$("$expt" run "$config" results_dir="$work/r" training.learning_rat=1 2>&1); code=$?
+out=$("$expt" run "$config" results_dir="$work/r" training.optimizer.learning_rat=1 2>&1); code=$?
 [[ $code -eq 3 ]] || fail "misspelled override: exit $code, expected 3"
 grep -q "learning_rate" <<<"$out" || fail "misspelled override: no suggestion in: $out"
 [[ ! -e "$work/r" ]] || fail "a rejected run wrote to results"

@@ -122,6 +122,7 @@ training:
   log_every_steps: 2
   dropout: false
   checkpoint_every_epochs: 0
+  checkpoint_initial: true
 tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_every_steps: 5, flush_seconds: 2.5}
 )";
   const ExperimentConfig first = load_config_text(yaml, "test.yaml");
@@ -195,6 +196,7 @@ tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_
   CHECK(t.log_every_steps == 2);
   CHECK_FALSE(t.dropout);
   CHECK(t.checkpoint_every_epochs == 0);
+  CHECK(t.checkpoint_initial);
   const TensorBoardConfig& tb = again.tensorboard;
   CHECK_FALSE(tb.enabled);
   CHECK(tb.every_steps == 3);
