@@ -20,12 +20,14 @@ struct Entry {
   // Empty when usable here, else why not.
   std::string (*unavailable_reason)();
   std::unique_ptr<Backend> (*make)();
+  std::vector<std::string> (*devices)() = [] { return std::vector<std::string>(); };
 };
 
 std::vector<Entry> entries() {
   std::vector<Entry> list;
 #ifdef EXPT_HAVE_CUDNN
-  list.push_back({"cudnn", true, [] { return cudnn_unavailable_reason(); }, [] { return make_cudnn_backend(); }});
+  list.push_back({"cudnn", true, [] { return cudnn_unavailable_reason(); }, [] { return make_cudnn_backend(); },
+                  [] { return list_cuda_devices(); }});
 #else
   list.push_back({"cudnn", false, [] { return std::string("not built: CUDA or cuDNN was not found at build time"); },
                   nullptr});
@@ -45,7 +47,7 @@ std::vector<Entry> entries() {
 std::vector<BackendAvailability> list_backends() {
   std::vector<BackendAvailability> out;
   for (const Entry& e : entries()) {
-    BackendAvailability a{e.name, e.built, false, e.unavailable_reason()};
+    BackendAvailability a{e.name, e.built, false, e.unavailable_reason(), e.devices()};
     if (a.detail.empty()) {
       a.usable = true;
       a.detail = e.make()->device_description();

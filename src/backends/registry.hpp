@@ -13,6 +13,7 @@ struct BackendAvailability {
   bool built = false;
   bool usable = false;
   std::string detail;  // device description when usable, the reason otherwise
+  std::vector<std::string> devices;  // GPUs the backend sees (name, compute capability, memory)
 };
 
 std::vector<BackendAvailability> list_backends();

@@ -11,6 +11,7 @@ void add_backends_command(CLI::App& app) {
     for (const BackendAvailability& b : list_backends()) {
       const char* state = !b.built ? "not built" : b.usable ? "usable" : "unavailable";
       fmt::print("{:<10} {:<12} {}\n", b.name, state, b.detail);
+      for (const std::string& device : b.devices) fmt::print("{:<23} {}\n", "", device);
     }
   });
 }

@@ -144,7 +144,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     end = train(*net, ctx, start, observers);
   } catch (const std::exception& e) {
     // Keep what was gathered: every observer gets to close its files with status `failed`.
-    const RunEnd failed{"failed", e.what(), 0};
+    const RunEnd failed{"failed", e.what(), report.steps.empty() ? start.step : report.steps.back().step};
     for (auto* o : observers) {
       try {
         o->on_end(failed, *net);
