@@ -11,5 +11,6 @@ inline int g_exit_code = 0;
 void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_backends_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace expt::cli

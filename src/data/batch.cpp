@@ -5,16 +5,22 @@
 #include <fmt/format.h>
 
 #include "data/dataset.hpp"
+#include "data/normalize.hpp"
 
 namespace expt {
 namespace {
 
-void normalize_image(const uint8_t* __restrict pixels, const float* __restrict mean,
-                     const float* __restrict inv_std, float* __restrict out, int64_t elements) {
+void normalize_elements(const uint8_t* __restrict pixels, const float* __restrict mean,
+                        const float* __restrict inv_std, float* __restrict out, int64_t elements) {
   for (int64_t j = 0; j < elements; ++j) out[j] = (static_cast<float>(pixels[j]) - mean[j]) * inv_std[j];
 }
 
 }  // namespace
+
+void normalize_image(std::span<const uint8_t> pixels, const Normalization& norm, std::span<float> out) {
+  normalize_elements(pixels.data(), norm.mean.data(), norm.inv_std.data(), out.data(),
+                     static_cast<int64_t>(norm.mean.size()));
+}
 
 void assemble_batch(const ImageSet& set, const Normalization& norm, std::span<const int64_t> indices,
                     std::span<float> out, std::span<int32_t> labels) {
@@ -32,8 +38,7 @@ void assemble_batch(const ImageSet& set, const Normalization& norm, std::span<co
     const int64_t i = indices[k];
     if (i < 0 || i >= set.size())
       throw std::out_of_range(fmt::format("assemble_batch: index {} outside a set of {} images", i, set.size()));
-    normalize_image(set.pixels.data() + i * elements, norm.mean.data(), norm.inv_std.data(),
-                    out.data() + k * elements, elements);
+    normalize_image(set.image(i), norm, out.subspan(k * elements, elements));
     labels[k] = set.labels[i];
   }
 }

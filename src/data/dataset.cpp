@@ -23,6 +23,10 @@ std::vector<std::string> class_names(const DataConfig& config, int64_t count, st
   return config.classes;
 }
 
+bool selects_all_classes(const DataConfig& config) {
+  return config.classes.empty() || config.classes == std::vector<std::string>{"all"};
+}
+
 namespace {
 
 // The shape after resizing and channel conversion (see load_dataset).
@@ -39,7 +43,8 @@ Shape requested_shape(const DataConfig& config, const Shape& stored) {
 }
 
 [[noreturn]] void unsupported(const DataConfig& config) {
-  throw DataError(fmt::format("data set '{}' is not supported (available: idx, synthetic)", config.dataset));
+  throw DataError(fmt::format("data set '{}' is not supported (available: idx, synthetic, oxford_pets, image_folder)",
+                              config.dataset));
 }
 
 ImageSet reshape_images(const ImageSet& set, const Shape& shape) {
@@ -56,6 +61,8 @@ DatasetInfo probe_dataset(const DataConfig& config, uint64_t /*seed: no data set
   DatasetInfo info;
   if (config.dataset == "synthetic") info = probe_synthetic(config);
   else if (config.dataset == "idx") info = probe_idx(config);
+  else if (config.dataset == "oxford_pets") info = probe_oxford_pets(config);
+  else if (config.dataset == "image_folder") info = probe_image_folder(config);
   else unsupported(config);
   info.shape = requested_shape(config, info.shape);
   return info;
@@ -69,6 +76,8 @@ Dataset load_dataset(const DataConfig& config, uint64_t seed) {
   Dataset dataset;
   if (config.dataset == "synthetic") dataset = load_synthetic(config, seed);
   else if (config.dataset == "idx") dataset = load_idx(config);
+  else if (config.dataset == "oxford_pets") dataset = load_image_files(list_oxford_pets(config), config);
+  else if (config.dataset == "image_folder") dataset = load_image_files(list_image_folder(config), config);
   else unsupported(config);
 
   if (config.test_fraction > 0.0) {

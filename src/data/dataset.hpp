@@ -29,12 +29,22 @@ struct Normalization {
   std::vector<float> inv_std;  // shape.size() values
 };
 
+// How the images of an image data set (oxford_pets, image_folder) were obtained this time.
+struct DataLoadStats {
+  int64_t files = 0;          // image files listed, both splits
+  int64_t decoded = 0;        // files decoded by this load: 0 when the cache had them all
+  std::string cache = "off";  // off | hit | written | rebuilt (<why the old file was not used>)
+  std::string cache_file;     // empty when off
+  double seconds = 0;         // listing, cache and decoding, wall clock
+};
+
 struct Dataset {
   std::string name;
   std::vector<std::string> class_names;
   ImageSet train, test;
   Normalization normalization;
-  std::vector<std::string> skipped;  // files that could not be decoded, with the reason
+  std::vector<std::string> skipped;  // "<file>: <reason>" for each file that could not be decoded
+  DataLoadStats load_stats;
 };
 
 // What the model needs to know before any data is read: for `expt validate` and config checks.
@@ -45,8 +55,11 @@ struct DatasetInfo {
 };
 
 // Both throw DataError naming the path that was looked at and what was wrong with it.
-// Supported: `idx` and `synthetic`. Their files and generator carry no class names, so for them
-// data.classes names every class in label order (empty: "0", "1", ...) rather than selecting.
+// Supported: `idx`, `synthetic`, `oxford_pets`, `image_folder` (see docs/data.md). idx files and
+// the generator carry no class names, so for them data.classes names every class in label order
+// (empty: "0", "1", ...) rather than selecting; the image data sets select and order classes by it.
+// Image data sets need data.image_size; probing them reads only the annotation files or folder
+// names, never an image. Nothing here uses the network.
 // load_dataset: held-out split (test_fraction) from the whole training split, then the limits,
 // then resizing and channel conversion, then the normalisation from the training images only.
 DatasetInfo probe_dataset(const DataConfig& config, uint64_t seed);

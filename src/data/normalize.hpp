@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "data/dataset.hpp"
@@ -17,5 +19,9 @@ namespace expt {
 //   none:             x / 255.
 // Throws DataError for any other kind.
 Normalization compute_normalization(const ImageSet& train, std::string_view kind);
+
+// out = (pixels - mean) * inv_std for one image; every span holds norm.mean.size() values.
+// assemble_batch and the background loader both go through it, so they agree to the bit.
+void normalize_image(std::span<const uint8_t> pixels, const Normalization& norm, std::span<float> out);
 
 }  // namespace expt

@@ -13,7 +13,7 @@ namespace expt {
 
 // Each use of the run seed in src/data draws from its own stream, so e.g. the synthetic test
 // images do not change when synthetic_train does, nor the held-out split with the data.
-enum class DataStream : uint64_t { synthetic_train = 1, synthetic_test = 2, held_out_test = 3 };
+enum class DataStream : uint64_t { synthetic_train = 1, synthetic_test = 2, held_out_test = 3, augmentation = 4 };
 
 // The stream's seed, by the SplitMix64 finaliser (well mixed even for seeds 0, 1, 2, ...).
 inline uint64_t derive_seed(uint64_t seed, DataStream stream) {

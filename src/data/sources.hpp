@@ -1,9 +1,10 @@
 #pragma once
 // The data sets behind probe_dataset/load_dataset. Each loader returns its images as stored
-// (idx) or as generated (synthetic), with the full train and test splits; dataset.cpp then
-// applies what is common to all: the held-out split, limits, resizing, channel conversion and
-// normalisation.
+// (idx), as generated (synthetic) or decoded at the requested size (image files), with the full
+// train and test splits; dataset.cpp then applies what is common to all: the held-out split,
+// limits, resizing, channel conversion and normalisation.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,34 @@ Dataset load_idx(const DataConfig& config);
 
 DatasetInfo probe_synthetic(const DataConfig& config);
 Dataset load_synthetic(const DataConfig& config, uint64_t seed);
+
+// Image data sets are listed first (files and labels, no pixels), then decoded by
+// load_image_files, which both share.
+// data.classes is [] or [all]: every class the image data set has.
+bool selects_all_classes(const DataConfig& config);
+
+struct LabelledFile {
+  std::filesystem::path path;
+  int32_t label = 0;
+};
+
+struct ImageListing {
+  std::string name;  // the data set, e.g. "oxford_pets"
+  std::vector<std::string> class_names;
+  std::vector<LabelledFile> train, test;  // test empty: data.test_fraction holds some of train out
+};
+
+// The shape image files are decoded to: data.channels (default 3) x data.image_size, which
+// image data sets require (their images differ in size).
+Shape image_file_shape(const DataConfig& config);
+
+DatasetInfo probe_oxford_pets(const DataConfig& config);
+ImageListing list_oxford_pets(const DataConfig& config);
+
+DatasetInfo probe_image_folder(const DataConfig& config);
+ImageListing list_image_folder(const DataConfig& config);
+
+// Decodes every listed file to image_file_shape(config), or takes them from the cache.
+Dataset load_image_files(const ImageListing& listing, const DataConfig& config);
 
 }  // namespace expt
