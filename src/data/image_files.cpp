@@ -151,8 +151,7 @@ Dataset load_image_files(const ImageListing& listing, const DataConfig& config) 
     } else {
       decoded = decode_files(files, shape, config.resize);
       stats.decoded = stats.files;
-      check_skipped(decoded, config);
-      write_image_cache(path, key, decoded);
+      write_image_cache(path, key, decoded);  // also when too many failed: the next load fails at once
       stats.cache = why_not == "absent" ? "written" : fmt::format("rebuilt ({})", why_not);
     }
   } else {
