@@ -54,7 +54,11 @@ nlohmann::ordered_json to_json(const Report& r) {
   j["data"] = {{"train_examples", r.train_examples},
                {"test_examples", r.test_examples},
                {"class_names", r.class_names},
-               {"skipped_files", r.skipped_files}};
+               {"skipped_files", r.skipped_files},
+               {"files", r.data_files},
+               {"decoded", r.data_decoded},
+               {"cache", r.data_cache},
+               {"load_seconds", r.data_load_seconds}};
   j["memory"] = {{"network_bytes", r.network_memory_bytes}, {"peak_resident_bytes", r.peak_resident_bytes}};
   j["summary"] = {{"epochs_done", r.epochs.size()},
                   {"final_test_accuracy", r.final_test_accuracy()},
@@ -116,6 +120,10 @@ Report report_from_json(const nlohmann::json& j) {
   r.test_examples = d.at("test_examples");
   r.class_names = d.at("class_names").get<std::vector<std::string>>();
   r.skipped_files = d.at("skipped_files").get<std::vector<std::string>>();
+  r.data_files = d.at("files");
+  r.data_decoded = d.at("decoded");
+  r.data_cache = d.at("cache");
+  r.data_load_seconds = d.at("load_seconds");
   r.network_memory_bytes = j.at("memory").at("network_bytes");
   r.peak_resident_bytes = j.at("memory").at("peak_resident_bytes");
   for (const auto& e : j.at("history").at("epochs"))

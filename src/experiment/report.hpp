@@ -44,6 +44,9 @@ struct Report {
   int64_t train_examples = 0, test_examples = 0;
   std::vector<std::string> class_names;
   std::vector<std::string> skipped_files;
+  int64_t data_files = 0, data_decoded = 0;  // image data sets: files listed, files decoded this time
+  std::string data_cache = "off";            // off | hit | written | rebuilt (...)
+  double data_load_seconds = 0;
   int64_t network_memory_bytes = 0;
   int64_t peak_resident_bytes = 0;
   std::vector<EpochRecord> epochs;

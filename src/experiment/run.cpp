@@ -1,6 +1,7 @@
 #include "experiment/run.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
 #include "experiment/run_recorder.hpp"
+#include "experiment/safetensors.hpp"
 #include "experiment/trainer.hpp"
 #include "layers/init.hpp"
 #include "tensorboard/tensorboard_observer.hpp"
@@ -35,6 +37,20 @@ void check_backend_supports(const Backend& backend, const NetworkPlan& plan, con
 void truncate_history(Report& report, const CheckpointInfo& info) {
   std::erase_if(report.epochs, [&](const EpochRecord& e) { return e.epoch > info.epochs_done; });
   std::erase_if(report.steps, [&](const StepRecord& s) { return s.step > info.step; });
+}
+
+// The preprocessing the weights were trained with: evaluating a checkpoint later needs it.
+void save_normalization(const std::filesystem::path& path, const Normalization& norm, Shape shape) {
+  safetensors::File file;
+  file.metadata["kind"] = norm.kind;
+  auto tensor = [&](const std::vector<float>& values) {
+    safetensors::Tensor t{"F32", {shape.c, shape.h, shape.w}, std::vector<std::byte>(values.size() * sizeof(float))};
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    return t;
+  };
+  file.tensors["mean"] = tensor(norm.mean);
+  file.tensors["inv_std"] = tensor(norm.inv_std);
+  safetensors::write(path, file);
 }
 
 }  // namespace
@@ -111,6 +127,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     report.expt_version = EXPT_VERSION;
     report.started_at = started_at;
     write_file_atomically(outcome.run_dir / "config.yaml", config.resolved_yaml);
+    save_normalization(outcome.run_dir / "normalization.safetensors", data.normalization, data.train.shape);
     if (tc.checkpoint_initial)
       save_checkpoint(outcome.run_dir / "checkpoints" / "step-0.safetensors", *net, tc.optimizer.kind,
                       CheckpointInfo{0, 0, config_hash}, /*include_optimizer=*/false);
@@ -125,6 +142,10 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   report.test_examples = data.test.size();
   report.class_names = data.class_names;
   report.skipped_files = data.skipped;
+  report.data_files = data.load_stats.files;
+  report.data_decoded = data.load_stats.decoded;
+  report.data_cache = data.load_stats.cache;
+  report.data_load_seconds = data.load_stats.seconds;
   report.network_memory_bytes = net->memory_bytes();
   report.setup_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
 

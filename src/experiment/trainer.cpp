@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/interrupt.hpp"
+#include "data/batch_loader.hpp"
 #include "optim/schedule.hpp"
 
 namespace expt {
@@ -72,7 +73,9 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
   const int64_t eval_batch = tc.eval_batch_size > 0 ? tc.eval_batch_size : batch;
   const int64_t steps_per_epoch = ctx.steps_per_epoch;
 
-  BatchBuffer train_buffer(batch, data.train.shape);
+  // Training batches (augmentation included) are prepared on a background thread while the
+  // backend computes; evaluation batches are assembled in place.
+  TrainBatchLoader loader(data, cfg.data, batch, cfg.seed);
   BatchBuffer probe_buffer(batch, data.test.shape);
   std::vector<int64_t> probe_indices(static_cast<size_t>(std::min(batch, data.test.size())));
 
@@ -81,7 +84,7 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
   uint64_t step = start.step;
   for (int64_t epoch = start.epochs_done; epoch < tc.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    const std::vector<int64_t> order = epoch_order(data.train.size(), cfg.seed, epoch);
+    loader.start_epoch(epoch, epoch_order(data.train.size(), cfg.seed, epoch));
     BatchMetrics epoch_train;
     double train_seconds = 0, lr = 0;
     double window_seconds = 0;
@@ -92,8 +95,8 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
       lr = learning_rate_at(tc.optimizer.learning_rate, tc.schedule,
                             static_cast<double>(epoch) + static_cast<double>(b) / static_cast<double>(steps_per_epoch),
                             static_cast<double>(tc.epochs));
-      const HostBatch hb = train_buffer.fill(data.train, data.normalization, std::span(order).subspan(b * batch, batch));
-      const BatchMetrics m = net.forward(hb, Phase::train, step);
+      const TrainBatch tb = loader.next();
+      const BatchMetrics m = net.forward(HostBatch{tb.n, tb.images, tb.labels}, Phase::train, step);
       if (!std::isfinite(m.loss_sum)) {
         const RunEnd end{"diverged", fmt::format("the loss became {} at step {} (epoch {}, learning rate {:g})",
                                                  m.loss_sum, step + 1, epoch + 1, lr), step};
