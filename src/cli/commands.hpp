@@ -12,5 +12,7 @@ void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_backends_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace expt::cli

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   expt::cli::add_validate_command(app);
   expt::cli::add_backends_command(app);
   expt::cli::add_data_command(app);
+  expt::cli::add_sweep_command(app);
+  expt::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

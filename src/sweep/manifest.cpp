@@ -1,0 +1,188 @@
+#include "sweep/manifest.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "experiment/run_recorder.hpp"
+
+namespace expt {
+namespace {
+
+constexpr std::array<const char*, 6> kStateNames{"pending", "running", "done", "failed", "diverged", "interrupted"};
+constexpr size_t kExamples = 3;  // members named per kind of change
+
+FlatConfig common_config(const SweepPlan& plan) {
+  FlatConfig common = flatten_config_text(plan.members.front().config.resolved_yaml);
+  for (const auto& m : plan.members) {
+    const FlatConfig flat = flatten_config_text(m.config.resolved_yaml);
+    std::erase_if(common, [&](const auto& kv) {
+      const auto it = flat.find(kv.first);
+      return it == flat.end() || it->second != kv.second;
+    });
+  }
+  std::erase_if(common, [](const auto& kv) { return kv.first == "threads"; });
+  return common;
+}
+
+std::string list_members(const std::vector<const MemberRecord*>& members) {
+  std::string out;
+  for (size_t i = 0; i < members.size() && i < kExamples; ++i) out += fmt::format("{}{}", i ? "; " : "", describe(members[i]->parameters));
+  if (members.size() > kExamples) out += fmt::format("; and {} more", members.size() - kExamples);
+  return out;
+}
+
+std::string config_changes(const FlatConfig& before, const FlatConfig& after) {
+  std::vector<std::string> changes;
+  for (const auto& [key, value] : before) {
+    const auto it = after.find(key);
+    if (it == after.end()) changes.push_back(fmt::format("{} {} -> (varies or unset)", key, value));
+    else if (it->second != value) changes.push_back(fmt::format("{} {} -> {}", key, value, it->second));
+  }
+  for (const auto& [key, value] : after)
+    if (!before.contains(key)) changes.push_back(fmt::format("{} (varied or unset) -> {}", key, value));
+  std::string out;
+  for (size_t i = 0; i < changes.size() && i < 6; ++i) out += (i ? ", " : "") + changes[i];
+  if (changes.size() > 6) out += fmt::format(", and {} more", changes.size() - 6);
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(MemberState state) { return kStateNames[static_cast<size_t>(state)]; }
+
+MemberState member_state_from_string(const std::string& text) {
+  for (size_t i = 0; i < kStateNames.size(); ++i)
+    if (text == kStateNames[i]) return static_cast<MemberState>(i);
+  throw std::runtime_error(fmt::format("unknown member state '{}'", text));
+}
+
+Manifest manifest_for(const SweepPlan& plan, const std::filesystem::path& sweep_file) {
+  Manifest m;
+  m.name = plan.name;
+  m.sweep_file = sweep_file.string();
+  m.parameter_keys = plan.parameter_keys;
+  m.common_config = common_config(plan);
+  m.created_at = utc_now_iso8601();
+  for (const auto& member : plan.members) {
+    MemberRecord r;
+    r.id = member.id;
+    r.parameters = member.parameters;
+    m.members.push_back(std::move(r));
+  }
+  return m;
+}
+
+nlohmann::ordered_json to_json(const Manifest& m) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = kManifestSchemaVersion;
+  j["name"] = m.name;
+  j["sweep_file"] = m.sweep_file;
+  j["created_at"] = m.created_at;
+  j["updated_at"] = m.updated_at;
+  j["parameter_keys"] = m.parameter_keys;
+  auto& members = j["members"] = nlohmann::ordered_json::array();
+  for (const auto& r : m.members) {
+    nlohmann::ordered_json member;
+    member["id"] = r.id;
+    member["state"] = to_string(r.state);
+    member["parameters"] = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : r.parameters) member["parameters"][key] = value;
+    member["message"] = r.message;
+    member["starts"] = r.starts;
+    member["final_test_accuracy"] = r.final_test_accuracy;
+    member["best_test_accuracy"] = r.best_test_accuracy;
+    member["final_train_accuracy"] = r.final_train_accuracy;
+    member["epochs_done"] = r.epochs_done;
+    member["seconds"] = r.seconds;
+    members.push_back(std::move(member));
+  }
+  j["common_config"] = m.common_config;
+  return j;
+}
+
+Manifest manifest_from_json(const nlohmann::json& j) {
+  const int version = j.at("schema_version").get<int>();
+  if (version != kManifestSchemaVersion)
+    throw std::runtime_error(fmt::format("schema_version {} is not the supported {}", version, kManifestSchemaVersion));
+  Manifest m;
+  m.name = j.at("name");
+  m.sweep_file = j.value("sweep_file", "");
+  m.created_at = j.value("created_at", "");
+  m.updated_at = j.value("updated_at", "");
+  m.parameter_keys = j.at("parameter_keys").get<std::vector<std::string>>();
+  m.common_config = j.at("common_config").get<FlatConfig>();
+  for (const auto& member : j.at("members")) {
+    MemberRecord r;
+    r.id = member.at("id");
+    r.state = member_state_from_string(member.at("state"));
+    // nlohmann::json sorts object keys; the manifest's own key order gives the file order.
+    for (const auto& key : m.parameter_keys)
+      if (member.at("parameters").contains(key)) r.parameters.emplace_back(key, member.at("parameters").at(key));
+    r.message = member.value("message", "");
+    r.starts = member.value("starts", 0);
+    r.final_test_accuracy = member.value("final_test_accuracy", 0.0);
+    r.best_test_accuracy = member.value("best_test_accuracy", 0.0);
+    r.final_train_accuracy = member.value("final_train_accuracy", 0.0);
+    r.epochs_done = member.value("epochs_done", int64_t{0});
+    r.seconds = member.value("seconds", 0.0);
+    m.members.push_back(std::move(r));
+  }
+  return m;
+}
+
+Manifest read_manifest(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw IoError(fmt::format("cannot read {}", path.string()));
+  try {
+    return manifest_from_json(nlohmann::json::parse(in));
+  } catch (const std::exception& e) {
+    throw IoError(fmt::format("{} is not a valid sweep manifest: {} (move it away to start the sweep over)",
+                              path.string(), e.what()));
+  }
+}
+
+void write_manifest(const std::filesystem::path& path, Manifest& manifest) {
+  manifest.updated_at = utc_now_iso8601();
+  write_file_atomically(path, to_json(manifest).dump(2) + "\n");
+}
+
+std::string describe_member_changes(const Manifest& recorded, const Manifest& now) {
+  auto ids = [](const Manifest& m) {
+    std::set<std::string> out;
+    for (const auto& r : m.members) out.insert(r.id);
+    return out;
+  };
+  if (ids(recorded) == ids(now)) return "";
+
+  std::vector<std::string> what;
+  if (recorded.parameter_keys != now.parameter_keys)
+    what.push_back(fmt::format("swept keys were [{}], now [{}]", fmt::join(recorded.parameter_keys, ", "),
+                               fmt::join(now.parameter_keys, ", ")));
+  const std::string base = config_changes(recorded.common_config, now.common_config);
+  if (!base.empty()) what.push_back("config values shared by all members changed: " + base);
+
+  // Members of `a` that `b` has neither by id (the same run config) nor by parameters (those
+  // are the ones whose config changed, which the shared-config line above explains).
+  auto only_in = [](const Manifest& a, const Manifest& b) {
+    std::vector<const MemberRecord*> out;
+    for (const auto& r : a.members)
+      if (std::none_of(b.members.begin(), b.members.end(),
+                       [&](const MemberRecord& o) { return o.id == r.id || o.parameters == r.parameters; }))
+        out.push_back(&r);
+    return out;
+  };
+  const auto added = only_in(now, recorded), removed = only_in(recorded, now);
+  if (!added.empty()) what.push_back(fmt::format("{} members added: {}", added.size(), list_members(added)));
+  if (!removed.empty()) what.push_back(fmt::format("{} members removed: {}", removed.size(), list_members(removed)));
+  if (what.empty()) what.push_back("members with the same parameters now resolve to other configs");
+  return fmt::format("{}", fmt::join(what, "; "));
+}
+
+}  // namespace expt

@@ -1,0 +1,56 @@
+#pragma once
+// results/<sweep>/sweep.json: the state of every member, rewritten atomically after every
+// change so that a crash, kill -9 or Ctrl-C leaves a manifest the next run can resume from.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compare/flatten_config.hpp"
+#include "sweep/expand.hpp"
+
+namespace expt {
+
+inline constexpr int kManifestSchemaVersion = 1;
+
+// pending: not started. running: started by a sweep process that has not recorded the end (it
+// may have been killed). interrupted: stopped by Ctrl-C, resumable from its last checkpoint.
+enum class MemberState { pending, running, done, failed, diverged, interrupted };
+
+std::string to_string(MemberState state);
+MemberState member_state_from_string(const std::string& text);  // throws std::runtime_error
+
+struct MemberRecord {
+  std::string id;
+  ParameterValues parameters;
+  MemberState state = MemberState::pending;
+  std::string message;  // why, for failed and diverged
+  int starts = 0;       // how many times a sweep process started (or resumed) it
+  // From its report, once it has ended.
+  double final_test_accuracy = 0, best_test_accuracy = 0, final_train_accuracy = 0, seconds = 0;
+  int64_t epochs_done = 0;
+};
+
+struct Manifest {
+  std::string name;
+  std::string sweep_file;
+  std::vector<std::string> parameter_keys;
+  FlatConfig common_config;  // keys every member shares, to name what changed in the base
+  std::vector<MemberRecord> members;
+  std::string created_at, updated_at;
+};
+
+// A fresh manifest for a plan: every member pending.
+Manifest manifest_for(const SweepPlan& plan, const std::filesystem::path& sweep_file);
+
+nlohmann::ordered_json to_json(const Manifest& manifest);
+Manifest manifest_from_json(const nlohmann::json& j);  // throws std::exception
+Manifest read_manifest(const std::filesystem::path& path);  // throws IoError naming the file
+void write_manifest(const std::filesystem::path& path, Manifest& manifest);  // sets updated_at
+
+// Empty when both describe the same members; else what changed, for the error message:
+// parameters added or removed, base config keys whose value changed, members added or removed.
+std::string describe_member_changes(const Manifest& recorded, const Manifest& now);
+
+}  // namespace expt

@@ -1,0 +1,170 @@
+#include "sweep/sweep_spec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "compare/flatten_config.hpp"
+#include "config/document.hpp"
+#include "core/error.hpp"
+
+namespace expt {
+namespace {
+
+constexpr std::array<std::string_view, 8> kSweepKeys{"name",   "base",        "overrides", "parameters",
+                                                     "trials", "sample_seed", "repeats",   "seed"};
+
+std::string read_file(const std::filesystem::path& file, const std::string& what) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw ConfigError(fmt::format("cannot read {} '{}': {}", what, file.string(),
+                                  std::filesystem::exists(file) ? "permission denied or not a file" : "no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class SweepReader {
+ public:
+  explicit SweepReader(const config::ConfigDocument& doc) : doc_(doc) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& what) const {
+    throw ConfigError(fmt::format("{}: {}: {}", doc_.locate(node), key, what));
+  }
+
+  template <typename T>
+  T scalar(const YAML::Node& node, const std::string& key, const char* expected) const {
+    if (!node.IsScalar()) fail(node, key, fmt::format("expected {}", expected));
+    try {
+      return node.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(node, key, fmt::format("expected {}, got '{}'", expected, node.Scalar()));
+    }
+  }
+
+  std::vector<std::string> flow_list(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence() || node.size() == 0) fail(node, key, "expected a non-empty list of values, e.g. [true, false]");
+    std::vector<std::string> values;
+    for (const auto& item : node) values.push_back(yaml_flow_text(item));
+    return values;
+  }
+
+  SweepParameter parameter(const std::string& key, const YAML::Node& node) const {
+    const std::string where = "parameters." + key;
+    SweepParameter p;
+    p.key = key;
+    if (node.IsSequence()) {
+      p.values = flow_list(node, where);
+      return p;
+    }
+    if (!node.IsMap() || node.size() != 1)
+      fail(node, where, "expected a list of values, or one of {uniform: [low, high]}, {log_uniform: [low, high]}, {choice: [...]}");
+    const auto kv = *node.begin();
+    const std::string kind = kv.first.Scalar();
+    const std::string inner = where + "." + kind;
+    if (kind == "choice") {
+      p.kind = SweepParameter::Kind::choice;
+      p.values = flow_list(kv.second, inner);
+      return p;
+    }
+    if (kind != "uniform" && kind != "log_uniform")
+      fail(kv.first, where, fmt::format("unknown distribution '{}': use uniform, log_uniform or choice", kind));
+    p.kind = kind == "uniform" ? SweepParameter::Kind::uniform : SweepParameter::Kind::log_uniform;
+    if (!kv.second.IsSequence() || kv.second.size() != 2) fail(kv.second, inner, "expected [low, high]");
+    p.low = scalar<double>(kv.second[0], inner, "a number");
+    p.high = scalar<double>(kv.second[1], inner, "a number");
+    if (!(p.low < p.high)) fail(kv.second, inner, "low must be below high");
+    if (p.kind == SweepParameter::Kind::log_uniform && p.low <= 0) fail(kv.second, inner, "log_uniform needs low > 0");
+    return p;
+  }
+
+ private:
+  const config::ConfigDocument& doc_;
+};
+
+bool valid_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& file) {
+  const auto doc = config::ConfigDocument::parse(yaml, file.string());
+  const YAML::Node& root = doc.root();
+  const SweepReader r(doc);
+  if (!root.IsMap()) r.fail(root, "sweep", "expected a mapping with base: and parameters:");
+  for (const auto& kv : root)
+    if (std::find(kSweepKeys.begin(), kSweepKeys.end(), kv.first.Scalar()) == kSweepKeys.end())
+      r.fail(kv.first, kv.first.Scalar(),
+             "unknown sweep key; use name, base, overrides, parameters, trials, sample_seed, repeats or seed");
+
+  SweepSpec spec;
+  spec.file = file;
+  spec.name = file.stem().string();
+  if (root["name"]) {
+    spec.name = r.scalar<std::string>(root["name"], "name", "a name");
+    if (!valid_name(spec.name)) r.fail(root["name"], "name", "use letters, digits, '.', '_' and '-'");
+  }
+
+  const YAML::Node base = root["base"];
+  if (!base) r.fail(root, "base", "missing: name a run config file (relative to this file) or write one inline");
+  if (base.IsScalar()) {
+    const auto path = file.parent_path() / base.Scalar();
+    spec.base_yaml = read_file(path, "base config");
+    spec.base_source = path.string();
+  } else if (base.IsMap()) {
+    spec.base_yaml = YAML::Dump(base);
+    spec.base_source = file.string() + " (base)";
+  } else {
+    r.fail(base, "base", "expected a file name or a mapping");
+  }
+
+  if (const YAML::Node overrides = root["overrides"]) {
+    if (!overrides.IsMap()) r.fail(overrides, "overrides", "expected a mapping of dotted keys to values");
+    for (const auto& kv : overrides) spec.overrides.push_back(kv.first.Scalar() + "=" + yaml_flow_text(kv.second));
+  }
+
+  if (const YAML::Node parameters = root["parameters"]) {
+    if (!parameters.IsMap()) r.fail(parameters, "parameters", "expected a mapping of dotted keys to value lists or distributions");
+    for (const auto& kv : parameters) {
+      const std::string key = kv.first.Scalar();
+      if (key == "seed") r.fail(kv.first, "parameters.seed", "use `repeats:` or `seed: [...]` at the top level for run seeds");
+      spec.parameters.push_back(r.parameter(key, kv.second));
+    }
+  }
+
+  if (root["trials"]) {
+    spec.trials = r.scalar<int64_t>(root["trials"], "trials", "a whole number of random draws");
+    if (spec.trials < 1) r.fail(root["trials"], "trials", "must be at least 1");
+  }
+  if (root["sample_seed"]) spec.sample_seed = r.scalar<uint64_t>(root["sample_seed"], "sample_seed", "a whole number");
+  if (spec.trials == 0)
+    for (size_t i = 0; i < spec.parameters.size(); ++i)
+      if (spec.parameters[i].kind != SweepParameter::Kind::list)
+        r.fail(root["parameters"][spec.parameters[i].key], "parameters." + spec.parameters[i].key,
+               "a distribution needs `trials:` (random search); a grid takes a list of values");
+
+  if (root["repeats"] && root["seed"]) r.fail(root["seed"], "seed", "give either `repeats:` or a `seed:` list, not both");
+  if (root["repeats"]) {
+    spec.repeats = r.scalar<int64_t>(root["repeats"], "repeats", "a whole number of runs per point");
+    if (spec.repeats < 1) r.fail(root["repeats"], "repeats", "must be at least 1");
+  }
+  if (const YAML::Node seeds = root["seed"]) {
+    if (!seeds.IsSequence() || seeds.size() == 0)
+      r.fail(seeds, "seed", "expected a list of run seeds, e.g. [1, 2, 3] (random-search draws use sample_seed)");
+    for (const auto& s : seeds) spec.seeds.push_back(r.scalar<uint64_t>(s, "seed", "a whole number"));
+  }
+  return spec;
+}
+
+SweepSpec read_sweep_file(const std::filesystem::path& file) {
+  return parse_sweep_text(read_file(file, "sweep file"), file);
+}
+
+}  // namespace expt

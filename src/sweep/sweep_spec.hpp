@@ -1,0 +1,46 @@
+#pragma once
+// A sweep file: which runs a sweep is made of (docs/sweep.md).
+//
+//   name: fashion_grid                 # default: the file's stem; results/<name>/ holds the sweep
+//   base: fashion_dropout.yaml         # a run config relative to this file, or an inline mapping
+//   overrides: {training.epochs: 6}    # applied to every member before the parameters
+//   parameters:
+//     training.dropout: [true, false]                          # a grid axis
+//     training.optimizer.learning_rate: {log_uniform: [1.0e-4, 1.0e-2]}  # random search (trials:)
+//   trials: 8                          # random search: draws per parameter; lists act as choices
+//   sample_seed: 0                     # seeds the random-search draws
+//   repeats: 3                         # or seed: [1, 2, 3]: every point once per run seed
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace expt {
+
+struct SweepParameter {
+  enum class Kind { list, choice, uniform, log_uniform };
+  std::string key;                  // dotted config key, as in overrides
+  Kind kind = Kind::list;
+  std::vector<std::string> values;  // list and choice: each value as YAML flow text
+  double low = 0, high = 0;         // uniform and log_uniform
+};
+
+struct SweepSpec {
+  std::filesystem::path file;
+  std::string name;
+  std::string base_yaml;    // the run config's text
+  std::string base_source;  // its file, or "<sweep file> (base)" for an inline mapping
+  std::vector<std::string> overrides;  // key=value, from `overrides:`
+  std::vector<SweepParameter> parameters;
+  int64_t trials = 0;       // > 0: random search
+  uint64_t sample_seed = 0;
+  std::vector<uint64_t> seeds;  // `seed:` list
+  int64_t repeats = 0;          // seeds base seed, +1, ..., +repeats-1
+};
+
+// Throws ConfigError naming file:line:col and the key.
+SweepSpec read_sweep_file(const std::filesystem::path& file);
+SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& file);
+
+}  // namespace expt

@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include "compare/render.hpp"
+#include "compare_test_support.hpp"
+
+using namespace expt;
+using namespace expt::testing;
+
+namespace {
+
+Comparison dropout_comparison() {
+  std::vector<RunRecord> runs;
+  for (uint64_t s = 0; s < 3; ++s) {
+    runs.push_back(make_run("w" + std::to_string(s), {{"seed", std::to_string(s)}, {"training.dropout", "true"}},
+                            make_report(s, 0.88 + 0.01 * static_cast<double>(s), 0.9)));
+    runs.push_back(make_run("n" + std::to_string(s), {{"seed", std::to_string(s)}, {"training.dropout", "false"}},
+                            make_report(s, 0.80 + 0.01 * static_cast<double>(s), 1.0)));
+  }
+  return compare_runs(runs, {});
+}
+
+}  // namespace
+
+TEST_CASE("render: the table names the key, mean ± std, and the interval with a verdict") {
+  const std::string text = render_text_table(dropout_comparison());
+  CHECK(text.find("training.dropout") != std::string::npos);
+  CHECK(text.find("0.8900 ± 0.0100") != std::string::npos);
+  CHECK(text.find("training.dropout=true vs false, n=3 vs 3") != std::string::npos);
+  CHECK(text.find("final_test_accuracy: +0.0800, 95% CI [+0.0573, +0.1027]") != std::string::npos);
+  CHECK(text.find("real: the interval excludes 0") != std::string::npos);
+}
+
+TEST_CASE("render: Markdown, CSV and JSON carry the same groups") {
+  const Comparison c = dropout_comparison();
+  CHECK(render_markdown(c).find("| true | 3 | 0.8900 ± 0.0100 |") != std::string::npos);
+  const std::string csv = render_csv(c);
+  CHECK(csv.starts_with("training.dropout,n,final_test_accuracy_mean,final_test_accuracy_std,"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  const auto j = nlohmann::json::parse(render_json(c));
+  CHECK(j["groups"].size() == 2);
+  CHECK(j["differences"][0]["metrics"]["final_test_accuracy"]["low"].get<double>() == doctest::Approx(0.0573305).epsilon(1e-6));
+  CHECK(j["runs"].size() == 6);
+}
+
+TEST_CASE("render: the HTML page is self-contained, with one chart per curve") {
+  const std::string html = render_html(dropout_comparison());
+  CHECK(html.starts_with("<!DOCTYPE html>"));
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("@import") == std::string::npos);
+  CHECK(html.find("url(") == std::string::npos);
+  size_t charts = 0;
+  for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++charts;
+  CHECK(charts == 4);
+  CHECK(html.find("<polygon") != std::string::npos);  // the ±std band of a 3-run group
+  CHECK(html.find("Config differences") != std::string::npos);
+}
