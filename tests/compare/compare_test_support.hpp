@@ -1,20 +1,12 @@
 #pragma once
-// Runs made up in memory (or written to a temporary folder) for the compare tests.
+// Runs made up in memory for the compare tests.
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "compare/run_records.hpp"
 
 namespace expt::testing {
-
-inline std::filesystem::path fresh_folder(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("expt-compare-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // A completed run with `epochs` epochs whose test accuracy climbs to `final_test` and train
 // accuracy to `final_train`.

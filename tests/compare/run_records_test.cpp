@@ -5,6 +5,7 @@
 #include "compare/run_records.hpp"
 #include "compare_test_support.hpp"
 #include "core/error.hpp"
+#include "data/temp_folder.hpp"
 
 using namespace expt;
 using namespace expt::testing;
@@ -19,7 +20,8 @@ void write(const std::filesystem::path& path, const std::string& text) {
 }  // namespace
 
 TEST_CASE("load_runs: malformed, partial and older-schema reports are skipped with one warning each") {
-  const auto root = fresh_folder("records");
+  const TempFolder tmp;
+  const auto& root = tmp.path();
   const std::string good = to_json(make_report(1, 0.9, 0.95)).dump(2);
   write(root / "a" / "report.json", good);
   write(root / "a" / "config.yaml", "name: g\nseed: 1\ntraining: {dropout: true}\n");

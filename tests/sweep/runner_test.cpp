@@ -27,7 +27,8 @@ const MemberRecord& member_with(const Manifest& m, const std::string& parameters
 }  // namespace
 
 TEST_CASE("sweep: failing and diverging members are recorded and the others still run") {
-  const auto dir = fresh_folder("failures");
+  const TempFolder tmp;
+  const auto& dir = tmp.path();
   const auto file = write_sweep(dir, "f", tiny_base(dir / "results") + R"(
 parameters:
   training.optimizer: [{type: adam, learning_rate: 0.01}, {type: sgd, learning_rate: 1.0e30}]
@@ -73,7 +74,8 @@ parameters:
 }
 
 TEST_CASE("sweep: a changed sweep file is refused, naming what changed; --jobs runs members side by side") {
-  const auto dir = fresh_folder("changed");
+  const TempFolder tmp;
+  const auto& dir = tmp.path();
   const auto file = write_sweep(dir, "c", tiny_base(dir / "results") + "parameters: {training.dropout: [true, false]}\n");
   SweepOptions two = quiet();
   two.jobs = 2;

@@ -27,7 +27,8 @@ repeats: 2
 }
 
 TEST_CASE("sweep file: the base file is relative to the sweep file; the name defaults to the stem") {
-  const auto dir = fresh_folder("spec");
+  const TempFolder tmp;
+  const auto& dir = tmp.path();
   std::ofstream(dir / "run.yaml") << "name: x\n";
   const SweepSpec s = parse_sweep_text("base: run.yaml\nparameters: {seed_like: [1]}\n", dir / "grid.yaml");
   CHECK(s.name == "grid");

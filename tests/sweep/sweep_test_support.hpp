@@ -4,16 +4,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
+
+#include "data/temp_folder.hpp"
 
 namespace expt::testing {
-
-inline std::filesystem::path fresh_folder(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("expt-sweep-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 inline std::string tiny_base(const std::filesystem::path& results) {
   return R"(
