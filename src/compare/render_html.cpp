@@ -21,10 +21,10 @@ constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", 
 const char* color_of(size_t group) { return kPalette[group % std::size(kPalette)]; }
 
 constexpr const char* kStyle = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1180px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:20px;color:#222}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;font-size:13px} th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}
-th{background:#f5f5f5} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table{border-collapse:collapse;font-size:12px} th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}
+th{background:#f5f5f5;max-width:150px;overflow-wrap:anywhere} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .note{color:#555;font-size:13px} .charts{display:flex;flex-wrap:wrap;gap:12px}
 .legend span{display:inline-block;margin:2px 14px 2px 0;font-size:13px}
 .swatch{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle}
