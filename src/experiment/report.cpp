@@ -120,10 +120,11 @@ Report report_from_json(const nlohmann::json& j) {
   r.test_examples = d.at("test_examples");
   r.class_names = d.at("class_names").get<std::vector<std::string>>();
   r.skipped_files = d.at("skipped_files").get<std::vector<std::string>>();
-  r.data_files = d.at("files");
-  r.data_decoded = d.at("decoded");
-  r.data_cache = d.at("cache");
-  r.data_load_seconds = d.at("load_seconds");
+  // Added within schema 1 after its first reports: absent means a data set with no image files.
+  r.data_files = d.value("files", int64_t{0});
+  r.data_decoded = d.value("decoded", int64_t{0});
+  r.data_cache = d.value("cache", std::string("off"));
+  r.data_load_seconds = d.value("load_seconds", 0.0);
   r.network_memory_bytes = j.at("memory").at("network_bytes");
   r.peak_resident_bytes = j.at("memory").at("peak_resident_bytes");
   for (const auto& e : j.at("history").at("epochs"))
