@@ -14,5 +14,6 @@ void add_backends_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace expt::cli

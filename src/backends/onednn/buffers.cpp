@@ -17,11 +17,14 @@ Buffer::Buffer(size_t bytes) : bytes_(bytes) {
   void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
   if (p == nullptr) throw std::bad_alloc();
   data_.reset(p);
-  // Parallel first touch, so the pages are mapped before the first step (pitfall 6).
-  auto* bytes_ptr = static_cast<char*>(p);
-  const int64_t pages = static_cast<int64_t>(rounded / kAlignment);
+  zero();  // parallel first touch, so the pages are mapped before the first step (pitfall 6)
+}
+
+void Buffer::zero() {
+  auto* bytes = static_cast<char*>(data_.get());
+  const int64_t pages = static_cast<int64_t>((bytes_ + kAlignment - 1) / kAlignment);
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < pages; ++i) std::memset(bytes_ptr + i * kAlignment, 0, kAlignment);
+  for (int64_t i = 0; i < pages; ++i) std::memset(bytes + i * kAlignment, 0, kAlignment);
 }
 
 void* BufferPool::acquire(const std::string& slot, size_t bytes) {

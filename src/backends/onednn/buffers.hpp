@@ -17,6 +17,7 @@ class Buffer {
   void* data() const { return data_.get(); }
   float* floats() const { return static_cast<float*>(data_.get()); }
   size_t bytes() const { return bytes_; }
+  void zero();  // in parallel, as at allocation
 
  private:
   struct Free {

@@ -49,7 +49,8 @@ class ConvPass final : public LayerPass {
 
     const int weight_index = planned.params[0];
     if (!ctx.params.defined(weight_index))
-      ctx.params.define(weight_index, with_data_type(fwd_pd_.weights_desc(), f32), plain_desc(weight_dims));
+      ctx.params.define(weight_index, master_layout(fwd_pd_.weights_desc(), bwd_weights_pd_.diff_weights_desc()),
+                        plain_desc(weight_dims));
     const ParamTensor& weights = ctx.params.at(weight_index);
 
     src_ = Relayout::consume(ctx.engine, input, fwd_pd_.src_desc(), ctx.allocator(name(), "src"));
@@ -63,7 +64,8 @@ class ConvPass final : public LayerPass {
                                       ctx.allocator(name(), "weights_grad"));
     if (s.use_bias) {
       const int bias_index = planned.params[1];
-      if (!ctx.params.defined(bias_index)) ctx.params.define(bias_index, fwd_pd_.bias_desc(), plain_desc({s.filters}));
+      if (!ctx.params.defined(bias_index))
+        ctx.params.define(bias_index, bwd_weights_pd_.diff_bias_desc(), plain_desc({s.filters}));
       const ParamTensor& bias = ctx.params.at(bias_index);
       bias_ = Relayout::consume(ctx.engine, bias.value, fwd_pd_.bias_desc(), ctx.allocator(name(), "bias"));
       bias_grad_ = Relayout::produce(ctx.engine, bwd_weights_pd_.diff_bias_desc(), bias.grad,

@@ -57,7 +57,8 @@ class DensePass final : public LayerPass {
     if (!ctx.params.defined(weight_index)) {
       memory::dims canonical = input_desc_.dims();
       canonical[0] = s.units;
-      ctx.params.define(weight_index, with_data_type(fwd_pd_.weights_desc(), f32), plain_desc(canonical),
+      ctx.params.define(weight_index, master_layout(fwd_pd_.weights_desc(), bwd_weights_pd_.diff_weights_desc()),
+                        plain_desc(canonical),
                         with_data_type(with_outer_dim(input_desc_, s.units), f32));
     }
     const ParamTensor& weights = ctx.params.at(weight_index);
@@ -70,7 +71,8 @@ class DensePass final : public LayerPass {
                                       ctx.allocator(name(), "weights_grad"));
     if (s.use_bias) {
       const int bias_index = planned.params[1];
-      if (!ctx.params.defined(bias_index)) ctx.params.define(bias_index, fwd_pd_.bias_desc(), plain_desc({s.units}));
+      if (!ctx.params.defined(bias_index))
+        ctx.params.define(bias_index, bwd_weights_pd_.diff_bias_desc(), plain_desc({s.units}));
       const ParamTensor& bias = ctx.params.at(bias_index);
       bias_ = Relayout::consume(ctx.engine, bias.value, fwd_pd_.bias_desc(), ctx.allocator(name(), "bias"));
       bias_grad_ = Relayout::produce(ctx.engine, bwd_weights_pd_.diff_bias_desc(), bias.grad,

@@ -1,10 +1,15 @@
 // dropout: the reference's exact mask. Element i of the layer's output, counted over the whole
 // n*C*H*W tensor in logical NCHW order, is kept iff its Philox draw (seed, layer, step, i) is at
-// or above the threshold. The tensor itself is in whatever (blocked) layout the previous layer
-// chose, so the loops walk logical rows and compute each row's physical offsets.
+// or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
+// (dropout_mask.cpp); the tensor itself is in whatever layout the previous layer chose, so the
+// keep flags are then copied into a mask in the tensor's physical order while the output is
+// written, and backward walks that mask contiguously. Channel-blocked layouts (nChw16c, nChw8c,
+// plain) take a loop with the blocking built in; any other layout walks logical rows through
+// oneDNN's offset rule.
 #include <bit>
 #include <cstring>
 
+#include "backends/onednn/dropout_mask.hpp"
 #include "backends/onednn/layer.hpp"
 #include "core/philox.hpp"
 
@@ -13,6 +18,10 @@ namespace expt::onednn {
 namespace {
 
 using dnnl::memory;
+
+// Below this many elements a loop stays on one thread: a parallel region costs microseconds,
+// and milliseconds when another process holds a core.
+constexpr int64_t kParallelElements = int64_t{1} << 15;
 
 // Element access for the two activation types: fp32, and bf16 (the top half of an fp32,
 // rounded to nearest even as oneDNN rounds).
@@ -30,6 +39,38 @@ struct Bf16 {
   }
 };
 
+// A layout of {N, C, spatial...} (2-D or 4-D) laid out as [n][C / block][spatial][block]: the
+// blocked layouts oneDNN's convolutions and pooling produce, and plain ones (block 1).
+struct ChannelBlocking {
+  int64_t n = 0, c = 0, spatial = 1, block = 1;
+  static std::optional<ChannelBlocking> of(const memory::desc& md) {
+    const BlockedOffsets layout(md);
+    const int nd = layout.ndims();
+    if (nd != 2 && nd != 4) return std::nullopt;
+    ChannelBlocking b;
+    b.n = layout.dim(0);
+    b.c = layout.dim(1);
+    for (int d = 2; d < nd; ++d) b.spatial *= layout.dim(d);
+    const auto& blocking = md.data.format_desc.blocking;
+    if (blocking.inner_nblks > 1 || md.data.offset0 != 0) return std::nullopt;
+    if (blocking.inner_nblks == 1) {
+      if (blocking.inner_idxs[0] != 1) return std::nullopt;
+      b.block = blocking.inner_blks[0];
+    }
+    // The strides the [n][C / block][spatial][block] order implies, innermost first.
+    const int64_t blocks = (b.c + b.block - 1) / b.block;
+    int64_t stride = b.block;
+    for (int d = nd - 1; d >= 2; --d) {
+      if (layout.stride(d) != stride) return std::nullopt;
+      stride *= layout.dim(d);
+    }
+    if (layout.stride(1) != stride) return std::nullopt;
+    if (layout.stride(0) != stride * blocks) return std::nullopt;
+    return b;
+  }
+  int64_t channel_blocks() const { return (c + block - 1) / block; }
+};
+
 class DropoutPass final : public LayerPass {
  public:
   DropoutPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
@@ -42,9 +83,15 @@ class DropoutPass final : public LayerPass {
     const memory::desc md = input.get_desc();
     bf16_ = md.data_type() == memory::data_type::bf16;
     output_ = memory(md, ctx.engine, ctx.allocator(name(), "output")(md.get_size()));
-    map_rows(md);
-    const size_t elements = static_cast<size_t>(row_base_.size() * row_length_);
-    if (active_) mask_ = static_cast<uint8_t*>(ctx.allocator(name(), "mask")(elements));
+    elements_ = 1;
+    for (const auto d : md.dims()) elements_ *= d;
+    physical_elements_ = static_cast<int64_t>(md.get_size() / memory::data_type_size(md.data_type()));
+    blocking_ = ChannelBlocking::of(md);
+    if (!blocking_) map_rows(md);
+    if (active_) {
+      keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "keep")(static_cast<size_t>(elements_)));
+      mask_ = static_cast<uint8_t*>(ctx.allocator(name(), "mask")(static_cast<size_t>(physical_elements_)));
+    }
   }
 
   memory::desc diff_dst_desc() const override { return output_.get_desc(); }
@@ -56,12 +103,9 @@ class DropoutPass final : public LayerPass {
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
-      if (!masked_)
-        copy_input();
-      else if (bf16_)
-        apply_new_mask<Bf16>(step);
-      else
-        apply_new_mask<Fp32>(step);
+      if (!masked_) return copy_input();
+      draw_keep_mask(seed_, static_cast<uint32_t>(index_), step, threshold_, keep_, elements_);
+      bf16_ ? apply_new_mask<Bf16>() : apply_new_mask<Fp32>();
     });
   }
 
@@ -72,15 +116,15 @@ class DropoutPass final : public LayerPass {
   }
 
  private:
-  // Logical rows: every dimension but the innermost one with more than one element.
+  // Other layouts: logical rows (every dimension but the innermost one with more than one
+  // element) and their physical offsets.
   void map_rows(const memory::desc& md) {
     const BlockedOffsets layout(md);
     const int nd = layout.ndims();
     int inner = nd - 1;
     while (inner > 0 && layout.dim(inner) == 1) --inner;
     row_length_ = layout.dim(inner);
-    // A blocked innermost dimension (not produced by any CPU primitive seen so far) is walked
-    // element by element through the full offset rule.
+    // A blocked innermost dimension is walked element by element through the full offset rule.
     per_element_ = layout.inner_blocked(inner);
     row_stride_ = layout.stride(inner);
     int64_t rows = 1;
@@ -107,27 +151,44 @@ class DropoutPass final : public LayerPass {
     return per_element_ ? element_offsets_[row * row_length_ + w] : row_base_[row] + w * row_stride_;
   }
 
+  // Output and physical mask from the logical keep flags. In a channel-blocked layout the
+  // `block` channels of one pixel are adjacent: their flags lie `spatial` apart in keep_.
+  // Padding channels keep their zero mask (the buffer starts zeroed) and zero output.
   template <class Element>
-  void apply_new_mask(uint64_t step) {
+  void apply_new_mask() {
     using T = typename Element::Storage;
     const auto* src = static_cast<const T*>(input_.get_data_handle());
     auto* dst = static_cast<T*>(output_.get_data_handle());
-    const auto rows = static_cast<int64_t>(row_base_.size());
-    const auto layer = static_cast<uint32_t>(index_);
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      uint64_t block_index = UINT64_MAX;
-      philox::Block block{};
-      for (int64_t w = 0; w < row_length_; ++w) {
-        const auto i = static_cast<uint64_t>(r * row_length_ + w);
-        if (i / 4 != block_index) {
-          block_index = i / 4;
-          block = philox::dropout_block(seed_, layer, step, block_index);
+    const float scale = scale_;
+    if (blocking_) {
+      const ChannelBlocking b = *blocking_;
+      const int64_t outer = b.n * b.channel_blocks();
+#pragma omp parallel for schedule(static) if (elements_ > kParallelElements)
+      for (int64_t o = 0; o < outer; ++o) {
+        const int64_t n = o / b.channel_blocks(), first_channel = o % b.channel_blocks() * b.block;
+        const int64_t lanes = std::min(b.block, b.c - first_channel);
+        const uint8_t* keep = keep_ + (n * b.c + first_channel) * b.spatial;
+        const int64_t base = o * b.spatial * b.block;
+        for (int64_t s = 0; s < b.spatial; ++s) {
+          const int64_t p = base + s * b.block;
+          for (int64_t lane = 0; lane < lanes; ++lane) {
+            const uint8_t k = keep[lane * b.spatial + s];
+            mask_[p + lane] = k;
+            dst[p + lane] = Element::store(k ? Element::load(src[p + lane]) * scale : 0.0f);
+          }
+          for (int64_t lane = lanes; lane < b.block; ++lane) dst[p + lane] = Element::store(0.0f);
         }
-        const bool keep = block.v[i % 4] >= threshold_;
-        mask_[i] = keep;
+      }
+      return;
+    }
+    const auto rows = static_cast<int64_t>(row_base_.size());
+#pragma omp parallel for schedule(static) if (elements_ > kParallelElements)
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t w = 0; w < row_length_; ++w) {
+        const uint8_t k = keep_[r * row_length_ + w];
         const int64_t p = physical(r, w);
-        dst[p] = Element::store(keep ? Element::load(src[p]) * scale_ : 0.0f);
+        mask_[p] = k;
+        dst[p] = Element::store(k ? Element::load(src[p]) * scale : 0.0f);
       }
     }
   }
@@ -135,14 +196,10 @@ class DropoutPass final : public LayerPass {
   template <class Element>
   void apply_saved_mask() {
     auto* diff = static_cast<typename Element::Storage*>(diff_.get_data_handle());
-    const auto rows = static_cast<int64_t>(row_base_.size());
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t w = 0; w < row_length_; ++w) {
-        const int64_t p = physical(r, w);
-        diff[p] = Element::store(mask_[r * row_length_ + w] ? Element::load(diff[p]) * scale_ : 0.0f);
-      }
-    }
+    constexpr int64_t kChunk = 1 << 16;  // elements per OpenMP work item
+#pragma omp parallel for schedule(static) if (physical_elements_ > kParallelElements)
+    for (int64_t at = 0; at < physical_elements_; at += kChunk)
+      scale_kept(diff + at, mask_ + at, scale_, std::min(kChunk, physical_elements_ - at));
   }
 
   void copy_input() {
@@ -150,7 +207,7 @@ class DropoutPass final : public LayerPass {
     auto* dst = static_cast<char*>(output_.get_data_handle());
     const auto bytes = static_cast<int64_t>(output_.get_desc().get_size());
     constexpr int64_t kChunk = 1 << 20;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (bytes > kChunk)
     for (int64_t at = 0; at < bytes; at += kChunk) std::memcpy(dst + at, src + at, std::min(kChunk, bytes - at));
   }
 
@@ -159,7 +216,10 @@ class DropoutPass final : public LayerPass {
   uint64_t seed_;
   uint32_t threshold_;
   float scale_;
-  uint8_t* mask_ = nullptr;  // one byte per logical element, in NCHW order
+  int64_t elements_ = 0, physical_elements_ = 0;
+  uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step
+  uint8_t* mask_ = nullptr;  // the same flags in the tensor's physical order, for backward
+  std::optional<ChannelBlocking> blocking_;
   std::vector<int64_t> row_base_, element_offsets_;
   int64_t row_length_ = 0, row_stride_ = 0;
 };

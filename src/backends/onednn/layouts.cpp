@@ -20,6 +20,28 @@ memory::desc with_data_type(const memory::desc& md, memory::data_type type) {
   return memory::desc(d);
 }
 
+memory::desc master_layout(const memory::desc& forward_weights, const memory::desc& diff_weights) {
+  return diff_weights.data_type() == memory::data_type::f32 ? diff_weights
+                                                             : with_data_type(forward_weights, memory::data_type::f32);
+}
+
+bool same_layout(const memory::desc& a, const memory::desc& b) {
+  if (a == b) return true;
+  const dnnl_memory_desc_t &x = a.data, &y = b.data;
+  if (x.ndims != y.ndims || x.data_type != y.data_type || x.format_kind != dnnl_blocked ||
+      y.format_kind != dnnl_blocked || x.offset0 != y.offset0)
+    return false;
+  const auto &bx = x.format_desc.blocking, &by = y.format_desc.blocking;
+  if (bx.inner_nblks != by.inner_nblks) return false;
+  for (int i = 0; i < x.ndims; ++i)
+    if (x.dims[i] != y.dims[i] || x.padded_dims[i] != y.padded_dims[i] || x.padded_offsets[i] != y.padded_offsets[i] ||
+        bx.strides[i] != by.strides[i])
+      return false;
+  for (int i = 0; i < bx.inner_nblks; ++i)
+    if (bx.inner_blks[i] != by.inner_blks[i] || bx.inner_idxs[i] != by.inner_idxs[i]) return false;
+  return true;
+}
+
 bool batch_outermost(const memory::desc& md) {
   const dnnl_memory_desc_t& d = md.data;
   if (d.format_kind != dnnl_blocked || d.offset0 != 0) return false;
@@ -41,7 +63,7 @@ Relayout Relayout::consume(const dnnl::engine& engine, const memory& have, const
                            const Allocate& allocate) {
   Relayout r;
   r.src_ = have;
-  if (have.get_desc() == want) {
+  if (same_layout(have.get_desc(), want)) {
     r.dst_ = have;
   } else {
     r.dst_ = memory(want, engine, allocate(want.get_size()));
@@ -54,7 +76,7 @@ Relayout Relayout::produce(const dnnl::engine& engine, const memory::desc& produ
                            const Allocate& allocate) {
   Relayout r;
   r.dst_ = store;
-  if (store.get_desc() == produced) {
+  if (same_layout(store.get_desc(), produced)) {
     r.src_ = store;
   } else {
     r.src_ = memory(produced, engine, allocate(produced.get_size()));

@@ -65,11 +65,10 @@ OnednnNetwork::OnednnNetwork(const NetworkPlan& plan, const NetworkOptions& opti
   pass_for(options_.max_batch);
   optimizer_ = std::make_unique<ParallelOptimizer>(params_);
   // Every backend starts from the same host-side initial values; the trainer may overwrite them.
-  for (size_t i = 0; i < plan_.params.size(); ++i) {
-    std::vector<float> values(static_cast<size_t>(plan_.params[i].size()));
-    initialize_parameter(plan_.params[i], options_.seed, static_cast<uint32_t>(i), values);
-    params_.write(i, ParamPart::value, values);
-  }
+  for (size_t i = 0; i < plan_.params.size(); ++i)
+    params_.initialize(i, [&](std::span<float> values) {
+      initialize_parameter(plan_.params[i], options_.seed, static_cast<uint32_t>(i), values);
+    });
 }
 
 void OnednnNetwork::use_threads() const { omp_set_num_threads(threads_); }

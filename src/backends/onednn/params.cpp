@@ -80,17 +80,42 @@ void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const 
 
 void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) {
   check_index(index);
-  const ParamTensor& t = *tensors_[index];
   if (static_cast<int64_t>(in.size()) != canonical_sizes_[index])
     throw BackendError(
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], in.size()));
+  const ParamTensor& t = *tensors_[index];
+  Buffer scratch(t.permuted ? t.permuted->get_size() : 0);
+  write_from(index, part, in.data(), scratch.data());
+}
+
+void ParamStore::initialize(size_t index, const std::function<void(std::span<float>)>& fill) {
+  check_index(index);
+  ParamTensor& t = *tensors_[index];
+  const std::span<float> staged(t.grad_buffer.floats(), static_cast<size_t>(canonical_sizes_[index]));
+  fill(staged);
+  Buffer own_scratch;
+  void* scratch = nullptr;
+  if (t.permuted) {
+    if (state_slots_ > 0) {
+      scratch = t.state_buffers[0].data();
+    } else {
+      own_scratch = Buffer(t.permuted->get_size());
+      scratch = own_scratch.data();
+    }
+  }
+  write_from(index, ParamPart::value, staged.data(), scratch);
+  t.grad_buffer.zero();
+  if (t.permuted && state_slots_ > 0) t.state_buffers[0].zero();
+}
+
+void ParamStore::write_from(size_t index, ParamPart part, const float* in, void* permuted_scratch) {
+  const ParamTensor& t = *tensors_[index];
   // oneDNN's reorder only reads its source; the memory object needs a non-const handle.
-  const memory canonical(t.canonical, engine_, const_cast<float*>(in.data()));
+  const memory canonical(t.canonical, engine_, const_cast<float*>(in));
   const memory& stored = part_memory(index, part);
   if (!t.permuted) return reorder_now(engine_, canonical, stored);
-  Buffer scratch(t.permuted->get_size());
-  const memory permuted(*t.permuted, engine_, scratch.data());
-  const memory flat = flat_view(*t.permuted, engine_, scratch.data());
+  const memory permuted(*t.permuted, engine_, permuted_scratch);
+  const memory flat = flat_view(*t.permuted, engine_, permuted_scratch);
   reorder_now(engine_, canonical, permuted);
   reorder_now(engine_, flat, stored);
 }

@@ -3,6 +3,7 @@
 // largest batch chose; gradient and state share it, so the element-wise optimizer runs on the
 // raw buffers (padding included: it stays zero).
 #include <cstdint>
+#include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <span>
@@ -42,10 +43,17 @@ class ParamStore {
 
   void read(size_t index, ParamPart part, std::span<float> out) const;
   void write(size_t index, ParamPart part, std::span<const float> in);
+  // Sets the value from `fill`, which writes the canonical layout, with no temporary as large
+  // as the tensor (the dense weights are 400 MB in the seed network): the gradient buffer, and
+  // for permuted weights the first state buffer, stage the data and are zeroed again. Peak
+  // resident memory then stays at what the network holds.
+  void initialize(size_t index, const std::function<void(std::span<float>)>& fill);
   int64_t bytes() const;
 
  private:
   void check_index(size_t index) const;
+  // Canonical `in` into `part`; `permuted_scratch` holds t.permuted->get_size() bytes when needed.
+  void write_from(size_t index, ParamPart part, const float* in, void* permuted_scratch);
   const dnnl::memory& part_memory(size_t index, ParamPart part) const;
   dnnl::engine engine_;
   std::vector<int64_t> canonical_sizes_;

@@ -21,6 +21,8 @@ class Profiler {
   size_t reorders_slot() const { return timings_.size() - 1; }
 
   // Runs `work`; when profiling, waits for the stream so the time covers the whole execution.
+  // Work in the reorders slot is also counted: that slot's `calls` is the number of copies
+  // between layouts (and of the batch into the network), not the number of forward calls.
   template <class Work>
   void time(size_t slot, Direction direction, dnnl::stream& stream, Work&& work) {
     if (!enabled_) {
@@ -31,8 +33,9 @@ class Profiler {
     work();
     stream.wait();
     add(slot, direction, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (slot == reorders_slot()) ++timings_[slot].calls;
   }
-  // Counts one call of every layer (once per forward).
+  // Counts one call of every layer, the optimizer and the loss (once per forward).
   void count_forward_call();
 
   std::vector<LayerTiming> timings() const { return timings_; }
