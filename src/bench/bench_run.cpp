@@ -86,22 +86,11 @@ BenchResult run_bench(const BenchRequest& request) {
   result.steps = request.steps;
   result.warmup = request.warmup;
 
-  // The machine first: its 384 MB triad arrays are freed before the network exists, so they do
-  // not raise the peak resident memory measured for the network.
-  MachineNumbers& machine = result.machine;
-  machine.load_average = load_average();
-  machine.threads = config.threads > 0 ? static_cast<int>(config.threads) : omp_get_num_procs();
-  machine.fp32_peak_gflops = measure_fp32_peak_gflops(machine.threads);
-  machine.bf16_peak_gflops = measure_bf16_peak_gflops(machine.threads);
-  machine.triad_gbytes_per_second = measure_triad_gbytes_per_second(machine.threads);
-
+  result.machine.load_average = load_average();
   const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
   result.input = plan.input;
   result.classes = plan.classes;
   const int slots = optimizer_state_slots(config.training.optimizer.kind);
-  const bool bf16 = config.precision == "bf16" && machine.bf16_peak_gflops > 0;
-  result.floor = step_floor(plan, result.batch, slots, bf16 ? machine.bf16_peak_gflops : machine.fp32_peak_gflops,
-                            machine.triad_gbytes_per_second);
   result.budget = memory_budget(plan, result.batch, slots);
 
   auto backend = make_backend(config.backend);
@@ -142,12 +131,23 @@ BenchResult run_bench(const BenchRequest& request) {
   }
   result.peak_rss_bytes = peak_rss_bytes();
 
+  // The machine after the peak resident memory is read: the triad's 384 MB of arrays would
+  // otherwise set the peak of a small network.
+  MachineNumbers& machine = result.machine;
+  machine.threads = config.threads > 0 ? static_cast<int>(config.threads) : omp_get_num_procs();
+  machine.fp32_peak_gflops = measure_fp32_peak_gflops(machine.threads);
+  machine.bf16_peak_gflops = measure_bf16_peak_gflops(machine.threads);
+  machine.triad_gbytes_per_second = measure_triad_gbytes_per_second(machine.threads);
+  const bool bf16 = config.precision == "bf16" && machine.bf16_peak_gflops > 0;
+  result.floor = step_floor(plan, result.batch, slots, bf16 ? machine.bf16_peak_gflops : machine.fp32_peak_gflops,
+                            machine.triad_gbytes_per_second);
+
   result.median_ms = median(result.step_ms);
   for (const double ms : result.step_ms) result.mean_ms += ms / static_cast<double>(result.step_ms.size());
   result.min_ms = *std::min_element(result.step_ms.begin(), result.step_ms.end());
   result.max_ms = *std::max_element(result.step_ms.begin(), result.step_ms.end());
   result.images_per_second = static_cast<double>(result.batch) / (result.median_ms / 1000.0);
-  result.achieved_gflops = result.floor.flops / (result.median_ms / 1000.0) / 1e9;
+  result.achieved_gflops = plan.train_flops() * static_cast<double>(result.batch) / (result.median_ms / 1000.0) / 1e9;
   const double peak = bf16 ? machine.bf16_peak_gflops : machine.fp32_peak_gflops;
   result.peak_fraction = peak > 0 ? result.achieved_gflops / peak : 0;
   const auto steps = static_cast<double>(request.steps);
