@@ -93,7 +93,9 @@ class Backend {
   virtual std::string device_description() const = 0;
   // Empty when the backend can run the layer; otherwise why not.
   virtual std::string unsupported_reason(const LayerSpec& layer, const NetworkOptions& options) const = 0;
-  // Throws BackendError (e.g. out of device memory, naming the layer and bytes).
+  // The network starts with parameter i set by initialize_parameter(plan.params[i], options.seed,
+  // i) (src/layers/init.hpp), so every backend starts from bit-identical weights, and with zero
+  // optimizer state. Throws BackendError (e.g. out of device memory, naming the layer and bytes).
   virtual std::unique_ptr<Network> build(const NetworkPlan& plan, const NetworkOptions& options) = 0;
 };
 

@@ -16,7 +16,6 @@
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
 #include "experiment/trainer.hpp"
-#include "layers/init.hpp"
 #include "tensorboard/tensorboard_observer.hpp"
 
 namespace expt {
@@ -54,15 +53,6 @@ void save_normalization(const std::filesystem::path& path, const Normalization& 
 }
 
 }  // namespace
-
-void initialize_parameters(Network& net, uint64_t seed) {
-  const NetworkPlan& plan = net.plan();
-  for (size_t i = 0; i < plan.params.size(); ++i) {
-    std::vector<float> values(static_cast<size_t>(plan.params[i].size()));
-    initialize_parameter(plan.params[i], seed, static_cast<uint32_t>(i), values);
-    net.write_parameter(i, values);
-  }
-}
 
 std::filesystem::path new_run_dir(const ExperimentConfig& config, const std::string& config_hash) {
   const std::time_t now = std::time(nullptr);
@@ -117,7 +107,6 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     start = TrainerStart{info.step, info.epochs_done};
   } else {
     outcome.run_dir = options.run_dir.empty() ? new_run_dir(config, config_hash) : options.run_dir;
-    initialize_parameters(*net, config.seed);
     report.name = config.name;
     report.run_id = outcome.run_dir.filename().string();
     report.config_hash = config_hash;

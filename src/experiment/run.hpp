@@ -2,7 +2,6 @@
 // `expt run`: one experiment from a loaded config to a finished run folder.
 #include <filesystem>
 
-#include "backends/backend.hpp"
 #include "config/experiment_config.hpp"
 #include "core/error.hpp"
 #include "experiment/report.hpp"
@@ -24,9 +23,6 @@ struct RunOutcome {
 // Throws expt::Error for problems found before training starts (nothing is written then) and
 // for failures while writing outputs (the report, if it can be written, says `failed`).
 RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& options);
-
-// Initial weights from the run's seed (src/layers/init.cpp), the same for every backend.
-void initialize_parameters(Network& net, uint64_t seed);
 
 // results/<name>/<UTC time>-<config hash prefix>, never an existing folder.
 std::filesystem::path new_run_dir(const ExperimentConfig& config, const std::string& config_hash);

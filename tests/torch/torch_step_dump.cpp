@@ -12,7 +12,6 @@
 #include "backends/registry.hpp"
 #include "config/load_config.hpp"
 #include "experiment/checkpoint.hpp"
-#include "experiment/run.hpp"
 #include "experiment/safetensors.hpp"
 
 using namespace expt;
@@ -48,7 +47,6 @@ training: {{batch_size: 4, dropout: false, optimizer: {{type: {}, learning_rate:
   options.dropout = cfg.training.dropout;
   options.max_batch = cfg.training.batch_size;
   auto net = make_backend(backend_name)->build(plan, options);
-  initialize_parameters(*net, cfg.seed);
   save_checkpoint(out / "step0.safetensors", *net, options.optimizer.kind, {0, 0, "torch_check"}, false);
 
   const int64_t n = cfg.training.batch_size;
