@@ -103,3 +103,19 @@ TEST_CASE("run: bad input is reported before anything is written") {
   CHECK_THROWS_AS(run_experiment(cfg, quiet()), ConfigError);
   CHECK_FALSE(std::filesystem::exists(results));
 }
+
+TEST_CASE("run: a short Fashion-MNIST run on a subset learns well above chance") {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
+    MESSAGE("skipped: /usr/share/datasets/fashion-mnist is absent (Debian package dataset-fashion-mnist)");
+    return;
+  }
+  const auto results = fresh_results("fashion");
+  const auto cfg = load_config(std::filesystem::path(EXPT_SOURCE_DIR) / "configs" / "fashion_dropout.yaml",
+                               {"results_dir=" + results.string(), "training.epochs=1", "data.limit_train=3000",
+                                "data.limit_test=1000", "tensorboard.enabled=false"});
+  const Report r = run_experiment(cfg, quiet()).report;
+  CHECK(r.status == "completed");
+  CHECK(r.test_examples == 1000);
+  CHECK(r.final_test_accuracy() > 0.6);  // chance is 0.1; the full run reaches about 0.93
+  std::filesystem::remove_all(results);
+}
