@@ -101,8 +101,17 @@ nlohmann::ordered_json to_json(const Manifest& m) {
     member["final_train_accuracy"] = r.final_train_accuracy;
     member["epochs_done"] = r.epochs_done;
     member["seconds"] = r.seconds;
+    member["slurm_task"] = r.slurm_task;
+    auto& attempts = member["attempts"] = nlohmann::ordered_json::array();
+    for (const auto& a : r.attempts)
+      attempts.push_back({{"started_at", a.started_at}, {"ended_at", a.ended_at}, {"host", a.host},
+                          {"slurm_task", a.slurm_task}, {"from_epoch", a.from_epoch}, {"outcome", a.outcome}});
     members.push_back(std::move(member));
   }
+  auto& jobs = j["slurm_jobs"] = nlohmann::ordered_json::array();
+  for (const auto& job : m.slurm_jobs)
+    jobs.push_back({{"job_id", job.job_id}, {"submitted_at", job.submitted_at}, {"tasks", job.tasks},
+                    {"members", job.members}, {"script", job.script}});
   j["common_config"] = m.common_config;
   return j;
 }
@@ -132,8 +141,15 @@ Manifest manifest_from_json(const nlohmann::json& j) {
     r.final_train_accuracy = member.value("final_train_accuracy", 0.0);
     r.epochs_done = member.value("epochs_done", int64_t{0});
     r.seconds = member.value("seconds", 0.0);
+    r.slurm_task = member.value("slurm_task", "");
+    for (const auto& a : member.value("attempts", nlohmann::json::array()))
+      r.attempts.push_back({a.value("started_at", ""), a.value("ended_at", ""), a.value("host", ""),
+                            a.value("slurm_task", ""), a.value("from_epoch", int64_t{0}), a.value("outcome", "")});
     m.members.push_back(std::move(r));
   }
+  for (const auto& job : j.value("slurm_jobs", nlohmann::json::array()))
+    m.slurm_jobs.push_back({job.at("job_id"), job.value("submitted_at", ""), job.value("tasks", int64_t{0}),
+                            job.value("members", int64_t{0}), job.value("script", "")});
   return m;
 }
 
@@ -151,6 +167,28 @@ Manifest read_manifest(const std::filesystem::path& path) {
 void write_manifest(const std::filesystem::path& path, Manifest& manifest) {
   manifest.updated_at = utc_now_iso8601();
   write_file_atomically(path, to_json(manifest).dump(2) + "\n");
+}
+
+MemberRecord* find_member(Manifest& manifest, const std::string& id) {
+  for (auto& r : manifest.members)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+const MemberRecord* find_member(const Manifest& manifest, const std::string& id) {
+  return find_member(const_cast<Manifest&>(manifest), id);
+}
+
+Manifest merge_states(Manifest now, const Manifest& recorded) {
+  now.created_at = recorded.created_at;
+  now.slurm_jobs = recorded.slurm_jobs;
+  for (auto& r : now.members)
+    if (const MemberRecord* old = find_member(recorded, r.id)) {
+      const ParameterValues parameters = r.parameters;
+      r = *old;
+      r.parameters = parameters;
+    }
+  return now;
 }
 
 std::string describe_member_changes(const Manifest& recorded, const Manifest& now) {
@@ -183,6 +221,16 @@ std::string describe_member_changes(const Manifest& recorded, const Manifest& no
   if (!removed.empty()) what.push_back(fmt::format("{} members removed: {}", removed.size(), list_members(removed)));
   if (what.empty()) what.push_back("members with the same parameters now resolve to other configs");
   return fmt::format("{}", fmt::join(what, "; "));
+}
+
+void require_same_members(const Manifest& recorded, const Manifest& now, const std::filesystem::path& file,
+                          const std::filesystem::path& sweep_dir) {
+  const std::string changes = describe_member_changes(recorded, now);
+  if (changes.empty()) return;
+  throw ConfigError(fmt::format(
+      "{} no longer describes the sweep recorded in {}: {}. Give the sweep another `name:` to start a new one "
+      "beside it, or delete {} to start over",
+      file.string(), (sweep_dir / "sweep.json").string(), changes, sweep_dir.string()));
 }
 
 }  // namespace expt

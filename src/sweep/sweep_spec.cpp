@@ -11,12 +11,13 @@
 #include "compare/flatten_config.hpp"
 #include "config/document.hpp"
 #include "core/error.hpp"
+#include "sweep/slurm_options.hpp"
 
 namespace expt {
 namespace {
 
-constexpr std::array<std::string_view, 8> kSweepKeys{"name",   "base",        "overrides", "parameters",
-                                                     "trials", "sample_seed", "repeats",   "seed"};
+constexpr std::array<std::string_view, 9> kSweepKeys{"name",        "base",    "overrides", "parameters", "trials",
+                                                     "sample_seed", "repeats", "seed",      "launcher"};
 
 std::string read_file(const std::filesystem::path& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary);
@@ -82,6 +83,27 @@ class SweepReader {
     return p;
   }
 
+  // launcher: {slurm: {account: lab, mem: 8G, exclusive: true}} -> account=lab, mem=8G, exclusive
+  std::vector<std::string> sbatch_options(const YAML::Node& launcher) const {
+    if (!launcher.IsMap()) fail(launcher, "launcher", "expected {slurm: {sbatch option: value, ...}}");
+    std::vector<std::string> options;
+    for (const auto& kv : launcher) {
+      if (kv.first.Scalar() != "slurm")
+        fail(kv.first, "launcher", fmt::format("unknown launcher '{}': only slurm takes settings", kv.first.Scalar()));
+      if (!kv.second.IsMap()) fail(kv.second, "launcher.slurm", "expected a mapping of sbatch long options to values, e.g. {account: lab, mem: 8G}");
+      for (const auto& option : kv.second) {
+        const std::string key = "launcher.slurm." + option.first.Scalar();
+        if (!option.second.IsScalar()) fail(option.second, key, "expected a value (true for a flag such as exclusive)");
+        const std::string value = option.second.Scalar();
+        if (value == "false") continue;
+        const std::string text = value == "true" ? option.first.Scalar() : option.first.Scalar() + "=" + value;
+        if (const std::string problem = sbatch_option_problem(text); !problem.empty()) fail(option.first, key, problem);
+        options.push_back(text);
+      }
+    }
+    return options;
+  }
+
  private:
   const config::ConfigDocument& doc_;
 };
@@ -102,7 +124,7 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
   for (const auto& kv : root)
     if (std::find(kSweepKeys.begin(), kSweepKeys.end(), kv.first.Scalar()) == kSweepKeys.end())
       r.fail(kv.first, kv.first.Scalar(),
-             "unknown sweep key; use name, base, overrides, parameters, trials, sample_seed, repeats or seed");
+             "unknown sweep key; use name, base, overrides, parameters, trials, sample_seed, repeats, seed or launcher");
 
   SweepSpec spec;
   spec.file = file;
@@ -160,6 +182,7 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
       r.fail(seeds, "seed", "expected a list of run seeds, e.g. [1, 2, 3] (random-search draws use sample_seed)");
     for (const auto& s : seeds) spec.seeds.push_back(r.scalar<uint64_t>(s, "seed", "a whole number"));
   }
+  if (const YAML::Node launcher = root["launcher"]) spec.sbatch_options = r.sbatch_options(launcher);
   return spec;
 }
 

@@ -10,6 +10,7 @@
 //   trials: 8                          # random search: draws per parameter; lists act as choices
 //   sample_seed: 0                     # seeds the random-search draws
 //   repeats: 3                         # or seed: [1, 2, 3]: every point once per run seed
+//   launcher: {slurm: {account: lab, mem: 8G}}   # sbatch options for --launcher slurm
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -37,6 +38,7 @@ struct SweepSpec {
   uint64_t sample_seed = 0;
   std::vector<uint64_t> seeds;  // `seed:` list
   int64_t repeats = 0;          // seeds base seed, +1, ..., +repeats-1
+  std::vector<std::string> sbatch_options;  // `launcher: {slurm: {...}}` as KEY=VALUE or KEY (a `true` flag)
 };
 
 // Throws ConfigError naming file:line:col and the key.
