@@ -19,7 +19,7 @@ void add_slurm_options(CLI::App* cmd, SlurmOptions& o, std::vector<CLI::Option*>
       cmd->add_option("--cpus-per-job", o.cpus_per_job, "CPUs per array task (sbatch --cpus-per-task); members run with that many threads")->group(group),
       cmd->add_option("--array-parallelism", o.array_parallelism, "run at most K array tasks at once (--array=...%K)")->group(group),
       cmd->add_option("--pack", o.pack, "members per array task, run one after another (for short members; default 1)")->group(group),
-      cmd->add_option("--sbatch", o.sbatch_options, "another sbatch option as NAME=VALUE or NAME, e.g. --sbatch mem=8G (repeatable; wins over the sweep file's launcher.slurm)")->group(group),
+      cmd->add_option("--sbatch", o.sbatch_options, "another sbatch option as NAME=VALUE or NAME, e.g. --sbatch mem=8G (repeatable; wins over the sweep file's launcher.slurm)")->expected(1)->take_all()->group(group),
       cmd->add_flag("--wait", o.wait, "follow the job array, printing progress, until it ends")->group(group),
   };
 }

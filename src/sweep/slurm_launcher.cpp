@@ -24,10 +24,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What a submission created, removed again if it fails, so that a failed submission leaves
-// the results folder as it found it.
+// What a submission created, removed again unless it is committed, so that a failed submission
+// leaves the results folder as it found it.
 class Rollback {
  public:
+  Rollback() = default;
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  ~Rollback() {
+    std::error_code ignored;
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) fs::remove_all(*it, ignored);
+  }
+
   void create_directories(const fs::path& dir) {
     std::vector<fs::path> missing;
     for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) missing.push_back(p);
@@ -43,11 +51,7 @@ class Rollback {
   void created_if_new(const fs::path& path, bool existed) {
     if (!existed) created_.push_back(path);
   }
-  void undo() {
-    std::error_code ignored;
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it) fs::remove_all(*it, ignored);
-    created_.clear();
-  }
+  void commit() { created_.clear(); }
 
  private:
   std::vector<fs::path> created_;
@@ -184,7 +188,7 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   if (recorded) require_same_members(*recorded, now, spec.file, dir);
   const fs::path sbatch = slurm_command("sbatch");  // before anything is written
 
-  Rollback rollback;
+  Rollback rollback;  // declared before the lock: on the way out the lock goes first, then this
   rollback.create_directories(dir);
   rollback.created_if_new(dir / "sweep.lock", fs::exists(dir / "sweep.lock"));
   std::optional<SweepLock> sweep_lock(dir);
@@ -192,18 +196,10 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   Manifest merged = recorded ? merge_states(std::move(now), *recorded) : std::move(now);
   for (size_t i = 0; i < plan.members.size(); ++i)
     adopt_finished_run(merged.members[i], plan.members[i].config.training.epochs, dir / plan.members[i].id);
-  Pending pending;
-  try {
-    pending = members_to_submit(merged, dir);
-  } catch (const Error&) {
-    sweep_lock.reset();
-    rollback.undo();
-    throw;
-  }
+  const Pending pending = members_to_submit(merged, dir);
   if (pending.todo.empty()) {
-    record_adoptions(plan, dir);  // a manifest exists: without one every member is to submit
+    if (recorded) record_adoptions(plan, dir);
     sweep_lock.reset();
-    rollback.undo();
     fmt::print("sweep {}: nothing to submit: {} finished, {} queued or running in Slurm, {} running elsewhere\n", spec.name,
                pending.finished, pending.queued, pending.running);
     if (!o.wait || merged.slurm_jobs.empty()) return 0;
@@ -220,35 +216,28 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   const std::vector<std::string> args = sbatch_arguments(spec, dir, tasks.size(), o);
   const std::string script = batch_script(spec, dir, tasks, args);
 
-  std::string job_id;
-  try {
-    rollback.create_directories(dir / "slurm" / "configs");
-    rollback.create_directories(dir / "slurm" / "logs");  // Slurm opens the logs there, it does not create folders
-    for (size_t i : pending.todo) {
-      const fs::path config = dir / "slurm" / "configs" / (plan.members[i].id + ".yaml");
-      if (!fs::exists(config)) rollback.write_new_file(config, plan.members[i].config.resolved_yaml);
-    }
-    if (!recorded) {
-      // The tasks update the manifest, so it must exist before they start.
-      rollback.created_if_new(members_lock_path(dir), fs::exists(members_lock_path(dir)));
-      const ManifestLock lock(dir);
-      write_manifest(manifest_path(dir), merged);
-      rollback.created_if_new(manifest_path(dir), false);
-    }
-    const ProgramResult submitted = run_program(sbatch, args, script);
-    if (submitted.exit_code != 0)
-      throw BackendError(fmt::format("sbatch refused the job array (exit {}): {}; nothing was submitted and {} is as it was",
-                                     submitted.exit_code, trimmed(submitted.err), dir.string()));
-    job_id = parse_job_id(submitted.out);
-  } catch (const Error&) {
-    sweep_lock.reset();
-    rollback.undo();
-    throw;
+  rollback.create_directories(dir / "slurm" / "configs");
+  rollback.create_directories(dir / "slurm" / "logs");  // Slurm opens the logs there, it does not create folders
+  for (size_t i : pending.todo) {
+    const fs::path config = dir / "slurm" / "configs" / (plan.members[i].id + ".yaml");
+    if (!fs::exists(config)) rollback.write_new_file(config, plan.members[i].config.resolved_yaml);
   }
+  if (!recorded) {
+    // The tasks update the manifest, so it must exist before they start.
+    rollback.created_if_new(members_lock_path(dir), fs::exists(members_lock_path(dir)));
+    const ManifestLock lock(dir);
+    write_manifest(manifest_path(dir), merged);
+    rollback.created_if_new(manifest_path(dir), false);
+  }
+  const ProgramResult submitted = run_program(sbatch, args, script);
+  if (submitted.exit_code != 0)
+    throw BackendError(fmt::format("sbatch refused the job array (exit {}): {}; nothing was submitted and {} is as it was",
+                                   submitted.exit_code, trimmed(submitted.err), dir.string()));
+  const std::string job_id = parse_job_id(submitted.out);
 
   const std::string script_name = fmt::format("slurm/job-{}.sh", job_id);
   try {
-    write_file_atomically(dir / script_name, script);
+    rollback.write_new_file(dir / script_name, script);
     record_adoptions(plan, dir, [&](Manifest& m) {
       for (size_t t = 0; t < tasks.size(); ++t)
         for (const auto& id : tasks[t])
@@ -258,12 +247,9 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
     });
   } catch (const Error& e) {
     cancel_job(job_id);
-    sweep_lock.reset();
-    rollback.undo();
-    std::error_code ignored;
-    fs::remove(dir / script_name, ignored);
     throw IoError(fmt::format("job {} was submitted but could not be recorded, so it was cancelled: {}", job_id, e.what()));
   }
+  rollback.commit();
   sweep_lock.reset();
 
   if (options.quiet) fmt::print("{}\n", job_id);

@@ -91,25 +91,23 @@ class SweepRun {
   void run_member(size_t i) {
     const SweepMember& m = plan_.members[i];
     const fs::path dir = member_dir(i);
+    std::unique_lock guard(mutex_);  // manifest_ is shared with the other workers
     const auto claim = claim_member(plan_.dir, manifest_, m.id);
     if (!claim) {
-      std::lock_guard lock(mutex_);
       if (!options_.quiet) say(stdout, fmt::format("{} skipped   {} | another process runs it", tag(i), describe(m.parameters)));
       return;
     }
     const bool resume = has_checkpoint(dir);
     bool finished_elsewhere = false;
-    {
-      std::lock_guard lock(mutex_);
-      store(i, update_member(plan_.dir, m.id, [&](MemberRecord& r) {
-        adopt_finished_run(r, m.config.training.epochs, dir);
-        finished_elsewhere = is_finished(r.state);
-        if (!finished_elsewhere) start_attempt(r, "", resume ? epochs_recorded(dir) : 0);
-      }));
-      if (finished_elsewhere) return;
-      if (!options_.quiet)
-        say(stdout, fmt::format("{} start     {}{}", tag(i), describe(m.parameters), resume ? " (resuming from its last checkpoint)" : ""));
-    }
+    store(i, update_member(plan_.dir, m.id, [&](MemberRecord& r) {
+      adopt_finished_run(r, m.config.training.epochs, dir);
+      finished_elsewhere = is_finished(r.state);
+      if (!finished_elsewhere) start_attempt(r, "", resume ? epochs_recorded(dir) : 0);
+    }));
+    if (finished_elsewhere) return;
+    if (!options_.quiet)
+      say(stdout, fmt::format("{} start     {}{}", tag(i), describe(m.parameters), resume ? " (resuming from its last checkpoint)" : ""));
+    guard.unlock();
     const MemberRun run = expt::run_member(m.config, dir, threads_per_member_);
     finish_member(i, run);
   }
