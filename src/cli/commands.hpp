@@ -11,6 +11,7 @@ inline int g_exit_code = 0;
 void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_backends_command(CLI::App& app);
+void add_schema_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_compare_command(CLI::App& app);

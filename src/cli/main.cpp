@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   expt::cli::add_run_command(app);
   expt::cli::add_validate_command(app);
   expt::cli::add_backends_command(app);
+  expt::cli::add_schema_command(app);
   expt::cli::add_data_command(app);
   expt::cli::add_sweep_command(app);
   expt::cli::add_compare_command(app);
