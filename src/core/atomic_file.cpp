@@ -27,7 +27,10 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
   std::filesystem::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
 
-  std::string tmp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  // A hidden name in the same folder, so the rename stays on one file system.
+  std::string hidden = ".";
+  hidden.append(path.filename().string()).append(".tmp-XXXXXX");
+  std::string tmp = (dir / hidden).string();
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) fail(path, "creating a temporary file", errno);
 
