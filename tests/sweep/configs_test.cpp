@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 TEST_CASE("every sweep file in configs/ parses and expands") {
   const fs::path configs = fs::path(EXPT_SOURCE_DIR) / "configs";
   int sweeps = 0;
-  for (const char* name : {"grid.yaml", "fashion_grid.yaml", "synthetic_grid.yaml"}) {
+  for (const std::string name : {"grid.yaml", "fashion_grid.yaml", "synthetic_grid.yaml"}) {
     CAPTURE(name);
     const SweepSpec spec = read_sweep_file(configs / name);
     ++sweeps;
@@ -24,7 +24,7 @@ TEST_CASE("every sweep file in configs/ parses and expands") {
       CHECK(plan.members.size() >= 4);
       for (const auto& m : plan.members) CHECK(m.config.name == spec.name);
     } catch (const DataError& e) {
-      MESSAGE("not expanded, its data set is missing here: " << e.what());
+      MESSAGE("not expanded, its data set is missing here: " << std::string(e.what()));
     }
   }
   CHECK(sweeps == 3);
