@@ -73,7 +73,9 @@ class Network {
   virtual void write_optimizer_state(size_t index, int slot, std::span<const float> in) = 0;
 
   // After the last forward: the output of layer `layer` (n * plan().layers[layer].out.size()
-  // floats, NCHW); after the last backward: d(mean loss)/d(input) (n * plan().input.size()).
+  // floats, NCHW). After the last backward and before the next update: d(mean loss)/d(input)
+  // (n * plan().input.size()); training never needs it, so a backend may compute it only when
+  // asked (onednn does) and refuse once update() has changed the weights.
   virtual void read_activation(size_t layer, std::span<float> out) const = 0;
   virtual void read_input_gradient(std::span<float> out) const = 0;
 
