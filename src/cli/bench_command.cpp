@@ -1,55 +1,22 @@
 // `expt bench`: time training steps of a config's network (see docs/benchmarks.md).
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "bench/bench_run.hpp"
 #include "cli/commands.hpp"
-#include "config/document.hpp"
-#include "config/load_config.hpp"
-#include "core/error.hpp"
+#include "config/shapes_only.hpp"
 
 namespace expt::cli {
 namespace {
 
-// The number of classes data.classes names (after the overrides), or 0 when it names none.
-int64_t listed_classes(const std::string& file, const std::vector<std::string>& overrides) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto document = config::ConfigDocument::parse(text.str(), file);
-  for (const auto& o : overrides) document.apply_override(o);
-  const YAML::Node classes = document.root()["data"]["classes"];
-  if (!classes.IsSequence()) return 0;
-  for (const auto& c : classes)
-    if (c.IsScalar() && c.as<std::string>() == "all") return 0;
-  return static_cast<int64_t>(classes.size());
-}
-
 // The config as given when its data set is there; otherwise the same network on generated
 // images of the same size, channels and classes (the bench never trains on the data anyway).
 BenchRequest bench_request(const std::string& file, const std::vector<std::string>& overrides) {
+  ShapesOnlyConfig loaded = load_config_for_shapes(file, overrides);
   BenchRequest request;
-  try {
-    request.config = load_config(file, overrides);
-    return request;
-  } catch (const DataError& e) {
-    const int64_t classes = listed_classes(file, overrides);
-    if (classes < 2)
-      throw DataError(fmt::format("{}\n(expt bench would time synthetic data of the same shape, but data.classes "
-                                  "does not list the classes; pass data.classes=[a, b, ...])",
-                                  e.what()));
-    std::vector<std::string> synthetic = overrides;
-    synthetic.push_back("data.dataset=synthetic");
-    synthetic.push_back(fmt::format("data.synthetic.classes={}", classes));
-    request.config = load_config(file, synthetic);
-    request.data_present = false;
-    request.data_note = fmt::format("the data set is absent ({}); timed with overrides data.dataset=synthetic "
-                                    "data.synthetic.classes={} (same image size, channels and classes)",
-                                    e.what(), classes);
-    return request;
-  }
+  request.config = std::move(loaded.config);
+  request.data_present = loaded.data_present;
+  request.data_note = loaded.note;
+  return request;
 }
 
 }  // namespace

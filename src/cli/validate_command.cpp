@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "config/load_config.hpp"
+#include "config/shapes_only.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::cli {
@@ -61,8 +61,9 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("config", args->config, "experiment YAML file")->required();
   cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
   cmd->callback([args] {
-    const ExperimentConfig config = load_config(args->config, args->overrides);
-    print_model_table(config);
+    const ShapesOnlyConfig loaded = load_config_for_shapes(args->config, args->overrides);
+    if (!loaded.data_present) fmt::print("data: {}\n\n", loaded.note);
+    print_model_table(loaded.config);
   });
 }
 

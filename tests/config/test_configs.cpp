@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/document.hpp"
+#include "config/shapes_only.hpp"
 #include "config_test_support.hpp"
 
 using namespace expt;
@@ -48,13 +49,17 @@ TEST_CASE("every run config in configs/ loads") {
     ++files;
     CAPTURE(entry.path());
     const auto [root, classes] = data_root_and_classes(entry.path());
-    std::vector<std::string> stand_in;
+    const ShapesOnlyConfig loaded = load_config_for_shapes(entry.path(), {});
     if (!root.empty() && !fs::exists(root)) {
-      MESSAGE("data root " << root << " is absent: checking " << entry.path().filename().string()
-                           << " with synthetic images of the same size");
-      stand_in = {"data.dataset=synthetic", "data.synthetic.classes=" + std::to_string(classes ? classes : 10)};
+      MESSAGE("data root " << root << " is absent: " << entry.path().filename().string() << " checked with "
+                           << "synthetic images of the same size");
+      CHECK_FALSE(loaded.data_present);
+      CHECK(loaded.note.find(root) != std::string::npos);  // says which data set is missing
+      CHECK(loaded.config.classes == static_cast<int64_t>(classes));
+    } else {
+      CHECK(loaded.data_present);
     }
-    const ExperimentConfig c = load_config(entry.path(), stand_in);
+    const ExperimentConfig& c = loaded.config;
     CHECK(c.name == entry.path().stem().string());
     CHECK(c.layers.back().units == c.classes);
   }
