@@ -1,11 +1,14 @@
 #include "optim/cpu_update.hpp"
 
+#include "optim/adam_scalars.hpp"
+
 #include <cmath>
 #include <cstddef>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "optim/adam_scalars.hpp"
 
 namespace expt {
 
@@ -47,13 +50,6 @@ EXPT_VECTOR_CLONES void nesterov(float lr, float weight_decay, float mu, float* 
   }
 }
 
-struct AdamScalars {
-  float one_minus_beta1, beta2, one_minus_beta2;
-  float step_size;            // lr / (1 - beta1^t)
-  float bias_correction2_sqrt;  // sqrt(1 - beta2^t)
-  float epsilon;
-  float l2;                   // Adam's weight decay, added to the gradient (0 for AdamW)
-};
 
 // m_hat / (sqrt(v_hat) + eps) written as torch computes it: (m / bc1) / (sqrt(v) / sqrt(bc2) + eps).
 // m is updated as m + (1 - beta1) (g - m), which is torch's lerp_ for weights below 0.5.
@@ -102,16 +98,7 @@ void cpu_optimizer_update(const CpuOptimizerStep& step, std::span<float> param, 
     case OptimizerConfig::Kind::adamw: {
       const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
       if (decoupled) scale(static_cast<float>(1.0 - lr * c.weight_decay), param.data(), n);
-      const double t = static_cast<double>(step.t);
-      const AdamScalars s{
-          .one_minus_beta1 = static_cast<float>(1.0 - c.beta1),
-          .beta2 = static_cast<float>(c.beta2),
-          .one_minus_beta2 = static_cast<float>(1.0 - c.beta2),
-          .step_size = static_cast<float>(lr / (1.0 - std::pow(c.beta1, t))),
-          .bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(c.beta2, t))),
-          .epsilon = static_cast<float>(c.epsilon),
-          .l2 = decoupled ? 0.0f : wd,
-      };
+      const AdamScalars s = adam_scalars(c, lr, step.t);
       adam(s, param.data(), grad.data(), state0.data(), state1.data(), n);
       return;
     }

@@ -323,16 +323,7 @@ void CudnnNetwork::update(double learning_rate, uint64_t t) {
         case OptimizerConfig::Kind::adamw: {
           const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
           if (decoupled) scale(ctx_.stream, p.size, static_cast<float>(1.0 - learning_rate * c.weight_decay), value);
-          const auto steps = static_cast<double>(t);
-          const AdamScalars s{
-              .one_minus_beta1 = static_cast<float>(1.0 - c.beta1),
-              .beta2 = static_cast<float>(c.beta2),
-              .one_minus_beta2 = static_cast<float>(1.0 - c.beta2),
-              .step_size = static_cast<float>(learning_rate / (1.0 - std::pow(c.beta1, steps))),
-              .bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(c.beta2, steps))),
-              .epsilon = static_cast<float>(c.epsilon),
-              .l2 = decoupled ? 0.0f : wd,
-          };
+          const AdamScalars s = adam_scalars(c, learning_rate, t);
           adam_update(ctx_.stream, p.size, s, value, grad, p.state[0].floats(), p.state[1].floats());
           break;
         }

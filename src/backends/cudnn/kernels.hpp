@@ -7,6 +7,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include "optim/adam_scalars.hpp"
+
 namespace expt::cudnn_backend {
 
 void fill(cudaStream_t stream, float* out, int64_t count, float value);
@@ -67,13 +69,6 @@ void softmax_cross_entropy(cudaStream_t stream, int64_t n, int64_t classes, cons
 void sgd_update(cudaStream_t stream, int64_t count, float lr, float weight_decay, float* p, const float* g);
 void momentum_update(cudaStream_t stream, int64_t count, float lr, float weight_decay, float momentum,
                      bool nesterov, float* p, const float* g, float* velocity);
-struct AdamScalars {
-  float one_minus_beta1, beta2, one_minus_beta2;
-  float step_size;              // lr / (1 - beta1^t)
-  float bias_correction2_sqrt;  // sqrt(1 - beta2^t)
-  float epsilon;
-  float l2;                     // Adam's L2 weight decay; 0 for AdamW (decoupled: scale first)
-};
 void adam_update(cudaStream_t stream, int64_t count, const AdamScalars& s, float* p, const float* g, float* m,
                  float* v);
 void scale(cudaStream_t stream, int64_t count, float factor, float* p);
