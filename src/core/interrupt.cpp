@@ -26,6 +26,5 @@ void install_interrupt_handler() {
 }
 
 bool interrupt_requested() { return g_requested.load(std::memory_order_relaxed); }
-void clear_interrupt() { g_requested = false; }
 
 }  // namespace expt

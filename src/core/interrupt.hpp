@@ -5,6 +5,5 @@ namespace expt {
 
 void install_interrupt_handler();
 bool interrupt_requested();
-void clear_interrupt();  // for tests
 
 }  // namespace expt
