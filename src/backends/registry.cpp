@@ -8,7 +8,8 @@
 #include "backends/onednn/factory.hpp"
 #endif
 #ifdef EXPT_HAVE_CUDNN
-#include "backends/cudnn/factory.hpp"
+#include "backends/cuda_driver_probe.hpp"
+#include "backends/module_loader.hpp"
 #endif
 
 namespace expt {
@@ -23,11 +24,38 @@ struct Entry {
   std::vector<std::string> (*devices)() = [] { return std::vector<std::string>(); };
 };
 
+#ifdef EXPT_HAVE_CUDNN
+// The cudnn backend is a module (backend_module.hpp), loaded only once the driver reports a GPU:
+// a machine without one never maps cuDNN or cuBLAS.
+const BackendModule* cudnn_module(std::string& why) {
+  why = cuda_driver_absence_reason();
+  if (!why.empty()) return nullptr;
+  const LoadedModule& loaded = load_backend_module(EXPT_CUDNN_MODULE_FILE);
+  why = loaded.error;
+  return loaded.module;
+}
+#endif
+
 std::vector<Entry> entries() {
   std::vector<Entry> list;
 #ifdef EXPT_HAVE_CUDNN
-  list.push_back({"cudnn", true, [] { return cudnn_unavailable_reason(); }, [] { return make_cudnn_backend(); },
-                  [] { return list_cuda_devices(); }});
+  list.push_back({"cudnn", true,
+                  [] {
+                    std::string why;
+                    const BackendModule* module = cudnn_module(why);
+                    return module != nullptr ? module->unavailable_reason() : why;
+                  },
+                  [] {
+                    std::string why;
+                    const BackendModule* module = cudnn_module(why);
+                    if (module == nullptr) throw BackendError("cudnn backend cannot run here: " + why);
+                    return module->make();
+                  },
+                  [] {
+                    std::string why;
+                    const BackendModule* module = cudnn_module(why);
+                    return module != nullptr ? module->devices() : std::vector<std::string>();
+                  }});
 #else
   list.push_back({"cudnn", false, [] { return std::string("not built: CUDA or cuDNN was not found at build time"); },
                   nullptr});
