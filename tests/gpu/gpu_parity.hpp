@@ -1,32 +1,24 @@
 #pragma once
-// Runs the same network on the reference backend and the cudnn backend and compares
-// everything the Network interface exposes.
+// The reference-vs-cudnn comparisons of tests/parity/backend_parity.hpp, with cudnn's rule.
 //
 // Tolerances: |cudnn - reference| <= abs + rel * max|reference| over the tensor. Relative to the
 // tensor's largest element rather than per element, because a GPU sums in other orders (split
 // reductions, Winograd/FFT convolutions) whose error scales with the magnitudes summed, not
 // with a small result. fp32_strict is tight; TF32 rounds GEMM/convolution inputs to 10
 // mantissa bits (relative error about 5e-4 per product), so it gets a looser bound.
-#include <doctest/doctest.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <random>
 #include <string>
-#include <vector>
 
 #include "backends/cudnn/factory.hpp"
-#include "backends/reference/factory.hpp"
-#include "layers/network_plan.hpp"
+#include "parity/backend_parity.hpp"
 
 namespace expt::gpu_test {
 
-struct Tolerance {
-  double rel, abs;
-};
+using namespace parity;
+
 constexpr Tolerance kStrict{1e-4, 1e-6};  // FMA-only, but Winograd and split sums round differently
 constexpr Tolerance kTf32{1e-2, 1e-5};
+
+inline const UnderTest kCudnn{"cudnn", make_cudnn_backend, Scale::tensor_max};
 
 // True (after printing why, as a doctest MESSAGE visible in the test output) when this machine
 // cannot run the cudnn backend.
@@ -37,164 +29,20 @@ inline bool no_gpu() {
   return true;
 }
 
-inline std::vector<float> random_floats(size_t count, uint64_t seed, float low = -1.0f, float high = 1.0f) {
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<float> dist(low, high);
-  std::vector<float> v(count);
-  for (float& x : v) x = dist(gen);
-  return v;
-}
-
-// Counts elements outside the tolerance and reports the worst one.
 inline void check_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what,
                         Tolerance tol) {
-  REQUIRE(got.size() == want.size());
-  double scale = 0;
-  for (float w : want) scale = std::max(scale, std::abs(static_cast<double>(w)));
-  const double bound = tol.abs + tol.rel * scale;
-  size_t bad = 0, worst_at = 0;
-  double worst = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const double err = std::abs(static_cast<double>(got[i]) - want[i]);
-    if (!(err <= bound)) ++bad;  // NaN counts as bad
-    if (!(err <= worst)) {
-      worst = err;
-      worst_at = i;
-    }
-  }
-  INFO(what << ": " << bad << " of " << got.size() << " elements differ by more than " << bound << "; worst at "
-            << worst_at << ": cudnn " << (got.empty() ? 0.f : got[worst_at]) << " vs reference "
-            << (want.empty() ? 0.f : want[worst_at]));
-  CHECK(bad == 0);
+  parity::check_close(got, want, what, kCudnn, tol);
 }
-
-struct Pair {
-  NetworkPlan plan;
-  std::unique_ptr<Network> reference, cudnn;
-};
 
 // The reference runs in fp32; `precision` is the cudnn network's (fp32_strict or fp32/TF32).
-inline Pair build_pair(const std::vector<LayerSpec>& layers, Shape input, int64_t classes, NetworkOptions options,
-                       const std::string& precision) {
-  Pair p;
-  p.plan = plan_network(layers, input, classes);
-  options.precision = "fp32";
-  p.reference = make_reference_backend()->build(p.plan, options);
-  options.precision = precision;
-  p.cudnn = make_cudnn_backend()->build(p.plan, options);
-  // Both initialise from the seed; copying keeps the comparison independent of that.
-  for (size_t i = 0; i < p.plan.params.size(); ++i) {
-    std::vector<float> v(static_cast<size_t>(p.plan.params[i].size()));
-    p.reference->read_parameter(i, v);
-    p.cudnn->write_parameter(i, v);
-  }
-  return p;
+inline Pair build_pair(const std::vector<LayerSpec>& layers, Shape input, int64_t classes,
+                       const NetworkOptions& options, const std::string& precision) {
+  return parity::build_pair(kCudnn, layers, input, classes, options, precision);
 }
 
-struct Batch {
-  std::vector<float> images;
-  std::vector<int32_t> labels;
-  HostBatch host(int64_t n) const {
-    return HostBatch{n, std::span<const float>(images).first(static_cast<size_t>(n) * images.size() / labels.size()),
-                     std::span<const int32_t>(labels).first(static_cast<size_t>(n))};
-  }
-};
-
-inline Batch random_batch(const NetworkPlan& plan, int64_t n, uint64_t seed) {
-  Batch b;
-  b.images = random_floats(static_cast<size_t>(n * plan.input.size()), seed);
-  std::mt19937 gen(static_cast<uint32_t>(seed));
-  for (int64_t i = 0; i < n; ++i) b.labels.push_back(static_cast<int32_t>(gen() % plan.classes));
-  return b;
-}
-
-inline std::vector<float> read_param(const Network& net, size_t i) {
-  std::vector<float> v(static_cast<size_t>(net.plan().params[i].size()));
-  net.read_parameter(i, v);
-  return v;
-}
-inline std::vector<float> read_grad(const Network& net, size_t i) {
-  std::vector<float> v(static_cast<size_t>(net.plan().params[i].size()));
-  net.read_gradient(i, v);
-  return v;
-}
-inline std::vector<float> read_state(const Network& net, size_t i, int slot) {
-  std::vector<float> v(static_cast<size_t>(net.plan().params[i].size()));
-  net.read_optimizer_state(i, slot, v);
-  return v;
-}
-inline std::vector<float> read_activation(const Network& net, size_t layer, int64_t n) {
-  std::vector<float> v(static_cast<size_t>(n * net.plan().layers[layer].out.size()));
-  net.read_activation(layer, v);
-  return v;
-}
-inline std::vector<float> read_input_gradient(const Network& net, int64_t n) {
-  std::vector<float> v(static_cast<size_t>(n * net.plan().input.size()));
-  net.read_input_gradient(v);
-  return v;
-}
-
-// forward + backward on both, comparing loss, hits, every activation, every parameter gradient
-// and the input gradient.
+// A near-tie between two logits may flip under TF32; strict must agree exactly.
 inline void check_forward_backward(Pair& p, const Batch& batch, int64_t n, uint64_t step, Tolerance tol) {
-  const BatchMetrics want = p.reference->forward(batch.host(n), Phase::train, step);
-  const BatchMetrics got = p.cudnn->forward(batch.host(n), Phase::train, step);
-  CHECK(got.count == want.count);
-  CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(tol.rel));
-  // A near-tie between two logits may flip under TF32; strict must agree exactly.
-  if (tol.rel <= kStrict.rel) CHECK(got.correct == want.correct);
-  for (size_t l = 0; l < p.plan.layers.size(); ++l)
-    check_close(read_activation(*p.cudnn, l, n), read_activation(*p.reference, l, n),
-                "activation of " + p.plan.layers[l].spec.name, tol);
-  p.reference->backward();
-  p.cudnn->backward();
-  for (size_t i = 0; i < p.plan.params.size(); ++i)
-    check_close(read_grad(*p.cudnn, i), read_grad(*p.reference, i), "gradient of " + p.plan.params[i].name, tol);
-  check_close(read_input_gradient(*p.cudnn, n), read_input_gradient(*p.reference, n), "input gradient", tol);
-}
-
-inline LayerSpec conv(int64_t filters, int64_t kh, int64_t kw, int64_t stride, Padding padding,
-                      Activation activation = Activation::none, bool bias = true) {
-  LayerSpec s;
-  s.kind = LayerKind::conv2d;
-  s.filters = filters;
-  s.kernel_h = kh;
-  s.kernel_w = kw;
-  s.stride_h = s.stride_w = stride;
-  s.padding = padding;
-  s.activation = activation;
-  s.use_bias = bias;
-  s.weight_init = InitSpec{InitSpec::Kind::glorot_uniform};
-  s.bias_init = InitSpec{InitSpec::Kind::uniform};
-  s.bias_init.low = -0.1;
-  s.bias_init.high = 0.1;
-  return s;
-}
-inline LayerSpec pool(LayerKind kind, int64_t k, int64_t stride, Padding padding) {
-  LayerSpec s;
-  s.kind = kind;
-  s.kernel_h = s.kernel_w = k;
-  s.stride_h = s.stride_w = stride;
-  s.padding = padding;
-  return s;
-}
-inline LayerSpec simple(LayerKind kind, double rate = 0.0) {
-  LayerSpec s;
-  s.kind = kind;
-  s.rate = rate;
-  return s;
-}
-inline LayerSpec dense(int64_t units, Activation activation = Activation::none, bool bias = true) {
-  LayerSpec s = conv(0, 0, 0, 1, Padding::valid, activation, bias);
-  s.kind = LayerKind::dense;
-  s.units = units;
-  return s;
-}
-
-// Layer names must be unique; the config loader derives them, tests do it here.
-inline std::vector<LayerSpec> named(std::vector<LayerSpec> layers) {
-  for (size_t i = 0; i < layers.size(); ++i) layers[i].name = std::string(to_string(layers[i].kind)) + std::to_string(i);
-  return layers;
+  parity::check_forward_backward(p, batch, n, step, tol, /*same_hits=*/tol.rel <= kStrict.rel);
 }
 
 }  // namespace expt::gpu_test

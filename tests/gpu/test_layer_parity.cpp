@@ -85,22 +85,22 @@ TEST_CASE("gpu parity: dropout masks are bit-identical to the reference") {
   const Batch batch = random_batch(p.plan, 6, 5);
   for (uint64_t step : {0ull, 1ull, 1ull << 33}) {
     p.reference->forward(batch.host(6), Phase::train, step);
-    p.cudnn->forward(batch.host(6), Phase::train, step);
+    p.tested->forward(batch.host(6), Phase::train, step);
     // x * scale is one float multiplication on both sides, so equality is exact.
-    CHECK(read_activation(*p.cudnn, 0, 6) == read_activation(*p.reference, 0, 6));
+    CHECK(read_activation(*p.tested, 0, 6) == read_activation(*p.reference, 0, 6));
     p.reference->backward();
-    p.cudnn->backward();
+    p.tested->backward();
     // dy comes from the dense layer's GEMM, which sums in another order: the values are close,
     // the dropped positions (exact zeros) identical.
-    const auto got = read_input_gradient(*p.cudnn, 6), want = read_input_gradient(*p.reference, 6);
+    const auto got = read_input_gradient(*p.tested, 6), want = read_input_gradient(*p.reference, 6);
     check_close(got, want, "input gradient", kStrict);
     size_t zero_mismatches = 0;
     for (size_t i = 0; i < got.size(); ++i) zero_mismatches += (got[i] == 0.0f) != (want[i] == 0.0f);
     CHECK(zero_mismatches == 0);
   }
   // Eval passes everything through.
-  p.cudnn->forward(batch.host(6), Phase::eval, 9);
-  CHECK(read_activation(*p.cudnn, 0, 6) == batch.images);
+  p.tested->forward(batch.host(6), Phase::eval, 9);
+  CHECK(read_activation(*p.tested, 0, 6) == batch.images);
 }
 
 }  // namespace expt::gpu_test

@@ -24,23 +24,23 @@ void train_and_compare(OptimizerConfig optimizer, const std::string& precision, 
     const Batch batch = random_batch(p.plan, 8, 100 + step);
     const int64_t n = step == 3 ? 5 : 8;  // a short last batch, as at the end of an epoch
     const BatchMetrics want = p.reference->forward(batch.host(n), Phase::train, step);
-    const BatchMetrics got = p.cudnn->forward(batch.host(n), Phase::train, step);
+    const BatchMetrics got = p.tested->forward(batch.host(n), Phase::train, step);
     CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(tol.rel));
     p.reference->backward();
-    p.cudnn->backward();
+    p.tested->backward();
     p.reference->update(optimizer.learning_rate, step + 1);
-    p.cudnn->update(optimizer.learning_rate, step + 1);
+    p.tested->update(optimizer.learning_rate, step + 1);
     for (size_t i = 0; i < p.plan.params.size(); ++i) {
       const std::string name = p.plan.params[i].name + " after step " + std::to_string(step);
-      check_close(read_param(*p.cudnn, i), read_param(*p.reference, i), name, tol);
+      check_close(read_param(*p.tested, i), read_param(*p.reference, i), name, tol);
       for (int s = 0; s < slots; ++s)
-        check_close(read_state(*p.cudnn, i, s), read_state(*p.reference, i, s),
+        check_close(read_state(*p.tested, i, s), read_state(*p.reference, i, s),
                     "state " + std::to_string(s) + " of " + name, tol);
     }
   }
   const Batch eval = random_batch(p.plan, 8, 999);
   const BatchMetrics want = p.reference->forward(eval.host(8), Phase::eval, 0);
-  const BatchMetrics got = p.cudnn->forward(eval.host(8), Phase::eval, 0);
+  const BatchMetrics got = p.tested->forward(eval.host(8), Phase::eval, 0);
   CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(tol.rel));
 }
 
@@ -102,25 +102,25 @@ TEST_CASE("gpu: the optimizer update matches the CPU formula exactly for the sam
       for (int s = 0; s < slots; ++s) {
         const auto state = random_floats(static_cast<size_t>(p.plan.params[i].size()), 40 + i + s, 0.0f, 0.5f);
         p.reference->write_optimizer_state(i, s, state);
-        p.cudnn->write_optimizer_state(i, s, state);
+        p.tested->write_optimizer_state(i, s, state);
       }
     // A batch of one sample with a one-element reduction per gradient: no summation order to differ.
     const Batch batch = random_batch(p.plan, 1, 8);
     p.reference->forward(batch.host(1), Phase::train, 0);
-    p.cudnn->forward(batch.host(1), Phase::train, 0);
+    p.tested->forward(batch.host(1), Phase::train, 0);
     p.reference->backward();
-    p.cudnn->backward();
+    p.tested->backward();
     bool same_gradients = true;
-    for (size_t i = 0; i < p.plan.params.size(); ++i) same_gradients &= read_grad(*p.cudnn, i) == read_grad(*p.reference, i);
+    for (size_t i = 0; i < p.plan.params.size(); ++i) same_gradients &= read_grad(*p.tested, i) == read_grad(*p.reference, i);
     if (!same_gradients) {
       MESSAGE("gradients differ in the last bit (the softmax's expf); exact update check not applicable");
       continue;
     }
     p.reference->update(0.01, 3);
-    p.cudnn->update(0.01, 3);
+    p.tested->update(0.01, 3);
     for (size_t i = 0; i < p.plan.params.size(); ++i) {
-      CHECK(read_param(*p.cudnn, i) == read_param(*p.reference, i));
-      for (int s = 0; s < slots; ++s) CHECK(read_state(*p.cudnn, i, s) == read_state(*p.reference, i, s));
+      CHECK(read_param(*p.tested, i) == read_param(*p.reference, i));
+      for (int s = 0; s < slots; ++s) CHECK(read_state(*p.tested, i, s) == read_state(*p.reference, i, s));
     }
   }
 }

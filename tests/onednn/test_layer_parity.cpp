@@ -92,9 +92,9 @@ TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked 
     for (uint64_t step : {0u, 1u, 77u}) {
       CAPTURE(step);
       p.reference->forward(batch.host(3), Phase::train, step);
-      p.onednn->forward(batch.host(3), Phase::train, step);
+      p.tested->forward(batch.host(3), Phase::train, step);
       const auto want = read_activation(*p.reference, 1, 3);
-      const auto got = read_activation(*p.onednn, 1, 3);
+      const auto got = read_activation(*p.tested, 1, 3);
       const auto conv_out = read_activation(*p.reference, 0, 3);
       size_t mismatched = 0;
       for (size_t i = 0; i < want.size(); ++i)
@@ -102,8 +102,8 @@ TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked 
       CHECK(mismatched == 0);
       check_close(got, want, "dropout output");
     }
-    p.onednn->forward(batch.host(3), Phase::eval, 0);
-    check_close(read_activation(*p.onednn, 1, 3), read_activation(*p.onednn, 0, 3), "eval dropout is the identity");
+    p.tested->forward(batch.host(3), Phase::eval, 0);
+    check_close(read_activation(*p.tested, 1, 3), read_activation(*p.tested, 0, 3), "eval dropout is the identity");
   }
 }
 

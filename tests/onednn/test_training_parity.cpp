@@ -23,24 +23,24 @@ void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
     CAPTURE(step);
     const Batch batch = random_batch(p.plan, 4, 100 + step);
     const BatchMetrics want = p.reference->forward(batch.host(4), Phase::train, step);
-    const BatchMetrics got = p.onednn->forward(batch.host(4), Phase::train, step);
+    const BatchMetrics got = p.tested->forward(batch.host(4), Phase::train, step);
     CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(kRel));
     p.reference->backward();
-    p.onednn->backward();
+    p.tested->backward();
     p.reference->update(learning_rate, step + 1);
-    p.onednn->update(learning_rate, step + 1);
+    p.tested->update(learning_rate, step + 1);
   }
   const int slots = optimizer_state_slots(kind);
   for (size_t i = 0; i < p.plan.params.size(); ++i) {
     const std::string& name = p.plan.params[i].name;
-    check_close(read_param(*p.onednn, i), read_param(*p.reference, i), "parameter " + name);
-    check_close(read_grad(*p.onednn, i), read_grad(*p.reference, i), "last gradient of " + name);
+    check_close(read_param(*p.tested, i), read_param(*p.reference, i), "parameter " + name);
+    check_close(read_grad(*p.tested, i), read_grad(*p.reference, i), "last gradient of " + name);
     // Slot 0 (momentum buffer, Adam's first moment) is linear in the gradients: their tolerance.
     // Adam's second moment is (1 - beta2) * g^2: twice the relative error, a tiny absolute scale.
     if (slots >= 1)
-      check_close(read_state(*p.onednn, i, 0), read_state(*p.reference, i, 0), "optimizer state 0 of " + name);
+      check_close(read_state(*p.tested, i, 0), read_state(*p.reference, i, 0), "optimizer state 0 of " + name);
     if (slots >= 2)
-      check_close(read_state(*p.onednn, i, 1), read_state(*p.reference, i, 1), "optimizer state 1 of " + name, 2 * kRel,
+      check_close(read_state(*p.tested, i, 1), read_state(*p.reference, i, 1), "optimizer state 1 of " + name, 2 * kRel,
                   1e-9);
   }
 }
