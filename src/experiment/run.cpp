@@ -13,6 +13,7 @@
 #include "data/dataset.hpp"
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
+#include "experiment/git_commit.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
 #include "experiment/trainer.hpp"
@@ -112,7 +113,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     report.config_hash = config_hash;
     report.config_file = config.source.string();
     report.seed = config.seed;
-    report.git_commit = EXPT_GIT_COMMIT;
+    report.git_commit = git_commit();
     report.expt_version = EXPT_VERSION;
     report.started_at = started_at;
     write_file_atomically(outcome.run_dir / "config.yaml", config.resolved_yaml);
