@@ -6,7 +6,7 @@ using namespace expt;
 
 TEST_CASE("report: JSON round trip keeps every field, and the summary is derived from the history") {
   Report r;
-  r.name = "n";
+  r.name = "name";  // not a 1-character literal: GCC 12 warns -Wrestrict on those (GCC bug 105329)
   r.run_id = "id";
   r.config_hash = "abc";
   r.backend = "reference";
