@@ -1,0 +1,43 @@
+#pragma once
+// What conv2d and dense share: a forward with bias and ReLU fused, backward-data reading the
+// forward's copy of the weights, and backward-weights writing the gradients into the master
+// parameters' layout. A subclass creates its three primitive descriptors (each with `any`
+// layouts and the forward as hint, pitfall 1), defines its weights, relays its input into the
+// forward's layout, and hands all of it to finish().
+#include "backends/onednn/layer.hpp"
+
+namespace expt::onednn {
+
+class WeightedPass : public LayerPass {
+ public:
+  dnnl::memory::desc diff_dst_desc() const override { return bwd_data_pd_.diff_dst_desc(0); }
+  void bind(const dnnl::memory& scratchpad, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) override;
+  void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override;
+  void backward_weights(dnnl::stream& stream, Profiler& profiler) override;
+  void backward_data(dnnl::stream& stream, Profiler& profiler) override;
+
+ protected:
+  WeightedPass(size_t index, const PlannedLayer& planned, BuildContext& ctx);
+
+  // `src`: the input relayed into the layout the forward reads (it may describe the same bytes
+  // with other dims, as dense's 2-D view does). The weights parameter must be defined.
+  void finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc fwd_pd, dnnl::primitive_desc bwd_data_pd,
+              dnnl::primitive_desc bwd_weights_pd);
+
+  const dnnl::primitive_desc& bwd_data_pd() const { return bwd_data_pd_; }
+
+ private:
+  dnnl::engine engine_;
+  Allocate allocate_diff_;
+  dnnl::primitive_desc fwd_pd_, bwd_data_pd_, bwd_weights_pd_;
+  dnnl::primitive fwd_, bwd_data_, bwd_weights_;
+  Relayout src_, weights_, bias_;      // inputs in the forward's layouts
+  dnnl::memory fwd_src_;               // src_'s bytes as the forward describes them
+  Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
+  Relayout bwd_data_weights_;          // pitfall 1: backward-data has its own weight layout
+  Relayout weights_grad_, bias_grad_;  // gradients into the parameters' layout
+  ReluBackward relu_;
+  std::unordered_map<int, dnnl::memory> fwd_args_, bwd_weights_args_, bwd_data_args_;
+};
+
+}  // namespace expt::onednn
