@@ -29,6 +29,7 @@ inline AdamScalars adam_scalars(const OptimizerConfig& c, double learning_rate, 
   s.bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(c.beta2, steps)));
   s.epsilon = static_cast<float>(c.epsilon);
   s.l2 = decoupled ? 0.0f : static_cast<float>(c.weight_decay);
-  return s;}
+  return s;
+}
 
 }  // namespace expt

@@ -1,7 +1,5 @@
 #include "optim/cpu_update.hpp"
 
-#include "optim/adam_scalars.hpp"
-
 #include <cmath>
 #include <cstddef>
 
@@ -49,7 +47,6 @@ EXPT_VECTOR_CLONES void nesterov(float lr, float weight_decay, float mu, float* 
     p[i] -= lr * (d + mu * buf[i]);
   }
 }
-
 
 // m_hat / (sqrt(v_hat) + eps) written as torch computes it: (m / bc1) / (sqrt(v) / sqrt(bc2) + eps).
 // m is updated as m + (1 - beta1) (g - m), which is torch's lerp_ for weights below 0.5.
