@@ -9,27 +9,34 @@
 
 namespace expt::onednn_test {
 
-TEST_CASE("the seed-like network builds no ref primitive (pitfall 1)") {
-  // The seed network's layer stack at a quarter of its resolution.
+namespace {
+
+// The seed network's layer stack at a quarter of its resolution, after one training step at
+// batch 7 (so the passes for batch 10 and 7 both exist).
+std::vector<onednn::PrimitiveInfo> seed_like_primitives(const std::string& precision) {
   const auto layers =
       named({conv(32, 3, 1, Padding::same, Activation::relu), conv(32, 3, 1, Padding::same, Activation::relu),
              pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same, Activation::relu),
              conv(64, 3, 1, Padding::same, Activation::relu), pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same),
              dense(512, Activation::relu), simple(LayerKind::dropout, 0.5), dense(2)});
-  for (const char* precision : {"fp32", "bf16"}) {
-    CAPTURE(precision);
-    NetworkOptions options;
-    options.max_batch = 10;
-    options.precision = precision;
-    const NetworkPlan plan = plan_network(layers, Shape{3, 56, 56}, 2);
-    auto net = make_onednn_backend()->build(plan, options);
-    const Batch batch = random_batch(plan, 7, 3);
-    net->forward(batch.host(7), Phase::train, 0);  // builds the pass for batch 7 as well
-    net->backward();
+  NetworkOptions options;
+  options.max_batch = 10;
+  options.precision = precision;
+  const NetworkPlan plan = plan_network(layers, Shape{3, 56, 56}, 2);
+  auto net = make_onednn_backend()->build(plan, options);
+  const Batch batch = random_batch(plan, 7, 3);
+  net->forward(batch.host(7), Phase::train, 0);
+  net->backward();
+  return onednn::primitive_implementations(*net);
+}
 
-    const auto& primitives = onednn::primitive_implementations(*net);
+}  // namespace
+
+TEST_CASE("the seed-like network builds no ref primitive (pitfall 1)") {
+  for (const char* precision : {"fp32", "bf16", "fp32_strict"}) {
+    CAPTURE(precision);
     int convolutions = 0, inner_products = 0;
-    for (const auto& p : primitives) {
+    for (const auto& p : seed_like_primitives(precision)) {
       INFO(p.layer << " " << p.primitive << ": " << p.implementation);
       CHECK(p.implementation.find("ref") == std::string::npos);
       convolutions += p.primitive.find("convolution") != std::string::npos;
@@ -37,6 +44,35 @@ TEST_CASE("the seed-like network builds no ref primitive (pitfall 1)") {
     }
     CHECK(convolutions == 2 * 4 * 3);  // two batch sizes, four layers, three directions
     CHECK(inner_products == 2 * 2 * 3);
+  }
+}
+
+// The contract of `precision` (docs/config.md): fp32 may use Winograd (oneDNN picks it per
+// direction by problem size; for the seed's layers at 112 and 224 pixels it does), fp32_strict
+// never does, and a layer whose channels do not fill 16-channel blocks (the 3-channel input)
+// stays direct. Built only, never run.
+TEST_CASE("fp32 runs Winograd where channels fill 16-blocks; fp32_strict and the input layer run direct") {
+  const auto layers = named({conv(32, 3, 1, Padding::same, Activation::relu), conv(32, 3, 1, Padding::same),
+                             pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same),
+                             dense(2)});
+  const NetworkPlan plan = plan_network(layers, Shape{3, 112, 112}, 2);
+  for (const std::string precision : {"fp32", "fp32_strict"}) {
+    CAPTURE(precision);
+    NetworkOptions options;
+    options.max_batch = 10;
+    options.precision = precision;
+    auto net = make_onednn_backend()->build(plan, options);
+    int convolutions = 0, winograd = 0;
+    for (const auto& p : onednn::primitive_implementations(*net)) {
+      if (p.primitive.find("convolution") == std::string::npos) continue;
+      INFO(p.layer << " " << p.primitive << ": " << p.implementation);
+      ++convolutions;
+      const bool is_winograd = p.implementation.find("wino") != std::string::npos;
+      if (precision == "fp32_strict" || p.layer == layers[0].name) CHECK_FALSE(is_winograd);
+      winograd += is_winograd;
+    }
+    CHECK(convolutions == 3 * 3);
+    if (precision == "fp32") CHECK(winograd >= 3);  // at least the 32-channel layer at 112 pixels
   }
 }
 

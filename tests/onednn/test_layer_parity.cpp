@@ -14,8 +14,10 @@ NetworkOptions sgd_options(int64_t max_batch, uint64_t seed = 7) {
   return o;
 }
 
-void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3) {
-  Pair p = build_pair(named({layer, dense(5)}), input, 5, sgd_options(n));
+void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3, const std::string& precision = "fp32") {
+  NetworkOptions options = sgd_options(n);
+  options.precision = precision;
+  Pair p = build_pair(named({layer, dense(5)}), input, 5, options);
   const Batch batch = random_batch(p.plan, n, 11);
   check_forward_backward(p, batch, n, 0);
 }
@@ -34,6 +36,12 @@ TEST_CASE("conv2d parity: same and valid, stride 1 and 2, odd sizes, bias and fu
       }
   SUBCASE("without bias, blocked channel counts") {
     check_single_layer(conv(32, 3, 1, Padding::same, Activation::relu, false), Shape{16, 10, 10});
+  }
+  SUBCASE("whole 16-channel blocks: Winograd in fp32, direct in fp32_strict, both within the fp32 tolerance") {
+    for (const char* precision : {"fp32", "fp32_strict"}) {
+      CAPTURE(precision);
+      check_single_layer(conv(32, 3, 1, Padding::same, Activation::relu), Shape{32, 56, 56}, 10, precision);
+    }
   }
   SUBCASE("non-square kernel and stride") {
     LayerSpec c = conv(8, 3, 1, Padding::same);
