@@ -33,7 +33,7 @@ TEST_CASE("RGB filters become enlarged colour tiles on a square grid, each using
   CHECK(img.channels == 3);
   CHECK(img.width == 2 * 33 + 1);
   CHECK(img.height == 2 * 33 + 1);
-  for (const auto [top, left] : {std::pair{0, 0}, {0, 34}, {34, 0}, {34, 34}}) {
+  for (const auto& [top, left] : {std::pair{0, 0}, {0, 34}, {34, 0}, {34, 34}}) {
     const auto t = tile(img, top, left, 33);
     CHECK(*std::min_element(t.begin(), t.end()) == 0);
     CHECK(*std::max_element(t.begin(), t.end()) == 255);
