@@ -52,6 +52,7 @@ struct LayerTiming {
   std::string layer;         // layer name, or "optimizer", "loss", "reorders"
   double forward_ms = 0, backward_data_ms = 0, backward_weights_ms = 0;
   int64_t calls = 0;
+  std::string kernels = {};  // what ran, in the backend's words (oneDNN implementations); may be empty
 };
 
 class Network {

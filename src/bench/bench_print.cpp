@@ -46,7 +46,8 @@ void print_bench_text(const BenchResult& r) {
                r.batch_assembly_ms, r.data_load_s);
 
   fmt::print("\nper step: means over the timed steps (mean step {:.1f} ms)\n", r.mean_ms);
-  fmt::print("{:<16} {:>9} {:>9} {:>9} {:>9} {:>6}\n", "ms", "forward", "bwd-data", "bwd-wts", "total", "share");
+  fmt::print("{:<16} {:>9} {:>9} {:>9} {:>9} {:>6}  {}\n", "ms", "forward", "bwd-data", "bwd-wts", "total", "share",
+             "kernels");
   double accounted = 0;
   const LayerTiming* slowest = nullptr;
   for (const LayerTiming& t : r.layers) {
@@ -58,8 +59,8 @@ void print_bench_text(const BenchResult& r) {
     std::string name = t.layer;
     if (t.layer == "optimizer") name = "optimizer update";
     if (t.layer == "reorders") name = fmt::format("reorders ({}x)", t.calls);
-    fmt::print("{:<16} {:9.2f} {:9.2f} {:9.2f} {:9.2f} {:5.1f}%\n", name, t.forward_ms, t.backward_data_ms,
-               t.backward_weights_ms, total, 100.0 * total / r.mean_ms);
+    fmt::print("{:<16} {:9.2f} {:9.2f} {:9.2f} {:9.2f} {:5.1f}%  {}\n", name, t.forward_ms, t.backward_data_ms,
+               t.backward_weights_ms, total, 100.0 * total / r.mean_ms, t.kernels);
   }
   fmt::print("{:<16} {:>9} {:>9} {:>9} {:9.2f} {:5.1f}%\n", "not in layers", "", "", "", r.mean_ms - accounted,
              100.0 * (r.mean_ms - accounted) / r.mean_ms);
@@ -74,7 +75,8 @@ std::string bench_json(const BenchResult& r) {
                       {"forward_ms", t.forward_ms},
                       {"backward_data_ms", t.backward_data_ms},
                       {"backward_weights_ms", t.backward_weights_ms},
-                      {"calls_per_step", t.calls}});
+                      {"calls_per_step", t.calls},
+                      {"kernels", t.kernels}});
   const json j = {
       {"config", r.config_name},
       {"backend", r.backend},

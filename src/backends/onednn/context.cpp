@@ -18,7 +18,7 @@ dnnl::primitive_attr BuildContext::attr() const {
 void BuildContext::note(const dnnl::primitive_desc_base& pd, const std::string& layer, const std::string& primitive,
                         bool compute_bound) {
   const std::string impl = pd.impl_info_str();
-  primitives.push_back(PrimitiveInfo{layer, primitive, impl});
+  primitives.push_back(PrimitiveInfo{layer, primitive, impl, compute_bound});
   scratchpad_bytes = std::max(scratchpad_bytes, pd.scratchpad_desc().get_size());
   if (compute_bound && impl.find("ref") != std::string::npos)
     throw BackendError(

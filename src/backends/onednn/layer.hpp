@@ -19,6 +19,7 @@ namespace expt::onednn {
 
 struct PrimitiveInfo {
   std::string layer, primitive, implementation;
+  bool compute_bound = false;  // a convolution or inner product, as opposed to element-wise work
 };
 
 // What a layer needs while its primitives are created.

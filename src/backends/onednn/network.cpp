@@ -187,6 +187,23 @@ void OnednnNetwork::backward() {
   input_gradient_ = InputGradient::pending;
 }
 
+// The oneDNN implementations of each layer's main primitives (its convolutions or inner
+// products when it has any, so a fused ReLU's backward does not blur them), each named once:
+// "jit_wino_4x3:avx512_core" tells a Winograd convolution from a direct "jit:avx512_core".
+std::vector<LayerTiming> OnednnNetwork::timings() const {
+  std::vector<LayerTiming> out = profiler_.timings();
+  for (LayerTiming& t : out) {
+    const auto main = [&](const PrimitiveInfo& p) { return p.layer == t.layer && p.compute_bound; };
+    const bool has_main = std::any_of(primitives_.begin(), primitives_.end(), main);
+    for (const PrimitiveInfo& p : primitives_) {
+      if (p.layer != t.layer || (has_main && !p.compute_bound)) continue;
+      if (t.kernels.find(p.implementation) != std::string::npos) continue;
+      t.kernels += (t.kernels.empty() ? "" : ", ") + p.implementation;
+    }
+  }
+  return out;
+}
+
 void OnednnNetwork::update(double learning_rate, uint64_t t) {
   use_threads();
   // The pending data gradient would be taken at the new parameters.
