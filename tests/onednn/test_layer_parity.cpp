@@ -1,5 +1,6 @@
 // Every layer kind, forward and backward, against the reference backend: the layer under test
 // followed by the dense logits layer, on small shapes with odd sizes, stride 2, valid and same.
+#include "backends/onednn/introspection.hpp"
 #include "parity.hpp"
 
 namespace expt::onednn_test {
@@ -86,6 +87,25 @@ TEST_CASE("relu, flatten and dense parity, on plain and blocked inputs") {
                    Shape{3, 7, 9}, 3, sgd_options(4));
     check_forward_backward(p, random_batch(p.plan, 4, 21), 4, 5);
   }
+}
+
+// Dense layers of 64k outputs over 16k inputs run expt's own backward-data
+// (src/backends/onednn/dense_backward_data.hpp); a conv before them checks its result through
+// the conv's gradients. 13 samples: one pass of 12 rows and one of 1.
+TEST_CASE("dense parity: wide layers with expt's own backward-data") {
+  for (int64_t units : {64, 128})
+    for (int64_t n : {3, 13}) {
+      CAPTURE(units);
+      CAPTURE(n);
+      Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), dense(units, Activation::relu),
+                                 dense(5)}),
+                          Shape{3, 4, 4}, 5, sgd_options(n));
+      bool own = false;
+      for (const auto& info : onednn::primitive_implementations(*p.tested))
+        own |= info.layer == p.plan.layers[1].spec.name && info.implementation == "expt:avx512_core";
+      CHECK(own == (__builtin_cpu_supports("avx512f") != 0));
+      check_forward_backward(p, random_batch(p.plan, n, 23), n, 3);
+    }
 }
 
 TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked layouts") {

@@ -3,6 +3,7 @@
 // backward-data (shared/notes/onednn-2.6.md). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
 // the canonical [out, C*H*W] order only appears in read_/write_parameter.
+#include "backends/onednn/dense_backward_data.hpp"
 #include "backends/onednn/weighted_pass.hpp"
 
 namespace expt::onednn {
@@ -57,13 +58,42 @@ class DensePass final : public WeightedPass {
                         plain_desc(canonical), with_data_type(with_outer_dim(input_desc_, s.units), f32));
     }
     finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd);
+    // Our own backward-data (dense_backward_data.hpp) where it applies: fp32 weights in the
+    // layout it handles, read in place, with plain 2-D gradients on both sides.
+    own_backward_data_ = dense_backward_data_applies(forward_weights().get_desc()) &&
+                         same_layout(bwd_data_pd.weights_desc(), forward_weights().get_desc()) &&
+                         same_layout(bwd_data_pd.diff_dst_desc(), plain_desc({n, s.units})) &&
+                         same_layout(bwd_data_pd.diff_src_desc(), plain_desc({n, k}));
+    k_ = k;
+    if (own_backward_data_)  // what runs, for `expt bench`'s kernels column
+      for (PrimitiveInfo& p : ctx.primitives)
+        if (p.layer == name() && p.primitive == "inner product backward data") p.implementation = "expt:avx512_core";
   }
 
   // The same bytes as the 2-D diff_src, described like the input so the previous layer reads it directly.
   memory::desc diff_src_desc() const override { return input_desc_; }
 
+  void bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) override {
+    WeightedPass::bind(scratchpad, diff_dst, diff_src);
+    diff_dst_ = diff_dst;
+    diff_src_ = diff_src;
+  }
+
+  void backward_data(dnnl::stream& stream, Profiler& profiler) override {
+    if (!own_backward_data_) return WeightedPass::backward_data(stream, profiler);
+    profiler.time(index_, Direction::backward_data, stream, [&] {
+      dense_backward_data(static_cast<const float*>(diff_dst_.get_data_handle()),
+                          static_cast<const float*>(forward_weights().get_data_handle()),
+                          static_cast<float*>(diff_src_.get_data_handle()), diff_dst_.get_desc().dims()[0],
+                          planned_.spec.units, k_);
+    });
+  }
+
  private:
   memory::desc input_desc_;  // the input in the layout the weights are permuted for
+  int64_t k_ = 0;            // inputs per sample
+  bool own_backward_data_ = false;
+  memory diff_dst_, diff_src_;
 };
 
 }  // namespace

@@ -25,6 +25,8 @@ class WeightedPass : public LayerPass {
               dnnl::primitive_desc bwd_weights_pd);
 
   const dnnl::primitive_desc& bwd_data_pd() const { return bwd_data_pd_; }
+  // The weights as the forward reads them (the master weights themselves when layouts agree).
+  const dnnl::memory& forward_weights() const { return weights_.dst(); }
 
  private:
   dnnl::engine engine_;
