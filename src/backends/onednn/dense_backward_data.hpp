@@ -3,8 +3,9 @@
 // picks for wide layers (AB16b64a: blocks of 16 inputs x 64 outputs, outputs innermost).
 // Why our own: oneDNN 2.6's brgemm_bwd_d runs the seed network's 512 x 200704 layer at about a
 // quarter of the machine's peak (33 ms of a 300 ms step), and storing the weights in its
-// preferred layout sends the forward or backward-weights to `ref` (docs/benchmarks.md). Here
-// each dot product runs along the outputs, which that layout keeps contiguous.
+// preferred layout sends the forward or backward-weights to oneDNN's `ref` (tried with
+// standalone oneDNN programs). Here each dot product runs along the outputs, which that layout
+// keeps contiguous: 23-26 ms for that layer (docs/benchmarks.md).
 #include <cstdint>
 #include <oneapi/dnnl/dnnl.hpp>
 
