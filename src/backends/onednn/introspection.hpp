@@ -1,5 +1,6 @@
 #pragma once
-// What oneDNN picked for a network this backend built: for tests and `expt bench` diagnostics.
+// What runs in a network this backend built (oneDNN's picks, and expt's own kernels where they
+// replace one): for tests and `expt bench` diagnostics.
 #include <vector>
 
 #include "backends/backend.hpp"

@@ -18,7 +18,8 @@
 namespace expt::onednn {
 
 struct PrimitiveInfo {
-  std::string layer, primitive, implementation;
+  std::string layer, primitive;
+  std::string implementation;  // oneDNN's name, or "expt:..." where expt's own kernel runs instead
   bool compute_bound = false;  // a convolution or inner product, as opposed to element-wise work
 };
 
