@@ -1,5 +1,7 @@
 #include "backends/registry.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "backends/reference/factory.hpp"
@@ -94,6 +96,19 @@ std::unique_ptr<Backend> make_backend(const std::string& name) {
     if (name != "auto") throw BackendError(fmt::format("backend '{}' cannot run here: {}", name, why));
   }
   throw BackendError(fmt::format("unknown backend '{}' (expected auto, cudnn, onednn or reference)", name));
+}
+
+void check_backend_runs(const Backend& backend, const NetworkPlan& plan, const NetworkOptions& options) {
+  std::vector<std::string> reasons;
+  for (const PlannedLayer& layer : plan.layers) reasons.push_back(backend.unsupported_reason(layer.spec, options));
+  const auto first = std::find_if(reasons.begin(), reasons.end(), [](const std::string& r) { return !r.empty(); });
+  if (first == reasons.end()) return;
+  if (std::all_of(reasons.begin(), reasons.end(), [&](const std::string& r) { return r == *first; }))
+    throw BackendError(fmt::format("backend '{}' cannot run this config here (precision '{}'): {}", backend.name(),
+                                   options.precision, *first));
+  const size_t i = static_cast<size_t>(first - reasons.begin());
+  throw BackendError(fmt::format("backend '{}' cannot run model.layers[{}] ('{}'): {}", backend.name(), i,
+                                 plan.layers[i].spec.name, *first));
 }
 
 }  // namespace expt

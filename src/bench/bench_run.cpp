@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <random>
 
-#include "backends/registry.hpp"
 #include "bench/machine_roofline.hpp"
 #include "bench/timing_stats.hpp"
 #include "core/error.hpp"
 #include "data/batch_loader.hpp"
 #include "data/dataset.hpp"
+#include "experiment/network_setup.hpp"
 
 namespace expt {
 
@@ -93,23 +93,11 @@ BenchResult run_bench(const BenchRequest& request) {
   const int slots = optimizer_state_slots(config.training.optimizer.kind);
   result.budget = memory_budget(plan, result.batch, slots);
 
-  auto backend = make_backend(config.backend);
+  NetworkOptions options = network_options(config, result.batch);
+  options.profile = true;
+  auto backend = backend_for(config, plan, options);
   result.backend = backend->name();
   result.device = backend->device_description();
-  NetworkOptions options;
-  options.optimizer = config.training.optimizer;
-  options.seed = config.seed;
-  options.dropout = config.training.dropout;
-  options.max_batch = result.batch;
-  options.precision = config.precision;
-  options.threads = config.threads;
-  options.gpu = config.gpu;
-  options.profile = true;
-  for (const PlannedLayer& layer : plan.layers) {
-    const std::string why = backend->unsupported_reason(layer.spec, options);
-    if (!why.empty())
-      throw BackendError("backend '" + backend->name() + "' cannot run layer '" + layer.spec.name + "': " + why);
-  }
   const auto net = backend->build(plan, options);
   result.network_bytes = net->memory_bytes();
 

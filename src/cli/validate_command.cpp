@@ -1,7 +1,10 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "config/shapes_only.hpp"
+#include "experiment/network_setup.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::cli {
@@ -55,15 +58,26 @@ void add_validate_command(CLI::App& app) {
   struct Args {
     std::string config;
     std::vector<std::string> overrides;
+    bool no_backend_check = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("validate", "Check a config completely and print the model, without training");
   cmd->add_option("config", args->config, "experiment YAML file")->required();
   cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
+  cmd->add_flag("--no-backend-check", args->no_backend_check,
+                "check the config alone, not whether this machine's backend can run it (a config meant for another machine)");
   cmd->callback([args] {
     const ShapesOnlyConfig loaded = load_config_for_shapes(args->config, args->overrides);
     if (!loaded.data_present) fmt::print("data: {}\n\n", loaded.note);
     print_model_table(loaded.config);
+    if (args->no_backend_check) return;
+    // The same check `expt run` makes before loading data: bf16 on a CPU without AVX-512 fails here.
+    const ExperimentConfig& config = loaded.config;
+    const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+    const auto backend = backend_for(
+        config, plan, network_options(config, std::max(config.training.batch_size, config.training.eval_batch_size)));
+    fmt::print("runs here on      {} ({}), precision {}\n", backend->name(), backend->device_description(),
+               config.precision);
   });
 }
 

@@ -272,8 +272,10 @@ std::vector<SchemaTable> build_tables() {
         integer("threads", top.threads, at_least(0), "threads", "CPU threads; 0 = all cores"),
         choice("precision", top.precision, {"fp32", "bf16", "fp16", "fp32_strict", "tf32"},
                "arithmetic precision. fp32: fp32 tensors, with the faster algorithms each backend allows (onednn: "
-               "Winograd convolutions, within about 1e-6 of direct; cudnn: TF32 tensor cores, about 1e-3); fp32_strict: "
-               "neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master weights"),
+               "Winograd convolutions on AVX-512 CPUs, within about 1e-6 of direct; cudnn: TF32 tensor cores, about "
+               "1e-3); fp32_strict: neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master "
+               "weights. onednn runs bf16 only on AVX-512 CPUs; `expt validate` and `expt run` refuse what this "
+               "machine cannot run"),
         integer("gpu", top.gpu, at_least(0), "", "CUDA device index (cudnn backend)"),
         typed("results_dir", ValueType::path, top.results_dir.string(), "where run folders are created"),
         section("data", "data", "the data set"),

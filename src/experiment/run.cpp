@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "backends/registry.hpp"
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
 #include "core/interrupt.hpp"
@@ -14,6 +13,7 @@
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
 #include "experiment/git_commit.hpp"
+#include "experiment/network_setup.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
 #include "experiment/trainer.hpp"
@@ -23,15 +23,6 @@ namespace expt {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void check_backend_supports(const Backend& backend, const NetworkPlan& plan, const NetworkOptions& options) {
-  for (size_t i = 0; i < plan.layers.size(); ++i) {
-    const std::string why = backend.unsupported_reason(plan.layers[i].spec, options);
-    if (!why.empty())
-      throw BackendError(fmt::format("backend '{}' cannot run model.layers[{}] ('{}'): {}", backend.name(), i,
-                                     plan.layers[i].spec.name, why));
-  }
-}
 
 // History recorded after the checkpoint we resume from belongs to work that will be redone.
 void truncate_history(Report& report, const CheckpointInfo& info) {
@@ -72,26 +63,19 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   const std::string started_at = utc_now_iso8601();
   const std::string config_hash = hex64(fnv1a64(config.resolved_yaml));
 
-  // Everything that can fail on bad input happens before the run folder exists.
-  const Dataset data = load_dataset(config.data, config.seed);
+  // Everything that can fail on bad input happens before the run folder exists, and what this
+  // machine cannot run is refused before the data set is loaded.
   const TrainingConfig& tc = config.training;
+  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+  const NetworkOptions net_options = network_options(config, std::max(tc.batch_size, tc.eval_batch_size));
+  auto backend = backend_for(config, plan, net_options);
+  const Dataset data = load_dataset(config.data, config.seed);
   const int64_t steps_per_epoch = data.train.size() / tc.batch_size;
   if (steps_per_epoch == 0)
     throw ConfigError(fmt::format("training.batch_size {} is larger than the {} training examples", tc.batch_size,
                                   data.train.size()));
   if (data.test.size() == 0) throw DataError(fmt::format("data set '{}' has no test examples", data.name));
 
-  auto backend = make_backend(config.backend);
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
-  NetworkOptions net_options;
-  net_options.optimizer = tc.optimizer;
-  net_options.seed = config.seed;
-  net_options.dropout = tc.dropout;
-  net_options.max_batch = std::max(tc.batch_size, tc.eval_batch_size);
-  net_options.precision = config.precision;
-  net_options.threads = config.threads;
-  net_options.gpu = config.gpu;
-  check_backend_supports(*backend, plan, net_options);
   auto net = backend->build(plan, net_options);
 
   RunOutcome outcome;

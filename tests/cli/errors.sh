@@ -24,6 +24,20 @@ out=$("$expt" run "$config" results_dir="$work/r" training.optimizer.type=sgd tr
 [[ $code -eq 7 ]] || fail "diverging run: exit $code, expected 7"
 grep -q "diverged" <<<"$out" || fail "diverging run: no 'diverged' in: $out"
 
+# A precision this CPU cannot run is refused by validate and by run, before anything is written.
+# ONEDNN_MAX_CPU_ISA=AVX2 makes oneDNN, and so expt, see any CPU as an AVX2-only one.
+for command in validate run; do
+  out=$(ONEDNN_MAX_CPU_ISA=AVX2 "$expt" "$command" "$config" results_dir="$work/refused" backend=onednn precision=bf16 2>&1)
+  code=$?
+  [[ $code -eq 5 ]] || fail "bf16 on AVX2 ($command): exit $code, expected 5: $out"
+  grep -q "bf16 needs AVX-512 (avx512_core); this CPU offers avx2" <<<"$out" || fail "bf16 on AVX2 ($command): no reason in: $out"
+done
+[[ ! -e "$work/refused" ]] || fail "a run refused for its precision wrote to results"
+out=$("$expt" validate "$config" backend=onednn precision=fp16 2>&1); code=$?
+[[ $code -eq 5 ]] || fail "fp16 on onednn: exit $code, expected 5: $out"
+"$expt" validate "$config" backend=onednn precision=fp16 --no-backend-check >/dev/null 2>&1 ||
+  fail "validate --no-backend-check still checked the backend"
+
 "$expt" bogus >/dev/null 2>&1; code=$?
 [[ $code -eq 2 ]] || fail "unknown subcommand: exit $code, expected 2"
 echo "exit codes and messages as documented"

@@ -1,6 +1,7 @@
 // The backend's description, precision support and argument checks.
 #include <doctest/doctest.h>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "core/error.hpp"
 #include "parity.hpp"
 
@@ -13,14 +14,20 @@ TEST_CASE("device description names the ISA, the oneDNN version and the threads"
   CHECK(d.find("thread") != std::string::npos);
 }
 
-TEST_CASE("fp32 and bf16 are supported; fp16 and tf32 are refused with a reason") {
+TEST_CASE("fp32 runs everywhere, bf16 exactly where oneDNN has AVX-512; fp16 and tf32 are refused with a reason") {
   auto backend = make_onednn_backend();
   NetworkOptions options;
   const LayerSpec layer = conv(4, 3, 1, Padding::same);
   CHECK(backend->unsupported_reason(layer, options).empty());
   options.precision = "bf16";
-  // This project's machines have AVX-512 (shared/notes/onednn-2.6.md); a CPU without it gets a reason.
-  CHECK(backend->unsupported_reason(layer, options).empty());
+  const std::string bf16_reason = backend->unsupported_reason(layer, options);
+  CAPTURE(bf16_reason);
+  if (onednn::has_avx512_core()) {
+    CHECK(bf16_reason.empty());
+  } else {
+    CHECK(bf16_reason.find("AVX-512") != std::string::npos);
+    CHECK(bf16_reason.find(onednn::effective_isa_name()) != std::string::npos);
+  }
   for (const char* precision : {"fp16", "tf32"}) {
     options.precision = precision;
     CHECK_FALSE(backend->unsupported_reason(layer, options).empty());

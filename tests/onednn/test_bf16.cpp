@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "backends/onednn/introspection.hpp"
+#include "cpu_requirements.hpp"
 #include "parity.hpp"
 
 namespace expt::onednn_test {
@@ -32,7 +33,11 @@ std::vector<LayerSpec> bf16_cnn() {
 
 }  // namespace
 
-TEST_CASE("bf16: one step matches the fp32 reference to bf16 precision, dropout masks exactly") {
+TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 precision, dropout masks exactly") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
   NetworkOptions options;
   options.max_batch = 4;
   options.seed = 5;

@@ -1,5 +1,6 @@
 // Every layer kind, forward and backward, against the reference backend: the layer under test
 // followed by the dense logits layer, on small shapes with odd sizes, stride 2, valid and same.
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/introspection.hpp"
 #include "parity.hpp"
 
@@ -89,9 +90,9 @@ TEST_CASE("relu, flatten and dense parity, on plain and blocked inputs") {
   }
 }
 
-// Dense layers of 64k outputs over 16k inputs run expt's own backward-data
-// (src/backends/onednn/dense_backward_data.hpp); a conv before them checks its result through
-// the conv's gradients. 13 samples: one pass of 12 rows and one of 1.
+// Dense layers of 64k outputs over 16k inputs run expt's own backward-data where oneDNN runs
+// AVX-512 code, oneDNN's elsewhere (src/backends/onednn/dense_backward_data.hpp); a conv before
+// them checks its result through the conv's gradients. 13 samples: one pass of 12 rows and one of 1.
 TEST_CASE("dense parity: wide layers with expt's own backward-data") {
   for (int64_t units : {64, 128})
     for (int64_t n : {3, 13}) {
@@ -103,7 +104,7 @@ TEST_CASE("dense parity: wide layers with expt's own backward-data") {
       bool own = false;
       for (const auto& info : onednn::primitive_implementations(*p.tested))
         own |= info.layer == p.plan.layers[1].spec.name && info.implementation == "expt:avx512_core";
-      CHECK(own == (__builtin_cpu_supports("avx512f") != 0));
+      CHECK(own == onednn::has_avx512_core());
       check_forward_backward(p, random_batch(p.plan, n, 23), n, 3);
     }
 }

@@ -7,11 +7,14 @@
 # Nothing listens beyond 127.0.0.1: the controller and the node use free loopback ports, so
 # several copies of the test can run side by side. munged runs as the munge user with its own
 # key and socket under the folder, so the machine's /etc/munge and /run/munge are not touched.
-# Exits 77 (CTest's skip code) with the reason when the Slurm or MUNGE programs are missing or
-# the test is not root (slurmd must start jobs as their user; munged must run as `munge`).
+# Exits 77 (CTest's skip code) with the reason when the Slurm or MUNGE programs are missing, the
+# test is not root (slurmd must start jobs as their user; munged must run as `munge`), or the
+# machine cannot host a Slurm node (its host name does not resolve, no cgroup file system). A
+# cluster that starts and then fails ends the test within seconds, with the daemons' last log lines.
 
 slurm_cluster_dir=$1/slurm-cluster
 slurm_cluster_pids=()
+declare -A slurm_cluster_names  # pid -> daemon, for failure messages
 
 slurm_cluster_skip() { echo "SKIP: $*"; exit 77; }
 
@@ -22,6 +25,11 @@ done
 export PATH=$PATH:/usr/sbin:/sbin
 [[ $(id -u) -eq 0 ]] || slurm_cluster_skip "the one-node Slurm cluster needs root (slurmd, munged as user munge)"
 id munge >/dev/null 2>&1 || slurm_cluster_skip "no munge user: reinstall the munge package"
+node=$(hostname -s)
+getent hosts "$node" >/dev/null ||
+  slurm_cluster_skip "this machine's host name '$node' does not resolve (slurmd needs it: add it to /etc/hosts)"
+[[ $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) == @(cgroup2fs|tmpfs) ]] ||
+  slurm_cluster_skip "no cgroup file system mounted on /sys/fs/cgroup (slurmd refuses to start without one)"
 
 slurm_cluster_stop() {
   local pid jobs=
@@ -52,9 +60,8 @@ as_munge=(setpriv --reuid=munge --regid=munge --init-groups)  # execs, so $! is 
 chmod 400 "$munge_dir/munge.key"
 "${as_munge[@]}" munged --foreground --socket="$munge_dir/munge.socket" --key-file="$munge_dir/munge.key" \
   --pid-file="$munge_dir/munged.pid" --log-file="$munge_dir/munged.log" --seed-file="$munge_dir/munged.seed" >"$munge_dir/munged.out" 2>&1 &
-slurm_cluster_pids+=($!)
+slurm_cluster_pids+=($!); slurm_cluster_names[$!]=munged
 
-node=$(hostname -s)
 cat > "$slurm_cluster_dir/slurm.conf" <<CONF
 ClusterName=expttest
 SlurmctldHost=$node(127.0.0.1)
@@ -91,20 +98,26 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$slurm_cluster_dir/slurm.conf
 
-for _ in $(seq 1 50); do [[ -S $munge_dir/munge.socket ]] && break; sleep 0.1; done
-[[ -S $munge_dir/munge.socket ]] || { cat "$munge_dir/munged.log" >&2; echo "FAIL: munged did not start"; exit 1; }
-slurmctld -D -f "$SLURM_CONF" >"$slurm_cluster_dir/log/slurmctld.out" 2>&1 &
-slurm_cluster_pids+=($!)
-slurmd -D -f "$SLURM_CONF" >"$slurm_cluster_dir/log/slurmd.out" 2>&1 &
-slurm_cluster_pids+=($!)
-
-for _ in $(seq 1 100); do
-  [[ $(sinfo -h -o %t 2>/dev/null) == idle ]] && break
-  sleep 0.1
-done
-if [[ $(sinfo -h -o %t 2>/dev/null) != idle ]]; then
-  tail -n 20 "$slurm_cluster_dir"/log/* >&2
-  echo "FAIL: the one-node Slurm cluster did not come up (logs above)"
+slurm_cluster_fail() {
+  tail -n 20 "$munge_dir/munged.log" "$slurm_cluster_dir"/log/* 2>/dev/null || true
+  echo "FAIL: $* (the daemons' last log lines are above)"
   exit 1
-fi
+}
+for _ in $(seq 1 50); do [[ -S $munge_dir/munge.socket ]] && break; sleep 0.1; done
+[[ -S $munge_dir/munge.socket ]] || slurm_cluster_fail "munged did not start"
+slurmctld -D -f "$SLURM_CONF" >"$slurm_cluster_dir/log/slurmctld.out" 2>&1 &
+slurm_cluster_pids+=($!); slurm_cluster_names[$!]=slurmctld
+slurmd -D -f "$SLURM_CONF" >"$slurm_cluster_dir/log/slurmd.out" 2>&1 &
+slurm_cluster_pids+=($!); slurm_cluster_names[$!]=slurmd
+
+# Up to 30 s for the node to report idle; a daemon that exits ends the wait at once. Each sinfo
+# is bounded too: against a controller that never answers it would retry for minutes.
+deadline=$((SECONDS + 30))
+until [[ $(timeout 5 sinfo -h -o %t 2>/dev/null) == idle ]]; do
+  for pid in "${slurm_cluster_pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || slurm_cluster_fail "${slurm_cluster_names[$pid]} exited while the cluster started"
+  done
+  (( SECONDS < deadline )) || slurm_cluster_fail "the one-node Slurm cluster did not come up within 30 s"
+  sleep 0.2
+done
 slurm_cluster_up=1

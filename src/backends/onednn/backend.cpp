@@ -4,6 +4,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/factory.hpp"
 #include "backends/onednn/network.hpp"
 #include "core/error.hpp"
@@ -11,33 +12,6 @@
 namespace expt {
 
 namespace {
-
-const char* isa_name(dnnl::cpu_isa isa) {
-  switch (isa) {
-    case dnnl::cpu_isa::sse41:
-      return "sse41";
-    case dnnl::cpu_isa::avx:
-      return "avx";
-    case dnnl::cpu_isa::avx2:
-      return "avx2";
-    case dnnl::cpu_isa::avx2_vnni:
-      return "avx2_vnni";
-    case dnnl::cpu_isa::avx512_mic:
-      return "avx512_mic";
-    case dnnl::cpu_isa::avx512_mic_4ops:
-      return "avx512_mic_4ops";
-    case dnnl::cpu_isa::avx512_core:
-      return "avx512_core";
-    case dnnl::cpu_isa::avx512_core_vnni:
-      return "avx512_core_vnni";
-    case dnnl::cpu_isa::avx512_core_bf16:
-      return "avx512_core_bf16";
-    case dnnl::cpu_isa::avx512_core_amx:
-      return "avx512_core_amx";
-    default:
-      return "generic";
-  }
-}
 
 int thread_count(int64_t requested) { return requested > 0 ? static_cast<int>(requested) : omp_get_num_procs(); }
 
@@ -48,19 +22,17 @@ class OnednnBackend final : public Backend {
   std::string device_description() const override {
     const dnnl_version_t* v = dnnl_version();
     const int threads = thread_count(0);
-    return fmt::format("CPU {} (oneDNN {}.{}.{}), {} thread{}", isa_name(dnnl::get_effective_cpu_isa()), v->major,
+    return fmt::format("CPU {} (oneDNN {}.{}.{}), {} thread{}", onednn::effective_isa_name(), v->major,
                        v->minor, v->patch, threads, threads == 1 ? "" : "s");
   }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
     if (options.precision == "fp32" || options.precision == "fp32_strict") return "";
     if (options.precision == "bf16") {
-      // oneDNN 2.6 has bf16 training kernels from AVX-512 (emulated before avx512_core_bf16).
-      // ISA values are bit sets: every AVX-512 core level contains avx512_core's bits.
-      const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-      if ((isa & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core) return "";
+      // Emulated with fp32 arithmetic below avx512_core_bf16, but still AVX-512 code.
+      if (onednn::has_avx512_core()) return "";
       return fmt::format("bf16 needs AVX-512 (avx512_core); this CPU offers {}",
-                         isa_name(dnnl::get_effective_cpu_isa()));
+                         onednn::effective_isa_name());
     }
     if (options.precision == "fp16") return "oneDNN 2.6 has no fp16 training kernels for CPUs; use bf16 or fp32";
     return fmt::format("precision '{}' is a GPU mode; the onednn backend supports fp32 and bf16", options.precision);

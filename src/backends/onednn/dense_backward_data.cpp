@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/layouts.hpp"
 
 namespace expt::onednn {
@@ -58,7 +59,8 @@ void rows_of(int64_t rows, const float* diff_dst, const float* weights, float* d
 }  // namespace
 
 bool dense_backward_data_applies(const dnnl::memory::desc& weights) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  // The ISA oneDNN runs with decides, so ONEDNN_MAX_CPU_ISA caps expt's own kernels too.
+  static const bool avx512 = has_avx512_core();
   const dnnl::memory::dims dims = weights.dims();
   if (!avx512 || dims.size() != 2 || dims[0] % kOut != 0 || dims[1] % kIn != 0) return false;
   return same_layout(weights, dnnl::memory::desc(dims, dnnl::memory::data_type::f32,

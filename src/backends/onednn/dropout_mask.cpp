@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "core/philox.hpp"
 
 namespace expt::onednn {
@@ -97,7 +98,8 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 
 void draw_keep_mask(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
                     int64_t elements) {
-  static const bool avx512 = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2");
+  // The ISA oneDNN runs with decides, so ONEDNN_MAX_CPU_ISA caps expt's own kernels too.
+  static const bool avx512 = has_avx512_core() && __builtin_cpu_supports("bmi2");
   const int64_t blocks = (elements + 3) / 4;
   // Whole 16-block groups that lie inside the mask; the rest (at most 15 blocks) goes scalar.
   const int64_t vector_blocks = avx512 ? elements / 64 * 16 : 0;
