@@ -7,7 +7,6 @@
 #include "config/emit_yaml.hpp"
 #include "config/enum_names.hpp"
 #include "config/experiment_config.hpp"
-#include "config/parse.hpp"
 #include "layers/layer_registry.hpp"
 
 namespace expt::config {

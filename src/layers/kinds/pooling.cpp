@@ -31,38 +31,36 @@ LayerSpec pool_defaults() {
   return d;
 }
 
-// `what` the window reduces to: "maximum", "mean".
-std::vector<LayerKey> pool_keys(std::string_view what) {
-  return {size2_key("size", kernel_field, at_least(1), "pixels", fmt::format("window over which the {} is taken", what)),
-          defaults_to(stride_key("step between windows"), "size"),
-          padding_key("`valid`: windows stay inside the input; `same`: output = ceil(input / stride)")};
+// `what` the window reduces to: "maximum", "mean"; `op` the TensorFlow op that does it.
+LayerDescriptor pool_layer(LayerKind kind, std::string type, std::string summary, std::string_view what,
+                           GraphOp (*op)(const LayerSpec&)) {
+  return {
+      .kind = kind,
+      .type = std::move(type),
+      .summary = std::move(summary),
+      .defaults = pool_defaults(),
+      .keys = {size2_key("size", kernel_field, at_least(1), "pixels",
+                         fmt::format("window over which the {} is taken", what)),
+               defaults_to(stride_key("step between windows"), "size"),
+               padding_key("`valid`: windows stay inside the input; `same`: output = ceil(input / stride)")},
+      .plan = plan_pool,
+      .graph_op = op,
+  };
 }
 
 }  // namespace
 
 const LayerDescriptor& max_pool_layer() {
-  static const LayerDescriptor d{
-      .kind = LayerKind::max_pool,
-      .type = "max_pool",
-      .summary = "Maximum over each window, per channel.",
-      .defaults = pool_defaults(),
-      .keys = pool_keys("maximum"),
-      .plan = plan_pool,
-      .graph_op = [](const LayerSpec& s) { return GraphOp{"MaxPool", "MaxPool", pool_attrs(s)}; },
-  };
+  static const LayerDescriptor d =
+      pool_layer(LayerKind::max_pool, "max_pool", "Maximum over each window, per channel.", "maximum",
+                 [](const LayerSpec& s) { return GraphOp{"MaxPool", "MaxPool", pool_attrs(s)}; });
   return d;
 }
 
 const LayerDescriptor& avg_pool_layer() {
-  static const LayerDescriptor d{
-      .kind = LayerKind::avg_pool,
-      .type = "avg_pool",
-      .summary = "Mean over each window, per channel; padded pixels are not counted.",
-      .defaults = pool_defaults(),
-      .keys = pool_keys("mean"),
-      .plan = plan_pool,
-      .graph_op = [](const LayerSpec& s) { return GraphOp{"AvgPool", "AvgPool", pool_attrs(s)}; },
-  };
+  static const LayerDescriptor d =
+      pool_layer(LayerKind::avg_pool, "avg_pool", "Mean over each window, per channel; padded pixels are not counted.",
+                 "mean", [](const LayerSpec& s) { return GraphOp{"AvgPool", "AvgPool", pool_attrs(s)}; });
   return d;
 }
 
