@@ -68,7 +68,8 @@ std::vector<SchemaTable> layer_tables() {
       {"init", "the `init` key of `conv2d` and `dense` layers",
        "Each value is an initializer (next tables): `{kind: {params}}`, a bare kind name for its defaults, or a "
        "bare number for a constant. fan_in and fan_out come from the parameter's shape.",
-       {typed("weights", ValueType::initializer, flow_text(init_node(weighted.weight_init)), "initializer of the weights"),
+       {typed("weights", ValueType::initializer, flow_text(init_node(weighted.weight_init)),
+              "initializer of the weights"),
         typed("bias", ValueType::initializer, flow_text(init_node(weighted.bias_init)), "initializer of the bias")}});
   return tables;
 }

@@ -11,7 +11,9 @@ std::string layer_where(const LayerSpec& spec, size_t index) {
   return fmt::format("model.layers[{}] ({} '{}')", index, to_string(spec.kind), spec.name);
 }
 
-void LayerPlanner::fail(const std::string& problem) const { throw ConfigError(fmt::format("{}: {}", where(), problem)); }
+void LayerPlanner::fail(const std::string& problem) const {
+  throw ConfigError(fmt::format("{}: {}", where(), problem));
+}
 
 void LayerPlanner::overflow(const std::string& expression) const {
   fail(fmt::format("the size {} does not fit in 64 bits; a kernel, unit count or image this large cannot be planned",

@@ -43,9 +43,11 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
   plan.input = input;
   plan.classes = classes;
   if (layers.empty()) throw ConfigError("model.layers is empty: a model needs at least one dense layer");
-  if (input.c <= 0 || input.h <= 0 || input.w <= 0) throw ConfigError(fmt::format("input shape {} is empty", input.str()));
+  if (input.c <= 0 || input.h <= 0 || input.w <= 0)
+    throw ConfigError(fmt::format("input shape {} is empty", input.str()));
   const std::optional<int64_t> input_size = checked_product({input.c, input.h, input.w});
-  if (!input_size) throw ConfigError(fmt::format("input shape {} has more elements than 64 bits can count", input.str()));
+  if (!input_size)
+    throw ConfigError(fmt::format("input shape {} has more elements than 64 bits can count", input.str()));
 
   int64_t activations = *input_size, parameters = 0;  // running totals, checked like every size
   for (size_t i = 0; i < layers.size(); ++i) {

@@ -49,7 +49,8 @@ TEST_CASE("every descriptor is complete") {
       if (row.type == ValueType::choice) CHECK_FALSE(row.choices.empty());
     }
     for (const LayerKey& key : d->keys)
-      if (!key.defaults_to.empty()) CHECK_MESSAGE(d->find(key.defaults_to), key.row.key << " defaults to a missing key");
+      if (!key.defaults_to.empty())
+        CHECK_MESSAGE(d->find(key.defaults_to), key.row.key << " defaults to a missing key");
   }
 }
 

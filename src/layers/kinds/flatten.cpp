@@ -8,7 +8,8 @@ const LayerDescriptor& flatten_layer() {
   static const LayerDescriptor d{
       .kind = LayerKind::flatten,
       .type = "flatten",
-      .summary = "Reshapes CxHxW to a vector in channel-height-width order. Optional: `dense` flattens its input itself.",
+      .summary = "Reshapes CxHxW to a vector in channel-height-width order. Optional: `dense` flattens its input "
+                 "itself.",
       .defaults = LayerSpec{},
       .keys = {},
       .plan = [](LayerPlanner& p) { p.layer().out = Shape{p.size(p.in()), 1, 1}; },
