@@ -6,12 +6,12 @@
 
 #include "config/enum_names.hpp"
 #include "config/load_config.hpp"
+#include "core/overloaded.hpp"
+#include "layers/layer_registry.hpp"
 
 namespace expt {
 
 namespace config {
-
-std::string number_text(double v) { return fmt::format("{}", v); }
 
 std::string flow_text(const YAML::Node& node) {
   YAML::Emitter out;
@@ -41,43 +41,32 @@ YAML::Node size2(int64_t h, int64_t w) {
   return flow(list);
 }
 
+YAML::Node init_map(const LayerSpec& l) {
+  YAML::Node init(YAML::NodeType::Map);
+  init["weights"] = init_node(l.weight_init);
+  init["bias"] = init_node(l.bias_init);
+  return init;
+}
+
+YAML::Node field_node(const LayerField& field, const LayerSpec& l) {
+  return std::visit(overloaded{
+                        [&](int64_t LayerSpec::*f) { return scalar(l.*f); },
+                        [&](double LayerSpec::*f) { return scalar(l.*f); },
+                        [&](bool LayerSpec::*f) { return scalar(l.*f); },
+                        [&](const Size2Field& f) { return size2(l.*f.h, l.*f.w); },
+                        [&]<class E>(const EnumField<E>& f) { return scalar(name_of(f.names, l.*f.member)); },
+                        [&](InitFields) { return init_map(l); },
+                    },
+                    field);
+}
+
+// `type`, `name`, then the kind's keys in its descriptor's order, on one line.
 YAML::Node layer_node(const LayerSpec& l) {
+  const LayerDescriptor& d = layer_descriptor(l.kind);
   YAML::Node n(YAML::NodeType::Map);
-  n["type"] = scalar(name_of(layer_kind_names, l.kind));
+  n["type"] = scalar(d.type);
   n["name"] = scalar(l.name);
-  const auto activation_bias_init = [&] {
-    n["activation"] = scalar(name_of(activation_names, l.activation));
-    n["use_bias"] = scalar(l.use_bias);
-    YAML::Node init(YAML::NodeType::Map);
-    init["weights"] = init_node(l.weight_init);
-    init["bias"] = init_node(l.bias_init);
-    n["init"] = init;
-  };
-  switch (l.kind) {
-    case LayerKind::conv2d:
-      n["filters"] = scalar(l.filters);
-      n["kernel"] = size2(l.kernel_h, l.kernel_w);
-      n["stride"] = size2(l.stride_h, l.stride_w);
-      n["padding"] = scalar(name_of(padding_names, l.padding));
-      activation_bias_init();
-      break;
-    case LayerKind::max_pool:
-    case LayerKind::avg_pool:
-      n["size"] = size2(l.kernel_h, l.kernel_w);
-      n["stride"] = size2(l.stride_h, l.stride_w);
-      n["padding"] = scalar(name_of(padding_names, l.padding));
-      break;
-    case LayerKind::dropout:
-      n["rate"] = scalar(l.rate);
-      break;
-    case LayerKind::dense:
-      n["units"] = scalar(l.units);
-      activation_bias_init();
-      break;
-    case LayerKind::relu:
-    case LayerKind::flatten:
-      break;
-  }
+  for (const auto& key : d.keys) n[key.row.key] = field_node(key.field, l);
   return flow(n);
 }
 

@@ -5,12 +5,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/number_text.hpp"
 #include "layers/layer_spec.hpp"
 
 namespace expt::config {
 
-// Shortest text that reads back as the same double ("0.1", "1e-05", "1").
-std::string number_text(double);
 // `{truncated_normal: {mean: 0, stddev: 0.1}}`, `glorot_uniform`, or a bare number for constants.
 YAML::Node init_node(const InitSpec&);
 // One-line flow text of a node, as written in the docs' default column.

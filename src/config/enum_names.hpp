@@ -1,40 +1,13 @@
 #pragma once
 // The names the config uses for each enum, in one place: parsing reads them, the resolved YAML
-// writes them and the schema lists them as the allowed values.
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include "layers/layer_spec.hpp"
+// writes them and the schema lists them as the allowed values. Those of layer specs are in
+// layers/layer_names.hpp; layer kinds are named by their descriptors.
+#include "core/enum_names.hpp"
+#include "layers/layer_names.hpp"
 #include "optim/optimizer_config.hpp"
 
 namespace expt::config {
 
-template <class E>
-struct EnumName {
-  std::string_view name;
-  E value;
-};
-
-inline constexpr EnumName<LayerKind> layer_kind_names[] = {
-    {"conv2d", LayerKind::conv2d}, {"max_pool", LayerKind::max_pool}, {"avg_pool", LayerKind::avg_pool},
-    {"relu", LayerKind::relu},     {"dropout", LayerKind::dropout},   {"flatten", LayerKind::flatten},
-    {"dense", LayerKind::dense},
-};
-inline constexpr EnumName<Padding> padding_names[] = {{"same", Padding::same}, {"valid", Padding::valid}};
-inline constexpr EnumName<Activation> activation_names[] = {{"none", Activation::none},
-                                                            {"relu", Activation::relu}};
-inline constexpr EnumName<InitSpec::Kind> init_kind_names[] = {
-    {"truncated_normal", InitSpec::Kind::truncated_normal},
-    {"normal", InitSpec::Kind::normal},
-    {"uniform", InitSpec::Kind::uniform},
-    {"constant", InitSpec::Kind::constant},
-    {"glorot_uniform", InitSpec::Kind::glorot_uniform},
-    {"glorot_normal", InitSpec::Kind::glorot_normal},
-    {"he_uniform", InitSpec::Kind::he_uniform},
-    {"he_normal", InitSpec::Kind::he_normal},
-};
 inline constexpr EnumName<OptimizerConfig::Kind> optimizer_kind_names[] = {
     {"sgd", OptimizerConfig::Kind::sgd},
     {"momentum", OptimizerConfig::Kind::momentum},
@@ -48,19 +21,5 @@ inline constexpr EnumName<ScheduleConfig::Kind> schedule_kind_names[] = {
     {"exponential", ScheduleConfig::Kind::exponential},
     {"cosine", ScheduleConfig::Kind::cosine},
 };
-
-template <class E, size_t N>
-std::string_view name_of(const EnumName<E> (&names)[N], E value) {
-  for (const auto& n : names)
-    if (n.value == value) return n.name;
-  return "?";
-}
-
-template <class E, size_t N>
-std::vector<std::string> all_names(const EnumName<E> (&names)[N]) {
-  std::vector<std::string> out;
-  for (const auto& n : names) out.emplace_back(n.name);
-  return out;
-}
 
 }  // namespace expt::config

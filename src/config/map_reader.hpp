@@ -12,8 +12,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/document.hpp"
-#include "config/enum_names.hpp"
 #include "config/schema.hpp"
+#include "core/enum_names.hpp"
 
 namespace expt::config {
 
@@ -41,8 +41,9 @@ class MapReader {
   void read(std::string_view key, std::vector<std::string>& out) const;
   void read(std::string_view key, std::vector<double>& out) const;
   void read_size2(std::string_view key, int64_t& h, int64_t& w) const;
-  template <class E, size_t N>
-  void read(std::string_view key, E& out, const EnumName<E> (&names)[N]) const {
+  // `names`: a range of EnumName<E>, such as padding_names.
+  template <class E, class Names>
+  void read(std::string_view key, E& out, const Names& names) const {
     if (!has(key)) return;
     const std::string name = get(key).Scalar();
     for (const auto& n : names)

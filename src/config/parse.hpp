@@ -11,9 +11,6 @@
 
 namespace expt::config {
 
-// A layer of this kind with every key at its documented default.
-LayerSpec default_layer(LayerKind);
-
 // Where each layer came from, for errors found after parsing (shapes, `units: classes`).
 struct LayerSources {
   std::vector<std::string> locations;      // "file:line:col" of each layer's map

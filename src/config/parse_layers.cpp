@@ -4,22 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "config/enum_names.hpp"
 #include "config/map_reader.hpp"
 #include "config/parse.hpp"
+#include "core/overloaded.hpp"
+#include "layers/layer_registry.hpp"
 
 namespace expt::config {
-
-LayerSpec default_layer(LayerKind kind) {
-  LayerSpec layer;
-  layer.kind = kind;
-  if (kind == LayerKind::max_pool || kind == LayerKind::avg_pool) {
-    layer.kernel_h = layer.kernel_w = 2;
-    layer.stride_h = layer.stride_w = 2;  // = size, like every framework
-    layer.padding = Padding::valid;
-  }
-  return layer;
-}
 
 namespace {
 
@@ -31,29 +21,31 @@ bool valid_layer_name(const std::string& name) {
                      [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
-LayerKind kind_named(const std::string& name) {
-  for (const auto& n : layer_kind_names)
-    if (n.name == name) return n.value;
-  return LayerKind::relu;  // unreachable: read_type checked the name
+void read_init(const MapReader& r, LayerSpec& layer) {
+  if (!r.has("init")) return;
+  const MapReader init(r.doc(), r.get("init"), r.path("init"), {&schema_table("init")});
+  if (init.has("weights")) layer.weight_init = parse_initializer(r.doc(), init.get("weights"), init.path("weights"));
+  if (init.has("bias")) layer.bias_init = parse_initializer(r.doc(), init.get("bias"), init.path("bias"));
 }
 
-void read_layer_keys(const MapReader& r, LayerSpec& layer, bool& units_from_classes) {
-  r.read("filters", layer.filters);
-  r.read_size2("kernel", layer.kernel_h, layer.kernel_w);
-  r.read_size2("size", layer.kernel_h, layer.kernel_w);
-  if (r.has("size")) layer.stride_h = layer.kernel_h, layer.stride_w = layer.kernel_w;  // stride defaults to size
-  r.read_size2("stride", layer.stride_h, layer.stride_w);
-  r.read("padding", layer.padding, padding_names);
-  r.read("activation", layer.activation, activation_names);
-  r.read("use_bias", layer.use_bias);
-  r.read("rate", layer.rate);
-  units_from_classes = r.has("units") && r.get("units").Scalar() == "classes";
-  if (r.has("units") && !units_from_classes) r.read("units", layer.units);
-  if (r.has("init")) {
-    const MapReader init(r.doc(), r.get("init"), r.path("init"), {&schema_table("init")});
-    if (init.has("weights")) layer.weight_init = parse_initializer(r.doc(), init.get("weights"), init.path("weights"));
-    if (init.has("bias")) layer.bias_init = parse_initializer(r.doc(), init.get("bias"), init.path("bias"));
-  }
+// Reads one of the kind's keys into its field; the MapReader has checked the value already. A
+// key that `defaults_to` another takes that one's value when absent.
+void read_layer_key(const MapReader& r, const LayerKey& key, LayerSpec& layer, bool& units_from_classes) {
+  const std::string_view from = !r.has(key.row.key) && !key.defaults_to.empty() ? key.defaults_to : key.row.key;
+  std::visit(overloaded{
+                 [&](int64_t LayerSpec::*f) {
+                   if (key.row.type == ValueType::units && r.has(from) && r.get(from).Scalar() == "classes")
+                     units_from_classes = true;  // resolved after the data probe
+                   else
+                     r.read(from, layer.*f);
+                 },
+                 [&](double LayerSpec::*f) { r.read(from, layer.*f); },
+                 [&](bool LayerSpec::*f) { r.read(from, layer.*f); },
+                 [&](const Size2Field& f) { r.read_size2(from, layer.*f.h, layer.*f.w); },
+                 [&]<class E>(const EnumField<E>& f) { r.read(from, layer.*f.member, f.names); },
+                 [&](InitFields) { read_init(r, layer); },
+             },
+             key.field);
 }
 
 }  // namespace
@@ -74,7 +66,8 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
     const std::string type = read_type(doc, entry, entry_path, common);
     const MapReader r(doc, entry, entry_path, {&common, &schema_table("layer." + type)});
 
-    LayerSpec layer = default_layer(kind_named(type));
+    const LayerDescriptor& kind = *find_layer_descriptor(type);  // read_type checked the name
+    LayerSpec layer = kind.default_spec();
     layer.name = default_layer_name(type, ++per_type[type]);
     r.read("name", layer.name);
     if (!valid_layer_name(layer.name))
@@ -86,7 +79,7 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
                          layer.name, path, it->second, sources.locations[it->second]));
 
     bool units_from_classes = false;
-    read_layer_keys(r, layer, units_from_classes);
+    for (const auto& key : kind.keys) read_layer_key(r, key, layer, units_from_classes);
     if (units_from_classes) sources.units_from_classes.push_back(i);
     sources.locations.push_back(doc.locate(entry));
     layers.push_back(std::move(layer));

@@ -7,71 +7,11 @@
 #include "config/emit_yaml.hpp"
 #include "config/enum_names.hpp"
 #include "config/experiment_config.hpp"
-#include "config/parse.hpp"
+#include "layers/layer_registry.hpp"
 
 namespace expt::config {
 
-std::string_view type_name(ValueType t) {
-  switch (t) {
-    case ValueType::integer: return "integer";
-    case ValueType::number: return "number";
-    case ValueType::boolean: return "bool";
-    case ValueType::string: return "string";
-    case ValueType::path: return "path";
-    case ValueType::choice: return "string";
-    case ValueType::size2: return "integer or [h, w]";
-    case ValueType::string_list: return "list of strings";
-    case ValueType::number_list: return "list of numbers";
-    case ValueType::units: return "integer or `classes`";
-    case ValueType::initializer: return "initializer";
-    case ValueType::section: return "map";
-    case ValueType::layer_list: return "list of layers";
-    case ValueType::any: return "map";
-  }
-  return "?";
-}
-
-std::string SchemaKey::allowed_text() const {
-  if (!choices.empty()) return fmt::format("{}", fmt::join(choices, " | "));
-  const std::string x = type == ValueType::size2 || type == ValueType::number_list ? "each" : key;
-  const auto bound = [](double v) { return number_text(v); };
-  if (range.min && range.max)
-    return fmt::format("{} {} {} {} {}", bound(*range.min), range.min_exclusive ? "<" : "<=", x,
-                       range.max_exclusive ? "<" : "<=", bound(*range.max));
-  if (range.min) return fmt::format("{} {} {}", x, range.min_exclusive ? ">" : ">=", bound(*range.min));
-  if (range.max) return fmt::format("{} {} {}", x, range.max_exclusive ? "<" : "<=", bound(*range.max));
-  return "";
-}
-
-const SchemaKey* SchemaTable::find(std::string_view name) const {
-  for (const auto& k : keys)
-    if (k.key == name) return &k;
-  return nullptr;
-}
-
 namespace {
-
-Range at_least(double m) {
-  Range r;
-  r.min = m;
-  return r;
-}
-Range above(double m) {
-  Range r = at_least(m);
-  r.min_exclusive = true;
-  return r;
-}
-Range unit_interval_above_zero() {  // 0 < x <= 1
-  Range r = above(0);
-  r.max = 1;
-  return r;
-}
-Range fraction() {  // 0 <= x < 1
-  Range r = at_least(0);
-  r.max = 1;
-  r.max_exclusive = true;
-  return r;
-}
 
 SchemaKey key_of(std::string key, ValueType type, std::string default_yaml, std::string unit, Range range,
                  std::string doc) {
@@ -109,72 +49,29 @@ SchemaKey section(std::string key, std::string table, std::string doc) {
   k.section = std::move(table);
   return k;
 }
-SchemaKey required(SchemaKey k) {
-  k.default_yaml.clear();
-  k.default_note = std::string(required_note);
-  return k;
-}
-SchemaKey derived(SchemaKey k, std::string note) {
-  k.default_yaml.clear();
-  k.default_note = std::move(note);
-  return k;
-}
 
 std::vector<SchemaTable> layer_tables() {
-  const LayerSpec conv = default_layer(LayerKind::conv2d);
-  const LayerSpec pool = default_layer(LayerKind::max_pool);
-  const LayerSpec dense = default_layer(LayerKind::dense);
-  const auto activation = [](const LayerSpec& l) {
-    return choice("activation", name_of(activation_names, l.activation), all_names(activation_names),
-                  "applied to the output; the last dense layer must have none (it produces the logits)");
-  };
-  const auto use_bias = [](const LayerSpec& l) { return boolean("use_bias", l.use_bias, "add a bias per output"); };
-  const auto init = section("init", "init", "how the weights and the bias start");
-  const auto pool_keys = [&](std::string_view what) {
-    return std::vector<SchemaKey>{
-        size2("size", pool.kernel_h, at_least(1), "pixels", fmt::format("window over which the {} is taken", what)),
-        derived(size2("stride", 0, at_least(1), "pixels", "step between windows"), "= size"),
-        choice("padding", name_of(padding_names, pool.padding), all_names(padding_names),
-               "`valid`: windows stay inside the input; `same`: output = ceil(input / stride)"),
-    };
-  };
-  return {
+  std::vector<std::string> types;
+  for (const auto* d : layer_descriptors()) types.push_back(d->type);
+  std::vector<SchemaTable> tables{
       {"layer", "keys of every entry of `model.layers`",
        "Each entry of `model.layers` is a map with a `type` and the keys of that type's table below.",
-       {required(choice("type", "", all_names(layer_kind_names), "what the layer computes")),
+       {required(choice("type", "", types, "what the layer computes")),
         derived(typed("name", ValueType::string, "", "unique; letters, digits, `_` and `-`, not starting with a digit; "
                                                      "names parameters (`<name>.weight`) and overrides "
                                                      "(`model.layers.<name>.<key>`)"),
-                "`<type>_<n>`")}},
-      {"layer.conv2d", "layer type `conv2d`", "2-D convolution over NCHW images (cross-correlation, as in every framework).",
-       {required(integer("filters", 0, at_least(1), "channels", "output channels")),
-        required(size2("kernel", 0, at_least(1), "pixels", "kernel size")),
-        size2("stride", conv.stride_h, at_least(1), "pixels", "step between kernel positions"),
-        choice("padding", name_of(padding_names, conv.padding), all_names(padding_names),
-               "`same` (TensorFlow's rule: output = ceil(input / stride), odd padding at bottom/right) or "
-               "`valid` (no padding)"),
-        activation(conv), use_bias(conv), init}},
-      {"layer.max_pool", "layer type `max_pool`", "Maximum over each window, per channel.", pool_keys("maximum")},
-      {"layer.avg_pool", "layer type `avg_pool`",
-       "Mean over each window, per channel; padded pixels are not counted.", pool_keys("mean")},
-      {"layer.relu", "layer type `relu`", "max(x, 0), elementwise. No keys besides `type` and `name`.", {}},
-      {"layer.dropout", "layer type `dropout`",
-       "During training, zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate); the "
-       "identity at evaluation, and everywhere when `training.dropout` is false. Note: `rate` is the fraction "
-       "DROPPED (Keras's convention), not TensorFlow 1's keep_prob.",
-       {required(number("rate", 0, fraction(), "fraction", "fraction of elements dropped"))}},
-      {"layer.flatten", "layer type `flatten`",
-       "Reshapes CxHxW to a vector in channel-height-width order. Optional: `dense` flattens its input itself.", {}},
-      {"layer.dense", "layer type `dense`", "Fully connected layer; flattens its input in channel-height-width order.",
-       {required(typed("units", ValueType::units, "",
-                       "outputs; `classes` = the data set's class count (what the last layer needs)")),
-        activation(dense), use_bias(dense), init}},
+                "`<type>_<n>`")}}};
+  for (const auto* d : layer_descriptors())
+    tables.push_back({"layer." + d->type, fmt::format("layer type `{}`", d->type), d->summary, d->schema_rows()});
+  const LayerSpec weighted;  // conv2d and dense start from the same initializers
+  tables.push_back(
       {"init", "the `init` key of `conv2d` and `dense` layers",
        "Each value is an initializer (next tables): `{kind: {params}}`, a bare kind name for its defaults, or a "
        "bare number for a constant. fan_in and fan_out come from the parameter's shape.",
-       {typed("weights", ValueType::initializer, flow_text(init_node(conv.weight_init)), "initializer of the weights"),
-        typed("bias", ValueType::initializer, flow_text(init_node(conv.bias_init)), "initializer of the bias")}},
-  };
+       {typed("weights", ValueType::initializer, flow_text(init_node(weighted.weight_init)),
+              "initializer of the weights"),
+        typed("bias", ValueType::initializer, flow_text(init_node(weighted.bias_init)), "initializer of the bias")}});
+  return tables;
 }
 
 std::vector<SchemaTable> initializer_tables() {

@@ -1,5 +1,6 @@
 #pragma once
-// What a layer is, as the config describes it: plain data, independent of any backend.
+// What a layer is, as the config describes it: plain data, independent of any backend. Which
+// fields a kind uses, and under which config keys, its descriptor says (layers/kinds/).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,9 +11,8 @@ enum class LayerKind { conv2d, max_pool, avg_pool, relu, dropout, flatten, dense
 enum class Padding { same, valid };  // `same` follows TensorFlow: extra padding goes bottom/right
 enum class Activation { none, relu };
 
-const char* to_string(LayerKind);
+const char* to_string(LayerKind);  // the config's `type`: "conv2d", "max_pool", ...
 const char* to_string(Padding);
-const char* to_string(Activation);
 
 // How a parameter tensor starts. fan_in/fan_out come from the parameter's shape.
 struct InitSpec {
@@ -33,7 +33,6 @@ struct InitSpec {
   double high = 0.05;
   double value = 0.0;
 };
-const char* to_string(InitSpec::Kind);
 
 struct LayerSpec {
   LayerKind kind = LayerKind::relu;

@@ -1,6 +1,7 @@
 #pragma once
 // Shape inference for a layer stack: output shapes, paddings, parameter shapes in PyTorch's
-// layouts, FLOPs and memory. The plan is what every backend builds from.
+// layouts, FLOPs and memory. The plan is what every backend builds from; every size in it fits
+// in 64 bits.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,7 +42,8 @@ struct NetworkPlan {
 
 // Throws ConfigError naming the layer (by name and position) when a shape does not work:
 // a kernel larger than its padded input, a dense layer with no units, the last layer not
-// producing `classes` outputs, and so on.
+// producing `classes` outputs, a size that does not fit in 64 bits, and so on. Each layer's
+// shape rule is its descriptor's (layers/kinds/).
 NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes);
 
 }  // namespace expt

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "core/overloaded.hpp"
+#include "layers/layer_registry.hpp"
+
 namespace expt {
 namespace {
 
@@ -17,15 +20,16 @@ tb::TensorShapeProto batch_shape(const Shape& s) {
   return shape;
 }
 
-tb::AttrValue int_list(std::initializer_list<int64_t> values) {
+tb::AttrValue attr_value(const GraphAttr& attr) {
   tb::AttrValue a;
-  for (const int64_t v : values) a.mutable_list()->add_i(v);
-  return a;
-}
-
-tb::AttrValue text(const std::string& s) {
-  tb::AttrValue a;
-  a.set_s(s);
+  std::visit(overloaded{
+                 [&](const std::vector<int64_t>& ints) {
+                   for (const int64_t v : ints) a.mutable_list()->add_i(v);
+                 },
+                 [&](const std::string& s) { a.set_s(s); },
+                 [&](float f) { a.set_f(f); },
+             },
+             attr.value);
   return a;
 }
 
@@ -66,8 +70,6 @@ class GraphBuilder {
   tb::GraphDef graph_;
 };
 
-const char* padding_name(Padding p) { return p == Padding::same ? "SAME" : "VALID"; }
-
 }  // namespace
 
 tb::GraphDef make_graph_def(const NetworkPlan& plan) {
@@ -93,42 +95,11 @@ tb::GraphDef make_graph_def(const NetworkPlan& plan) {
       return g.op(previous, type, std::move(inputs), layer.out);
     };
 
-    switch (s.kind) {
-      case LayerKind::conv2d: {
-        tb::NodeDef& conv = chain("Conv2D", "Conv2D", {params.at(0)});
-        (*conv.mutable_attr())["strides"] = int_list({1, 1, s.stride_h, s.stride_w});
-        (*conv.mutable_attr())["padding"] = text(padding_name(s.padding));
-        (*conv.mutable_attr())["data_format"] = text("NCHW");
-        break;
-      }
-      case LayerKind::dense:
-        chain("MatMul", "MatMul", {params.at(0)});
-        break;
-      case LayerKind::max_pool:
-      case LayerKind::avg_pool: {
-        const bool max = s.kind == LayerKind::max_pool;
-        tb::NodeDef& pool = chain(max ? "MaxPool" : "AvgPool", max ? "MaxPool" : "AvgPool", {});
-        (*pool.mutable_attr())["ksize"] = int_list({1, 1, s.kernel_h, s.kernel_w});
-        (*pool.mutable_attr())["strides"] = int_list({1, 1, s.stride_h, s.stride_w});
-        (*pool.mutable_attr())["padding"] = text(padding_name(s.padding));
-        (*pool.mutable_attr())["data_format"] = text("NCHW");
-        break;
-      }
-      case LayerKind::relu:
-        chain("Relu", "Relu", {});
-        break;
-      case LayerKind::dropout: {
-        tb::NodeDef& drop = chain("Dropout", "Dropout", {});
-        (*drop.mutable_attr())["rate"].set_f(static_cast<float>(s.rate));
-        break;
-      }
-      case LayerKind::flatten:
-        chain("Flatten", "Reshape", {});
-        break;
-    }
+    const GraphOp op = layer_descriptor(s.kind).graph_op(s);
+    tb::NodeDef& node = chain(op.name, op.type, params.empty() ? std::vector<std::string>{} : std::vector{params[0]});
+    for (const GraphAttr& attr : op.attrs) (*node.mutable_attr())[attr.name] = attr_value(attr);
     if (params.size() > 1) chain("BiasAdd", "BiasAdd", {params[1]});
-    if ((s.kind == LayerKind::conv2d || s.kind == LayerKind::dense) && s.activation == Activation::relu)
-      chain("Relu", "Relu", {});
+    if (fuses_relu(s)) chain("Relu", "Relu", {});
   }
 
   g.op("labels", "Placeholder", {}, Shape{1, 1, 1});

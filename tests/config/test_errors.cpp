@@ -81,6 +81,16 @@ TEST_CASE("a shape that does not fit names the layer and its line") {
   CHECK(message.ends_with(fmt::format("({})", position_of(yaml, "{type: max_pool"))));
 }
 
+TEST_CASE("a size beyond 64 bits is an error naming the layer and its line, not an overflow") {
+  const std::string yaml = edited(small_config, "kernel: 3", "kernel: 9223372036854775807");
+  const std::string message = load_error(yaml);
+  CHECK(message.starts_with("model.layers[0] (conv2d 'conv1'): the size "));
+  CHECK(message.find("does not fit in 64 bits") != std::string::npos);
+  CHECK(message.ends_with(fmt::format("({})", position_of(yaml, "{type: conv2d"))));
+  CHECK(load_error(edited(small_config, "image_size: 8", "image_size: 4000000000"))
+            .ends_with("input shape 1x4000000000x4000000000 has more elements than 64 bits can count"));
+}
+
 TEST_CASE("the last layer must produce one output per class") {
   const std::string yaml = edited(small_config, "units: classes", "units: 5");
   const std::string message = load_error(yaml);

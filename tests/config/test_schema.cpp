@@ -7,7 +7,9 @@
 #include "config/enum_names.hpp"
 #include "config/nearest.hpp"
 #include "config/schema.hpp"
+#include "layers/layer_registry.hpp"
 
+using namespace expt;
 using namespace expt::config;
 
 TEST_CASE("docs/config.md holds every schema table verbatim") {
@@ -32,7 +34,7 @@ TEST_CASE("every section, layer type, initializer, optimizer and schedule has a 
   for (const auto& table : schema_tables())
     for (const auto& key : table.keys)
       if (key.type == ValueType::section) CHECK_NOTHROW(schema_table(key.section));
-  for (const auto& n : layer_kind_names) CHECK_NOTHROW(schema_table("layer." + std::string(n.name)));
+  for (const auto* d : layer_descriptors()) CHECK_NOTHROW(schema_table("layer." + d->type));
   for (const auto& n : init_kind_names) CHECK_NOTHROW(schema_table("initializer." + std::string(n.name)));
   for (const auto& n : optimizer_kind_names) CHECK_NOTHROW(schema_table("optimizer." + std::string(n.name)));
   for (const auto& n : schedule_kind_names) CHECK_NOTHROW(schema_table("schedule." + std::string(n.name)));

@@ -13,6 +13,7 @@
 #include "backends/reference/softmax_cross_entropy.hpp"
 #include "core/error.hpp"
 #include "layers/init.hpp"
+#include "layers/layer_registry.hpp"
 #include "optim/cpu_update.hpp"
 
 namespace expt::reference {
@@ -49,10 +50,6 @@ class ScopedTimer {
   double* total_ms_;
   std::chrono::steady_clock::time_point start_;
 };
-
-bool fuses_relu(const LayerSpec& s) {
-  return (s.kind == LayerKind::conv2d || s.kind == LayerKind::dense) && s.activation == Activation::relu;
-}
 
 template <class T>
 void copy_checked(std::span<const T> from, std::span<T> to, const std::string& what) {

@@ -1,0 +1,11 @@
+#pragma once
+// Keys that conv2d and dense share: a fused activation, the bias, and how both start.
+#include "layers/layer_key.hpp"
+
+namespace expt {
+
+LayerKey activation_key();
+LayerKey use_bias_key();
+LayerKey weights_init_key();
+
+}  // namespace expt
