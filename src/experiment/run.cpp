@@ -16,7 +16,7 @@
 #include "experiment/git_commit.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
-#include "experiment/trainer.hpp"
+#include "training/trainer.hpp"
 #include "tensorboard/tensorboard_observer.hpp"
 
 namespace expt {

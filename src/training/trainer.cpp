@@ -1,4 +1,4 @@
-#include "experiment/trainer.hpp"
+#include "training/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
