@@ -83,8 +83,8 @@ def check(src):
             if parts[0] == 'backends' and len(parts) > 2:
                 backend = src / 'backends' / parts[1]
                 if file.parent != src / 'backends' and backend not in file.parents:
-                    errors.append(f'{rel} includes "{included}": another backend\'s internals '
-                                  '(go through backends/backend.hpp or backends/registry.hpp)')
+                    errors.append(f'{rel} includes "{included}": only backends/{parts[1]}/ and src/backends/ '
+                                  'itself may include its internals (use backends/backend.hpp, backends/registry.hpp)')
 
             mine, theirs = owner(src, file), owner(src, target)
             if mine != theirs and (mine, theirs) not in unlinked:
