@@ -1,21 +1,12 @@
 #pragma once
 // The names the config uses for each enum, in one place: parsing reads them, the resolved YAML
-// writes them and the schema lists them as the allowed values.
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
-
+// writes them and the schema lists them as the allowed values. Enums that code below the config
+// names too keep their table next to them (core/precision.hpp).
+#include "core/enum_names.hpp"
 #include "layers/layer_spec.hpp"
 #include "optim/optimizer_config.hpp"
 
 namespace expt::config {
-
-template <class E>
-struct EnumName {
-  std::string_view name;
-  E value;
-};
 
 inline constexpr EnumName<LayerKind> layer_kind_names[] = {
     {"conv2d", LayerKind::conv2d}, {"max_pool", LayerKind::max_pool}, {"avg_pool", LayerKind::avg_pool},
@@ -48,19 +39,5 @@ inline constexpr EnumName<ScheduleConfig::Kind> schedule_kind_names[] = {
     {"exponential", ScheduleConfig::Kind::exponential},
     {"cosine", ScheduleConfig::Kind::cosine},
 };
-
-template <class E, size_t N>
-std::string_view name_of(const EnumName<E> (&names)[N], E value) {
-  for (const auto& n : names)
-    if (n.value == value) return n.name;
-  return "?";
-}
-
-template <class E, size_t N>
-std::vector<std::string> all_names(const EnumName<E> (&names)[N]) {
-  std::vector<std::string> out;
-  for (const auto& n : names) out.emplace_back(n.name);
-  return out;
-}
 
 }  // namespace expt::config

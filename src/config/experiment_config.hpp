@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/precision.hpp"
 #include "core/shape.hpp"
 #include "data/data_config.hpp"
 #include "layers/layer_spec.hpp"
@@ -38,7 +39,7 @@ struct ExperimentConfig {
   uint64_t seed = 0;
   std::string backend = "auto";          // auto | onednn | cudnn | reference
   int64_t threads = 0;                   // 0 = all cores
-  std::string precision = "fp32";        // fp32 | bf16 | fp16 | fp32_strict | tf32
+  Precision precision = Precision::fp32;
   int64_t gpu = 0;
   std::filesystem::path results_dir = "results";
   DataConfig data;

@@ -122,10 +122,10 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
       save_checkpoint(outcome.run_dir / "checkpoints" / "step-0.safetensors", *net, tc.optimizer.kind,
                       CheckpointInfo{0, 0, config_hash}, /*include_optimizer=*/false);
   }
-  report.status = "running";
+  report.status = RunStatus::running;
   report.backend = backend->name();
   report.device = backend->device_description();
-  report.precision = config.precision;
+  report.precision = name_of(precision_names, config.precision);
   report.parameters = plan.parameter_count();
   report.forward_flops_per_image = plan.forward_flops();
   report.train_examples = data.train.size();
@@ -155,7 +155,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     end = train(*net, ctx, start, observers);
   } catch (const std::exception& e) {
     // Keep what was gathered: every observer gets to close its files with status `failed`.
-    const RunEnd failed{"failed", e.what(), report.steps.empty() ? start.step : report.steps.back().step};
+    const RunEnd failed{RunStatus::failed, e.what(), report.steps.empty() ? start.step : report.steps.back().step};
     for (auto* o : observers) {
       try {
         o->on_end(failed, *net);
@@ -167,9 +167,9 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   }
   report.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   write_report(outcome.run_dir / "report.json", report);
-  outcome.exit_code = end.status == "completed" ? ExitCode::ok
-                      : end.status == "diverged" ? ExitCode::diverged
-                                                 : ExitCode::interrupted;
+  outcome.exit_code = end.status == RunStatus::completed ? ExitCode::ok
+                      : end.status == RunStatus::diverged ? ExitCode::diverged
+                                                          : ExitCode::interrupted;
   return outcome;
 }
 

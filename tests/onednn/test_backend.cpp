@@ -18,10 +18,10 @@ TEST_CASE("fp32 and bf16 are supported; fp16 and tf32 are refused with a reason"
   NetworkOptions options;
   const LayerSpec layer = conv(4, 3, 1, Padding::same);
   CHECK(backend->unsupported_reason(layer, options).empty());
-  options.precision = "bf16";
+  options.precision = Precision::bf16;
   // This project's machines have AVX-512 (shared/notes/onednn-2.6.md); a CPU without it gets a reason.
   CHECK(backend->unsupported_reason(layer, options).empty());
-  for (const char* precision : {"fp16", "tf32"}) {
+  for (const Precision precision : {Precision::fp16, Precision::tf32}) {
     options.precision = precision;
     CHECK_FALSE(backend->unsupported_reason(layer, options).empty());
     const NetworkPlan plan = plan_network(named({layer, dense(2)}), Shape{1, 4, 4}, 2);

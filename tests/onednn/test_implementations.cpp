@@ -13,7 +13,7 @@ namespace {
 
 // The seed network's layer stack at a quarter of its resolution, after one training step at
 // batch 7 (so the passes for batch 10 and 7 both exist).
-std::vector<onednn::PrimitiveInfo> seed_like_primitives(const std::string& precision) {
+std::vector<onednn::PrimitiveInfo> seed_like_primitives(Precision precision) {
   const auto layers =
       named({conv(32, 3, 1, Padding::same, Activation::relu), conv(32, 3, 1, Padding::same, Activation::relu),
              pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same, Activation::relu),
@@ -33,7 +33,7 @@ std::vector<onednn::PrimitiveInfo> seed_like_primitives(const std::string& preci
 }  // namespace
 
 TEST_CASE("the seed-like network builds no ref primitive (pitfall 1)") {
-  for (const char* precision : {"fp32", "bf16", "fp32_strict"}) {
+  for (const Precision precision : {Precision::fp32, Precision::bf16, Precision::fp32_strict}) {
     CAPTURE(precision);
     int convolutions = 0, inner_products = 0;
     for (const auto& p : seed_like_primitives(precision)) {
@@ -56,7 +56,7 @@ TEST_CASE("fp32 runs Winograd where channels fill 16-blocks; fp32_strict and the
                              pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same),
                              dense(2)});
   const NetworkPlan plan = plan_network(layers, Shape{3, 112, 112}, 2);
-  for (const std::string precision : {"fp32", "fp32_strict"}) {
+  for (const Precision precision : {Precision::fp32, Precision::fp32_strict}) {
     CAPTURE(precision);
     NetworkOptions options;
     options.max_batch = 10;
@@ -68,11 +68,11 @@ TEST_CASE("fp32 runs Winograd where channels fill 16-blocks; fp32_strict and the
       INFO(p.layer << " " << p.primitive << ": " << p.implementation);
       ++convolutions;
       const bool is_winograd = p.implementation.find("wino") != std::string::npos;
-      if (precision == "fp32_strict" || p.layer == layers[0].name) CHECK_FALSE(is_winograd);
+      if (precision == Precision::fp32_strict || p.layer == layers[0].name) CHECK_FALSE(is_winograd);
       winograd += is_winograd;
     }
     CHECK(convolutions == 3 * 3);
-    if (precision == "fp32") CHECK(winograd >= 3);  // at least the 32-channel layer at 112 pixels
+    if (precision == Precision::fp32) CHECK(winograd >= 3);  // at least the 32-channel layer at 112 pixels
   }
 }
 

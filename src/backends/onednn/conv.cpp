@@ -32,7 +32,7 @@ class ConvPass final : public WeightedPass {
     // pads channels to blocks of 16, so a 3-channel input layer would do 5x the work: such
     // layers stay direct (measured: conv1 of the seed network 32 ms a step instead of 13).
     const bool whole_blocks = planned.in.c % 16 == 0 && planned.out.c % 16 == 0;
-    const auto algo = ctx.options.precision != "fp32_strict" && whole_blocks ? dnnl::algorithm::convolution_auto
+    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks ? dnnl::algorithm::convolution_auto
                                                                               : dnnl::algorithm::convolution_direct;
 
     const auto fwd_pd = ctx.check(

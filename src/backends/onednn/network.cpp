@@ -38,8 +38,8 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
   throw BackendError("onednn: unknown layer kind");
 }
 
-memory::data_type compute_type(const std::string& precision) {
-  return precision == "bf16" ? memory::data_type::bf16 : memory::data_type::f32;
+memory::data_type compute_type(Precision precision) {
+  return precision == Precision::bf16 ? memory::data_type::bf16 : memory::data_type::f32;
 }
 
 void check_size(size_t got, int64_t want, const char* what) {
