@@ -19,7 +19,7 @@ TEST_CASE("fp32 and bf16 are supported; fp16 and tf32 are refused with a reason"
   const LayerSpec layer = conv(4, 3, 1, Padding::same);
   CHECK(backend->unsupported_reason(layer, options).empty());
   options.precision = Precision::bf16;
-  // This project's machines have AVX-512 (shared/notes/onednn-2.6.md); a CPU without it gets a reason.
+  // The Zen 5 machines have AVX-512 (docs/onednn-notes.md §9); a CPU without it gets a reason.
   CHECK(backend->unsupported_reason(layer, options).empty());
   for (const Precision precision : {Precision::fp16, Precision::tf32}) {
     options.precision = precision;

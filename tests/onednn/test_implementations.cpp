@@ -1,4 +1,4 @@
-// Pitfall 1 of shared/notes/onednn-2.6.md: oneDNN 2.6 silently falls back to `ref`
+// docs/onednn-notes.md §1: oneDNN 2.6 silently falls back to `ref`
 // implementations (about 1000x slower) for some layout combinations. The seed-like network must
 // get optimised kernels for every primitive, and the backend must refuse ref convolutions.
 #include <doctest/doctest.h>
@@ -32,7 +32,7 @@ std::vector<onednn::PrimitiveInfo> seed_like_primitives(Precision precision) {
 
 }  // namespace
 
-TEST_CASE("the seed-like network builds no ref primitive (pitfall 1)") {
+TEST_CASE("the seed-like network builds no ref primitive (onednn notes §1)") {
   for (const Precision precision : {Precision::fp32, Precision::bf16, Precision::fp32_strict}) {
     CAPTURE(precision);
     int convolutions = 0, inner_products = 0;
