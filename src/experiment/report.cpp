@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/schema_version.hpp"
 
 namespace expt {
 namespace {
@@ -99,9 +100,7 @@ nlohmann::ordered_json to_json(const Report& r) {
 }
 
 Report report_from_json(const nlohmann::json& j) {
-  const int version = j.at("schema_version").get<int>();
-  if (version != kReportSchemaVersion)
-    throw std::runtime_error(fmt::format("schema_version {} is not the supported {}", version, kReportSchemaVersion));
+  check_schema_version(j, kReportSchemaVersion);
   Report r;
   r.name = j.at("name");
   r.run_id = j.at("run_id");
