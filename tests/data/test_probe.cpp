@@ -1,6 +1,5 @@
 #include <doctest/doctest.h>
 
-
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "installed_fashion_mnist.hpp"
