@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/precision.hpp"
 #include "layers/network_plan.hpp"
 #include "optim/optimizer_config.hpp"
 
@@ -41,7 +42,7 @@ struct NetworkOptions {
   uint64_t seed = 0;             // dropout masks: Philox keyed by (seed, layer index, step)
   bool dropout = true;           // global switch
   int64_t max_batch = 1;         // largest n passed to forward()
-  std::string precision = "fp32";
+  Precision precision = Precision::fp32;
   int64_t threads = 0;           // 0 = all cores
   int64_t gpu = 0;
   bool profile = false;          // collect per-layer timings (expt bench)

@@ -105,7 +105,7 @@ void check_backend_runs(const Backend& backend, const NetworkPlan& plan, const N
   if (first == reasons.end()) return;
   if (std::all_of(reasons.begin(), reasons.end(), [&](const std::string& r) { return r == *first; }))
     throw BackendError(fmt::format("backend '{}' cannot run this config here (precision '{}'): {}", backend.name(),
-                                   options.precision, *first));
+                                   name_of(precision_names, options.precision), *first));
   const size_t i = static_cast<size_t>(first - reasons.begin());
   throw BackendError(fmt::format("backend '{}' cannot run model.layers[{}] ('{}'): {}", backend.name(), i,
                                  plan.layers[i].spec.name, *first));

@@ -80,7 +80,7 @@ BenchResult run_bench(const BenchRequest& request) {
   const ExperimentConfig& config = request.config;
   BenchResult result;
   result.config_name = config.name;
-  result.precision = config.precision;
+  result.precision = name_of(precision_names, config.precision);
   result.data_note = request.data_note;
   result.batch = config.training.batch_size;
   result.steps = request.steps;
@@ -126,7 +126,7 @@ BenchResult run_bench(const BenchRequest& request) {
   machine.fp32_peak_gflops = measure_fp32_peak_gflops(machine.threads);
   machine.bf16_peak_gflops = measure_bf16_peak_gflops(machine.threads);
   machine.triad_gbytes_per_second = measure_triad_gbytes_per_second(machine.threads);
-  const bool bf16 = config.precision == "bf16" && machine.bf16_peak_gflops > 0;
+  const bool bf16 = config.precision == Precision::bf16 && machine.bf16_peak_gflops > 0;
   result.floor = step_floor(plan, result.batch, slots, bf16 ? machine.bf16_peak_gflops : machine.fp32_peak_gflops,
                             machine.triad_gbytes_per_second);
 

@@ -77,7 +77,7 @@ void add_validate_command(CLI::App& app) {
     const auto backend = backend_for(
         config, plan, network_options(config, std::max(config.training.batch_size, config.training.eval_batch_size)));
     fmt::print("runs here on      {} ({}), precision {}\n", backend->name(), backend->device_description(),
-               config.precision);
+               name_of(precision_names, config.precision));
   });
 }
 

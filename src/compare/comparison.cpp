@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kMaxDifferences = 12;
 
 bool matches(const RunRecord& run, const std::string& key, const std::string& value) {
-  if (key == "status") return run.report.status == value;
+  if (key == "status") return name_of(run_status_names, run.report.status) == value;
   const auto it = run.config.find(key);
   return it != run.config.end() && same_value(it->second, value);
 }
@@ -57,7 +57,7 @@ std::vector<std::string> differing_keys(const std::vector<RunRecord>& runs) {
 
 std::string status_counts(const std::vector<RunRecord>& runs, const std::vector<size_t>& members) {
   std::map<std::string, int> counts;
-  for (size_t i : members) ++counts[runs[i].report.status];
+  for (size_t i : members) ++counts[std::string(name_of(run_status_names, runs[i].report.status))];
   std::string out;
   for (const auto& [status, n] : counts) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, status);
   return out;
@@ -65,7 +65,7 @@ std::string status_counts(const std::vector<RunRecord>& runs, const std::vector<
 
 void summarize(RunGroup& group, const std::vector<RunRecord>& runs) {
   for (size_t i : group.runs)
-    if (runs[i].report.status == "completed") group.counted.push_back(i);
+    if (runs[i].report.status == RunStatus::completed) group.counted.push_back(i);
   if (group.counted.empty()) group.counted = group.runs;
   for (const Metric& metric : all_metrics()) {
     MetricSummary s;

@@ -124,7 +124,7 @@ std::string config_differences(const Comparison& c) {
   html += "</tr>";
   for (size_t i = 0; i < c.runs.size(); ++i) {
     html += fmt::format("<tr><td>{}</td><td>{}</td>", html_escape(c.runs[i].dir.string()),
-                        html_escape(c.runs[i].report.status));
+                        name_of(run_status_names, c.runs[i].report.status));
     for (const auto& key : c.run_keys) html += "<td>" + html_escape(c.value(i, key)) + "</td>";
     html += "</tr>";
   }

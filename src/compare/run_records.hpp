@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 #include "experiment/report.hpp"
 
 namespace expt {

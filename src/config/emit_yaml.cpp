@@ -183,7 +183,7 @@ std::string to_yaml(const ExperimentConfig& c) {
   root["seed"] = scalar(std::to_string(c.seed));
   root["backend"] = scalar(c.backend);
   root["threads"] = scalar(c.threads);
-  root["precision"] = scalar(c.precision);
+  root["precision"] = scalar(name_of(precision_names, c.precision));
   root["gpu"] = scalar(c.gpu);
   root["results_dir"] = scalar(c.results_dir.string());
   root["data"] = config::data_node(c.data);

@@ -1,7 +1,8 @@
 #pragma once
 // The names the config uses for each enum, in one place: parsing reads them, the resolved YAML
 // writes them and the schema lists them as the allowed values. Those of layer specs are in
-// layers/layer_names.hpp; layer kinds are named by their descriptors.
+// layers/layer_names.hpp, layer kinds are named by their descriptors, and enums that code below
+// the config names too keep their table next to them (core/precision.hpp).
 #include "core/enum_names.hpp"
 #include "layers/layer_names.hpp"
 #include "optim/optimizer_config.hpp"

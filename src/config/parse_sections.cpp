@@ -133,7 +133,7 @@ ExperimentConfig parse_experiment(const ConfigDocument& doc, const std::string& 
   top.read("seed", c.seed);
   top.read("backend", c.backend);
   top.read("threads", c.threads);
-  top.read("precision", c.precision);
+  top.read("precision", c.precision, precision_names);
   top.read("gpu", c.gpu);
   top.read("results_dir", c.results_dir);
   c.data = parse_data(MapReader(doc, top.get("data"), "data", {&schema_table("data")}));

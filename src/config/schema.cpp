@@ -167,7 +167,7 @@ std::vector<SchemaTable> build_tables() {
         choice("backend", top.backend, {"auto", "onednn", "cudnn", "reference"},
                "`auto`: cudnn when a GPU is usable, else onednn"),
         integer("threads", top.threads, at_least(0), "threads", "CPU threads; 0 = all cores"),
-        choice("precision", top.precision, {"fp32", "bf16", "fp16", "fp32_strict", "tf32"},
+        choice("precision", name_of(precision_names, top.precision), all_names(precision_names),
                "arithmetic precision. fp32: fp32 tensors, with the faster algorithms each backend allows (onednn: "
                "Winograd convolutions on AVX-512 CPUs, within about 1e-6 of direct; cudnn: TF32 tensor cores, about "
                "1e-3); fp32_strict: neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master "

@@ -51,4 +51,24 @@ EXPT_HOST_DEVICE inline uint32_t drop_threshold(float rate) {
   return t >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(t);
 }
 
+// The dropout rule every backend applies, for one layer at one step: element i (counted over
+// the whole batch tensor, so the mask depends on the batch size) is kept when word i % 4 of
+// dropout_block(seed, layer, step, i / 4) is at or above `threshold`, and a kept element is
+// multiplied by `scale` (inverted dropout). Backward applies the same mask to the gradient.
+struct DropoutMask {
+  uint64_t seed = 0;
+  uint32_t layer = 0;
+  uint64_t step = 0;
+  uint32_t threshold = 0;
+  float scale = 1.0f;
+  EXPT_HOST_DEVICE bool keeps(uint32_t draw) const { return draw >= threshold; }
+};
+
+// The threshold from the rate as a float; the scale 1 / (1 - rate) computed in double and
+// rounded once to float. Every backend takes both from here, so their outputs agree bit for bit.
+inline DropoutMask dropout_mask(uint64_t seed, uint32_t layer, uint64_t step, double rate) {
+  return DropoutMask{seed, layer, step, drop_threshold(static_cast<float>(rate)),
+                     static_cast<float>(1.0 / (1.0 - rate))};
+}
+
 }  // namespace expt::philox

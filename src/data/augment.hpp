@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "config/experiment_config.hpp"
 #include "core/shape.hpp"
+#include "data/data_config.hpp"
 
 namespace expt {
 

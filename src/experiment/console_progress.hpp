@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "experiment/observer.hpp"
+#include "training/observer.hpp"
 
 namespace expt {
 

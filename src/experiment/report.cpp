@@ -7,8 +7,18 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/schema_version.hpp"
 
 namespace expt {
+namespace {
+
+RunStatus status_named(const std::string& name) {
+  for (const auto& n : run_status_names)
+    if (n.name == name) return n.value;
+  throw std::runtime_error(fmt::format("unknown status '{}'", name));
+}
+
+}  // namespace
 
 double Report::final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
 double Report::best_test_accuracy() const {
@@ -34,7 +44,7 @@ nlohmann::ordered_json to_json(const Report& r) {
   j["schema_version"] = kReportSchemaVersion;
   j["name"] = r.name;
   j["run_id"] = r.run_id;
-  j["status"] = r.status;
+  j["status"] = name_of(run_status_names, r.status);
   j["message"] = r.message;
   j["config_hash"] = r.config_hash;
   j["config_file"] = r.config_file;
@@ -90,13 +100,11 @@ nlohmann::ordered_json to_json(const Report& r) {
 }
 
 Report report_from_json(const nlohmann::json& j) {
-  const int version = j.at("schema_version").get<int>();
-  if (version != kReportSchemaVersion)
-    throw std::runtime_error(fmt::format("schema_version {} is not the supported {}", version, kReportSchemaVersion));
+  check_schema_version(j, kReportSchemaVersion);
   Report r;
   r.name = j.at("name");
   r.run_id = j.at("run_id");
-  r.status = j.at("status");
+  r.status = status_named(j.at("status"));
   r.message = j.value("message", "");
   r.config_hash = j.at("config_hash");
   r.config_file = j.value("config_file", "");

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "training/run_status.hpp"
+
 namespace expt {
 
 inline constexpr int kReportSchemaVersion = 1;
@@ -35,7 +37,7 @@ struct Report {
   uint64_t seed = 0;
   std::string git_commit;
   std::string expt_version;
-  std::string status = "running";  // running | completed | diverged | interrupted | failed
+  RunStatus status = RunStatus::running;
   std::string message;
   std::string started_at, finished_at;  // ISO 8601 UTC
   double setup_seconds = 0, train_seconds = 0, eval_seconds = 0, total_seconds = 0;

@@ -16,13 +16,25 @@
 #include "experiment/network_setup.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
-#include "experiment/trainer.hpp"
 #include "tensorboard/tensorboard_observer.hpp"
+#include "training/trainer.hpp"
 
 namespace expt {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The data set, refused when it cannot make one training batch or has nothing to test on.
+Dataset load_training_data(const ExperimentConfig& config) {
+  Dataset data = load_dataset(config.data, config.seed);
+  const int64_t batch_size = config.training.batch_size;
+  if (data.train.size() / batch_size == 0)
+    throw ConfigError(fmt::format("training.batch_size {} is larger than the {} training examples", batch_size,
+                                  data.train.size()));
+  if (data.test.size() == 0) throw DataError(fmt::format("data set '{}' has no test examples", data.name));
+  return data;
+}
 
 // History recorded after the checkpoint we resume from belongs to work that will be redone.
 void truncate_history(Report& report, const CheckpointInfo& info) {
@@ -42,6 +54,100 @@ void save_normalization(const std::filesystem::path& path, const Normalization& 
   file.tensors["mean"] = tensor(norm.mean);
   file.tensors["inv_std"] = tensor(norm.inv_std);
   safetensors::write(path, file);
+}
+
+// Resuming: the run's report and the network's state from its last checkpoint, which must come
+// from the same config. Returns where training continues.
+TrainerStart resume_run(const std::filesystem::path& run_dir, const ExperimentConfig& config,
+                        const std::string& config_hash, Network& net, Report& report) {
+  report = read_report(run_dir / "report.json");
+  const CheckpointInfo info =
+      load_checkpoint(run_dir / "checkpoints" / "last.safetensors", net, config.training.optimizer.kind);
+  if (info.config_hash != config_hash)
+    throw ConfigError(fmt::format("{} was trained with another config (hash {}, this one {})", run_dir.string(),
+                                  info.config_hash, config_hash));
+  truncate_history(report, info);
+  return TrainerStart{info.step, info.epochs_done};
+}
+
+// A new run folder: the resolved config, the normalisation and, if asked, the untrained weights.
+void start_run_folder(const std::filesystem::path& run_dir, const ExperimentConfig& config,
+                      const std::string& config_hash, const Dataset& data, Network& net) {
+  write_file_atomically(run_dir / "config.yaml", config.resolved_yaml);
+  save_normalization(run_dir / "normalization.safetensors", data.normalization, data.train.shape);
+  if (config.training.checkpoint_initial)
+    save_checkpoint(run_dir / "checkpoints" / "step-0.safetensors", net, config.training.optimizer.kind,
+                    CheckpointInfo{0, 0, config_hash}, /*include_optimizer=*/false);
+}
+
+// What identifies a new run; a resumed run keeps these from its first start.
+Report first_report(const std::filesystem::path& run_dir, const ExperimentConfig& config,
+                    const std::string& config_hash, const std::string& started_at) {
+  Report report;
+  report.name = config.name;
+  report.run_id = run_dir.filename().string();
+  report.config_hash = config_hash;
+  report.config_file = config.source.string();
+  report.seed = config.seed;
+  report.git_commit = git_commit();
+  report.expt_version = EXPT_VERSION;
+  report.started_at = started_at;
+  return report;
+}
+
+// What this start of the run found: backend, model size and data. A resumed run may find
+// another machine, so these are written on every start.
+void describe_setup(Report& report, const Backend& backend, const NetworkPlan& plan, const Dataset& data,
+                    const Network& net, const ExperimentConfig& config) {
+  report.status = RunStatus::running;
+  report.backend = backend.name();
+  report.device = backend.device_description();
+  report.precision = name_of(precision_names, config.precision);
+  report.parameters = plan.parameter_count();
+  report.forward_flops_per_image = plan.forward_flops();
+  report.train_examples = data.train.size();
+  report.test_examples = data.test.size();
+  report.class_names = data.class_names;
+  report.skipped_files = data.skipped;
+  report.data_files = data.load_stats.files;
+  report.data_decoded = data.load_stats.decoded;
+  report.data_cache = data.load_stats.cache;
+  report.data_load_seconds = data.load_stats.seconds;
+  report.network_memory_bytes = net.memory_bytes();
+}
+
+// Console progress, the run recorder (report.json, checkpoints) and TensorBoard when enabled,
+// told of each event in that order.
+std::vector<std::unique_ptr<TrainingObserver>> make_observers(const ExperimentConfig& config, const RunOptions& options,
+                                                              Report& report, const std::filesystem::path& run_dir) {
+  std::vector<std::unique_ptr<TrainingObserver>> observers;
+  observers.push_back(make_console_progress(options.quiet));
+  observers.push_back(make_run_recorder(report, run_dir));
+  if (config.tensorboard.enabled) observers.push_back(make_tensorboard_observer());
+  return observers;
+}
+
+// train() with Ctrl-C handled. When training throws, every observer still gets on_end with
+// `failed` at the last logged step (from `report`), so each closes its files with what was
+// gathered, and the original error propagates.
+RunEnd train_observed(Network& net, const RunContext& ctx, TrainerStart start,
+                      const std::vector<std::unique_ptr<TrainingObserver>>& owned, const Report& report) {
+  std::vector<TrainingObserver*> observers;
+  for (const auto& o : owned) observers.push_back(o.get());
+  install_interrupt_handler();
+  try {
+    return train(net, ctx, start, observers);
+  } catch (const std::exception& e) {
+    const RunEnd failed{RunStatus::failed, e.what(), report.steps.empty() ? start.step : report.steps.back().step};
+    for (auto* o : observers) {
+      try {
+        o->on_end(failed, net);
+      } catch (const std::exception&) {
+        // The original error is the one to report.
+      }
+    }
+    throw;
+  }
 }
 
 }  // namespace
@@ -69,13 +175,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
   const NetworkOptions net_options = network_options(config, std::max(tc.batch_size, tc.eval_batch_size));
   auto backend = backend_for(config, plan, net_options);
-  const Dataset data = load_dataset(config.data, config.seed);
-  const int64_t steps_per_epoch = data.train.size() / tc.batch_size;
-  if (steps_per_epoch == 0)
-    throw ConfigError(fmt::format("training.batch_size {} is larger than the {} training examples", tc.batch_size,
-                                  data.train.size()));
-  if (data.test.size() == 0) throw DataError(fmt::format("data set '{}' has no test examples", data.name));
-
+  const Dataset data = load_training_data(config);
   auto net = backend->build(plan, net_options);
 
   RunOutcome outcome;
@@ -83,77 +183,25 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   TrainerStart start;
   if (!options.resume_dir.empty()) {
     outcome.run_dir = options.resume_dir;
-    report = read_report(outcome.run_dir / "report.json");
-    const CheckpointInfo info = load_checkpoint(outcome.run_dir / "checkpoints" / "last.safetensors", *net, tc.optimizer.kind);
-    if (info.config_hash != config_hash)
-      throw ConfigError(fmt::format("{} was trained with another config (hash {}, this one {})", outcome.run_dir.string(),
-                                    info.config_hash, config_hash));
-    truncate_history(report, info);
-    start = TrainerStart{info.step, info.epochs_done};
+    start = resume_run(outcome.run_dir, config, config_hash, *net, report);
   } else {
     outcome.run_dir = options.run_dir.empty() ? new_run_dir(config, config_hash) : options.run_dir;
-    report.name = config.name;
-    report.run_id = outcome.run_dir.filename().string();
-    report.config_hash = config_hash;
-    report.config_file = config.source.string();
-    report.seed = config.seed;
-    report.git_commit = git_commit();
-    report.expt_version = EXPT_VERSION;
-    report.started_at = started_at;
-    write_file_atomically(outcome.run_dir / "config.yaml", config.resolved_yaml);
-    save_normalization(outcome.run_dir / "normalization.safetensors", data.normalization, data.train.shape);
-    if (tc.checkpoint_initial)
-      save_checkpoint(outcome.run_dir / "checkpoints" / "step-0.safetensors", *net, tc.optimizer.kind,
-                      CheckpointInfo{0, 0, config_hash}, /*include_optimizer=*/false);
+    start_run_folder(outcome.run_dir, config, config_hash, data, *net);
+    report = first_report(outcome.run_dir, config, config_hash, started_at);
   }
-  report.status = "running";
-  report.backend = backend->name();
-  report.device = backend->device_description();
-  report.precision = config.precision;
-  report.parameters = plan.parameter_count();
-  report.forward_flops_per_image = plan.forward_flops();
-  report.train_examples = data.train.size();
-  report.test_examples = data.test.size();
-  report.class_names = data.class_names;
-  report.skipped_files = data.skipped;
-  report.data_files = data.load_stats.files;
-  report.data_decoded = data.load_stats.decoded;
-  report.data_cache = data.load_stats.cache;
-  report.data_load_seconds = data.load_stats.seconds;
-  report.network_memory_bytes = net->memory_bytes();
-  report.setup_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  describe_setup(report, *backend, plan, data, *net, config);
+  report.setup_seconds += seconds_since(t0);
 
-  RunContext ctx{&config, &plan, &data, outcome.run_dir, backend->name(), report.device, steps_per_epoch, start.step};
-  auto console = make_console_progress(options.quiet);
-  auto recorder = make_run_recorder(report, outcome.run_dir);
-  std::vector<TrainingObserver*> observers{console.get(), recorder.get()};
-  std::unique_ptr<TrainingObserver> tensorboard;
-  if (config.tensorboard.enabled) {
-    tensorboard = make_tensorboard_observer();
-    observers.push_back(tensorboard.get());
-  }
-
-  install_interrupt_handler();
-  RunEnd end;
-  try {
-    end = train(*net, ctx, start, observers);
-  } catch (const std::exception& e) {
-    // Keep what was gathered: every observer gets to close its files with status `failed`.
-    const RunEnd failed{"failed", e.what(), report.steps.empty() ? start.step : report.steps.back().step};
-    for (auto* o : observers) {
-      try {
-        o->on_end(failed, *net);
-      } catch (const std::exception&) {
-        // The original error is the one to report.
-      }
-    }
-    throw;
-  }
-  report.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  const int64_t steps_per_epoch = data.train.size() / config.training.batch_size;
+  const RunContext ctx{&config, &plan, &data, outcome.run_dir, backend->name(), report.device, steps_per_epoch,
+                       start.step};
+  const auto observers = make_observers(config, options, report, outcome.run_dir);
+  const RunEnd end = train_observed(*net, ctx, start, observers, report);
+  report.total_seconds += seconds_since(t0);
   write_report(outcome.run_dir / "report.json", report);
-  outcome.exit_code = end.status == "completed" ? ExitCode::ok
-                      : end.status == "diverged" ? ExitCode::diverged
-                                                 : ExitCode::interrupted;
+  outcome.exit_code = end.status == RunStatus::completed ? ExitCode::ok
+                      : end.status == RunStatus::diverged ? ExitCode::diverged
+                                                          : ExitCode::interrupted;
   return outcome;
 }
 

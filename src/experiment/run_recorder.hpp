@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "experiment/observer.hpp"
+#include "training/observer.hpp"
 #include "experiment/report.hpp"
 
 namespace expt {

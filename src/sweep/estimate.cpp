@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "backends/registry.hpp"
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 #include "data/dataset.hpp"
 #include "layers/network_plan.hpp"
 

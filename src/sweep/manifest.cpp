@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/schema_version.hpp"
 #include "experiment/run_recorder.hpp"
 
 namespace expt {
@@ -117,9 +118,7 @@ nlohmann::ordered_json to_json(const Manifest& m) {
 }
 
 Manifest manifest_from_json(const nlohmann::json& j) {
-  const int version = j.at("schema_version").get<int>();
-  if (version != kManifestSchemaVersion)
-    throw std::runtime_error(fmt::format("schema_version {} is not the supported {}", version, kManifestSchemaVersion));
+  check_schema_version(j, kManifestSchemaVersion);
   Manifest m;
   m.name = j.at("name");
   m.sweep_file = j.value("sweep_file", "");

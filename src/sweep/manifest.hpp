@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 #include "sweep/expand.hpp"
 
 namespace expt {

@@ -35,8 +35,8 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const fs::path& dir) {
   if (is_finished(r.state) || !fs::exists(dir / "report.json")) return;
   try {
     const Report report = read_report(dir / "report.json");
-    const bool complete = report.status == "completed" && static_cast<int64_t>(report.epochs.size()) == epochs;
-    if (!complete && report.status != "diverged") return;
+    const bool complete = report.status == RunStatus::completed && static_cast<int64_t>(report.epochs.size()) == epochs;
+    if (!complete && report.status != RunStatus::diverged) return;
     r.state = complete ? MemberState::done : MemberState::diverged;
     r.message = report.message;
     record_result(r, report);

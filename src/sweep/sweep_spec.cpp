@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 #include "config/document.hpp"
 #include "core/error.hpp"
 #include "sweep/slurm_options.hpp"

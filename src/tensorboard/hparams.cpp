@@ -98,10 +98,10 @@ tb::Summary::Value session_start_summary(const std::map<std::string, HParamValue
   return plugin_summary(kSessionStartTag, std::move(data));
 }
 
-tb::Summary::Value session_end_summary(std::string_view status, double end_time_secs) {
+tb::Summary::Value session_end_summary(RunStatus status, double end_time_secs) {
   tb::HParamsPluginData data;
   auto* end = data.mutable_session_end_info();
-  end->set_status(status == "completed" ? tb::STATUS_SUCCESS : tb::STATUS_FAILURE);
+  end->set_status(status == RunStatus::completed ? tb::STATUS_SUCCESS : tb::STATUS_FAILURE);
   end->set_end_time_secs(end_time_secs);
   return plugin_summary(kSessionEndTag, std::move(data));
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tb_summary.pb.h"
+#include "training/run_status.hpp"
 
 namespace expt {
 
@@ -25,8 +26,8 @@ using HParamValue = std::variant<bool, double, std::string>;
 std::map<std::string, HParamValue> flatten_hparams(std::string_view yaml);
 
 tb::Summary::Value session_start_summary(const std::map<std::string, HParamValue>& hparams, double start_time_secs);
-// status "completed" -> success, anything else -> failure.
-tb::Summary::Value session_end_summary(std::string_view status, double end_time_secs);
+// completed -> success, anything else -> failure.
+tb::Summary::Value session_end_summary(RunStatus status, double end_time_secs);
 
 // The metrics every session records in its own folder (tensorboard_observer writes them
 // after each epoch), which a sweep's experiment summary names.

@@ -4,6 +4,8 @@
 #include <exception>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "tensorboard/event_file_writer.hpp"
@@ -103,10 +105,12 @@ class TensorBoardObserver final : public TrainingObserver {
       // TensorBoard keeps the first session-end record of a run and ignores later ones, so
       // it is written only when the run is over for good: an interrupted or failed run can
       // still be resumed, and its resumption writes the status.
-      if (end.status == "completed" || end.status == "diverged")
+      if (end.status == RunStatus::completed || end.status == RunStatus::diverged)
         session_->write_summary(static_cast<int64_t>(end.step), session_end_summary(end.status, wall_time_now()));
       if (!end.message.empty())
-        session_->write_summary(static_cast<int64_t>(end.step), text_summary("run_end", end.status + ": " + end.message));
+        session_->write_summary(static_cast<int64_t>(end.step),
+                                text_summary("run_end", fmt::format("{}: {}", name_of(run_status_names, end.status),
+                                                                    end.message)));
     } catch (const IoError&) {
       first_error = std::current_exception();
     }

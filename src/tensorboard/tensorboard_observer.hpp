@@ -21,7 +21,7 @@
 // on_end flushes and closes every file and throws IoError if one could not be written.
 #include <memory>
 
-#include "experiment/observer.hpp"
+#include "training/observer.hpp"
 
 namespace expt {
 

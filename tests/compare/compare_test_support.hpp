@@ -16,7 +16,7 @@ inline Report make_report(uint64_t seed, double final_test, double final_train, 
   r.run_id = "run-" + std::to_string(seed);
   r.config_hash = "0";
   r.backend = "reference";
-  r.status = "completed";
+  r.status = RunStatus::completed;
   r.seed = seed;
   r.train_examples = 100;
   r.train_seconds = 2.0;

@@ -100,7 +100,7 @@ TEST_CASE("compare: statistics use completed runs; a lone run gets no interval")
   auto runs = grid_runs();
   runs.resize(4);  // lr 0.001: with/without for seeds 0 and 1
   Report diverged = make_report(9, 0.1, 0.1);
-  diverged.status = "diverged";
+  diverged.status = RunStatus::diverged;
   runs.push_back(make_run("bad", config("true", "0.001", 9), diverged));
   const Comparison c = compare_runs(runs, {});
   REQUIRE(c.groups.size() == 2);

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 
 using namespace expt;
 

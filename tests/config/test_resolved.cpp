@@ -133,7 +133,7 @@ tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_
   CHECK(again.seed == 123);
   CHECK(again.backend == "reference");
   CHECK(again.threads == 3);
-  CHECK(again.precision == "bf16");
+  CHECK(again.precision == Precision::bf16);
   CHECK(again.gpu == 1);
   CHECK(again.results_dir == "/tmp/results");
   CHECK(again.data.classes.size() == 4);

@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "data/normalize.hpp"
+#include "installed_fashion_mnist.hpp"
 
 using namespace expt;
 
@@ -74,15 +74,9 @@ TEST_CASE("load: the normalisation comes from the final training split only") {
 }
 
 TEST_CASE("load: real Fashion-MNIST") {
-  const std::filesystem::path root = "/usr/share/datasets/fashion-mnist";
-  if (!std::filesystem::exists(root)) {
-    MESSAGE("skipped: " << root.string() << " is not installed");
-    return;
-  }
-  DataConfig config;
-  config.dataset = "idx";
-  config.root = root;
-  const Dataset data = load_dataset(config, 0);
+  const auto config = installed_fashion_mnist();
+  if (!config) return;
+  const Dataset data = load_dataset(*config, 0);
   CHECK(data.train.size() == 60000);
   CHECK(data.test.size() == 10000);
   CHECK(data.train.shape == Shape{1, 28, 28});

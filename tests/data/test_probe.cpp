@@ -1,9 +1,8 @@
 #include <doctest/doctest.h>
 
-#include <filesystem>
-
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "installed_fashion_mnist.hpp"
 
 using namespace expt;
 
@@ -35,20 +34,14 @@ TEST_CASE("probe: unknown data set is a DataError") {
 }
 
 TEST_CASE("probe: real Fashion-MNIST") {
-  const std::filesystem::path root = "/usr/share/datasets/fashion-mnist";
-  if (!std::filesystem::exists(root)) {
-    MESSAGE("skipped: " << root.string() << " is not installed");
-    return;
-  }
-  DataConfig config;
-  config.dataset = "idx";
-  config.root = root;
-  const DatasetInfo info = probe_dataset(config, 0);
+  auto config = installed_fashion_mnist();
+  if (!config) return;
+  const DatasetInfo info = probe_dataset(*config, 0);
   CHECK(info.shape == Shape{1, 28, 28});
   CHECK(info.classes == 10);
   CHECK(info.class_names.front() == "0");
 
-  config.channels = 3;
-  config.image_height = config.image_width = 32;
-  CHECK(probe_dataset(config, 0).shape == Shape{3, 32, 32});
+  config->channels = 3;
+  config->image_height = config->image_width = 32;
+  CHECK(probe_dataset(*config, 0).shape == Shape{3, 32, 32});
 }

@@ -11,7 +11,7 @@ TEST_CASE("report: JSON round trip keeps every field, and the summary is derived
   r.config_hash = "abc";
   r.backend = "reference";
   r.seed = 3;
-  r.status = "completed";
+  r.status = RunStatus::completed;
   r.train_examples = 100;
   r.train_seconds = 2.0;
   r.epochs.push_back({1, 10, 0.1, 1.0, 0.50, 1.1, 0.40, 1.0, 100});

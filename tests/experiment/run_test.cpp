@@ -57,7 +57,7 @@ TEST_CASE("run: writes config, report and checkpoint; learns above chance") {
   CHECK(out.run_dir.parent_path() == results / "quick");
 
   const Report r = read_report(out.run_dir / "report.json");
-  CHECK(r.status == "completed");
+  CHECK(r.status == RunStatus::completed);
   REQUIRE(r.epochs.size() == 6);
   CHECK(r.steps.size() == 6 * (240 / 20) / 4);
   CHECK(r.final_test_accuracy() > 0.7);  // chance is 1/3
@@ -92,7 +92,7 @@ TEST_CASE("run: a diverging run stops with status diverged, naming the step") {
   const RunOutcome out = run_experiment(cfg, quiet());
   CHECK(out.exit_code == ExitCode::diverged);
   const Report r = read_report(out.run_dir / "report.json");
-  CHECK(r.status == "diverged");
+  CHECK(r.status == RunStatus::diverged);
   CHECK(r.message.find("at step") != std::string::npos);
   std::filesystem::remove_all(results);
 }
@@ -114,7 +114,7 @@ TEST_CASE("run: a short Fashion-MNIST run on a subset learns well above chance")
                                {"results_dir=" + results.string(), "training.epochs=1", "data.limit_train=3000",
                                 "data.limit_test=1000", "tensorboard.enabled=false"});
   const Report r = run_experiment(cfg, quiet()).report;
-  CHECK(r.status == "completed");
+  CHECK(r.status == RunStatus::completed);
   CHECK(r.test_examples == 1000);
   CHECK(r.final_test_accuracy() > 0.6);  // chance is 0.1; the full run reaches about 0.93
   std::filesystem::remove_all(results);

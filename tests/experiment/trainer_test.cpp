@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "experiment/trainer.hpp"
+#include "training/trainer.hpp"
 
 using namespace expt;
 

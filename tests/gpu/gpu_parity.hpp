@@ -36,7 +36,7 @@ inline void check_close(const std::vector<float>& got, const std::vector<float>&
 
 // The reference runs in fp32; `precision` is the cudnn network's (fp32_strict or fp32/TF32).
 inline Pair build_pair(const std::vector<LayerSpec>& layers, Shape input, int64_t classes,
-                       const NetworkOptions& options, const std::string& precision) {
+                       const NetworkOptions& options, Precision precision) {
   return parity::build_pair(kCudnn, layers, input, classes, options, precision);
 }
 

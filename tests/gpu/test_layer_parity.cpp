@@ -7,7 +7,7 @@ namespace expt::gpu_test {
 
 namespace {
 
-void check_network(const std::vector<LayerSpec>& layers, Shape input, const std::string& precision, Tolerance tol) {
+void check_network(const std::vector<LayerSpec>& layers, Shape input, Precision precision, Tolerance tol) {
   NetworkOptions options;
   options.seed = 7;
   options.max_batch = 4;
@@ -19,8 +19,8 @@ void check_network(const std::vector<LayerSpec>& layers, Shape input, const std:
 }
 
 void check_both_precisions(const std::vector<LayerSpec>& layers, Shape input) {
-  SUBCASE("fp32_strict") { check_network(layers, input, "fp32_strict", kStrict); }
-  SUBCASE("fp32 (TF32)") { check_network(layers, input, "fp32", kTf32); }
+  SUBCASE("fp32_strict") { check_network(layers, input, Precision::fp32_strict, kStrict); }
+  SUBCASE("fp32 (TF32)") { check_network(layers, input, Precision::fp32, kTf32); }
 }
 
 }  // namespace
@@ -81,7 +81,7 @@ TEST_CASE("gpu parity: dropout masks are bit-identical to the reference") {
   NetworkOptions options;
   options.seed = 0x1234'5678'9abcull;
   options.max_batch = 6;
-  Pair p = build_pair(named({simple(LayerKind::dropout, 0.3), dense(5)}), Shape{3, 5, 7}, 5, options, "fp32_strict");
+  Pair p = build_pair(named({simple(LayerKind::dropout, 0.3), dense(5)}), Shape{3, 5, 7}, 5, options, Precision::fp32_strict);
   const Batch batch = random_batch(p.plan, 6, 5);
   for (uint64_t step : {0ull, 1ull, 1ull << 33}) {
     p.reference->forward(batch.host(6), Phase::train, step);

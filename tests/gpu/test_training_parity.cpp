@@ -13,7 +13,7 @@ std::vector<LayerSpec> small_cnn() {
                 simple(LayerKind::dropout, 0.5), dense(4)});
 }
 
-void train_and_compare(OptimizerConfig optimizer, const std::string& precision, Tolerance tol) {
+void train_and_compare(OptimizerConfig optimizer, Precision precision, Tolerance tol) {
   NetworkOptions options;
   options.seed = 3;
   options.max_batch = 8;
@@ -56,8 +56,8 @@ OptimizerConfig optimizer(OptimizerConfig::Kind kind, double learning_rate, doub
 void train_all_precisions(const OptimizerConfig& c) {
   // Adam divides by sqrt(v): where a gradient is tiny its update is still O(lr), so parameter
   // errors stay at the level of the gradients' relative error times lr.
-  SUBCASE("fp32_strict") { train_and_compare(c, "fp32_strict", Tolerance{1e-3, 1e-5}); }
-  SUBCASE("fp32 (TF32)") { train_and_compare(c, "fp32", Tolerance{2e-2, 1e-4}); }
+  SUBCASE("fp32_strict") { train_and_compare(c, Precision::fp32_strict, Tolerance{1e-3, 1e-5}); }
+  SUBCASE("fp32 (TF32)") { train_and_compare(c, Precision::fp32, Tolerance{2e-2, 1e-4}); }
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ TEST_CASE("gpu: the optimizer update matches the CPU formula exactly for the sam
     NetworkOptions options;
     options.max_batch = 2;
     options.optimizer = optimizer(kind, 0.01, 0.01);
-    Pair p = build_pair(named({dense(3)}), Shape{1, 1, 4}, 3, options, "fp32_strict");
+    Pair p = build_pair(named({dense(3)}), Shape{1, 1, 4}, 3, options, Precision::fp32_strict);
     const int slots = optimizer_state_slots(kind);
     for (size_t i = 0; i < p.plan.params.size(); ++i)
       for (int s = 0; s < slots; ++s) {

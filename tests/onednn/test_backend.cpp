@@ -19,7 +19,7 @@ TEST_CASE("fp32 runs everywhere, bf16 exactly where oneDNN has AVX-512; fp16 and
   NetworkOptions options;
   const LayerSpec layer = conv(4, 3, 1, Padding::same);
   CHECK(backend->unsupported_reason(layer, options).empty());
-  options.precision = "bf16";
+  options.precision = Precision::bf16;
   const std::string bf16_reason = backend->unsupported_reason(layer, options);
   CAPTURE(bf16_reason);
   if (onednn::has_avx512_core()) {
@@ -28,7 +28,7 @@ TEST_CASE("fp32 runs everywhere, bf16 exactly where oneDNN has AVX-512; fp16 and
     CHECK(bf16_reason.find("AVX-512") != std::string::npos);
     CHECK(bf16_reason.find(onednn::effective_isa_name()) != std::string::npos);
   }
-  for (const char* precision : {"fp16", "tf32"}) {
+  for (const Precision precision : {Precision::fp16, Precision::tf32}) {
     options.precision = precision;
     CHECK_FALSE(backend->unsupported_reason(layer, options).empty());
     const NetworkPlan plan = plan_network(named({layer, dense(2)}), Shape{1, 4, 4}, 2);

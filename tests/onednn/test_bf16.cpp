@@ -43,7 +43,7 @@ TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 preci
   options.seed = 5;
   options.optimizer.kind = OptimizerConfig::Kind::adam;
   NetworkOptions bf16 = options;
-  bf16.precision = "bf16";
+  bf16.precision = Precision::bf16;
   const NetworkPlan plan = plan_network(bf16_cnn(), Shape{3, 14, 13}, 5);
   auto reference = make_reference_backend()->build(plan, options);
   auto net = make_onednn_backend()->build(plan, bf16);

@@ -1,6 +1,6 @@
-// oneDNN 2.6 silently falls back to `ref` implementations (about 1000x slower) for some layout
-// combinations. The seed-like network must
-// get optimised kernels for every primitive, and the backend must refuse ref convolutions.
+// docs/onednn-notes.md §1: oneDNN 2.6 silently falls back to `ref` implementations (about 1000x
+// slower) for some layout combinations. The seed-like network must get optimised kernels for
+// every primitive, and the backend must refuse ref convolutions.
 #include <doctest/doctest.h>
 
 #include "backends/onednn/factory.hpp"
@@ -14,7 +14,7 @@ namespace {
 
 // The seed network's layer stack at a quarter of its resolution, after one training step at
 // batch 7 (so the passes for batch 10 and 7 both exist).
-std::vector<onednn::PrimitiveInfo> seed_like_primitives(const std::string& precision) {
+std::vector<onednn::PrimitiveInfo> seed_like_primitives(Precision precision) {
   const auto layers =
       named({conv(32, 3, 1, Padding::same, Activation::relu), conv(32, 3, 1, Padding::same, Activation::relu),
              pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same, Activation::relu),
@@ -31,8 +31,9 @@ std::vector<onednn::PrimitiveInfo> seed_like_primitives(const std::string& preci
   return onednn::primitive_implementations(*net);
 }
 
-void check_no_ref_primitive(const std::string& precision) {
-  CAPTURE(precision);
+void check_no_ref_primitive(Precision precision) {
+  const std::string_view precision_name = name_of(precision_names, precision);
+  CAPTURE(precision_name);
   int convolutions = 0, inner_products = 0;
   for (const auto& p : seed_like_primitives(precision)) {
     INFO(p.layer << " " << p.primitive << ": " << p.implementation);
@@ -47,8 +48,8 @@ void check_no_ref_primitive(const std::string& precision) {
 }  // namespace
 
 TEST_CASE("the seed-like network builds no ref primitive in fp32 and fp32_strict") {
-  check_no_ref_primitive("fp32");
-  check_no_ref_primitive("fp32_strict");
+  check_no_ref_primitive(Precision::fp32);
+  check_no_ref_primitive(Precision::fp32_strict);
 }
 
 TEST_CASE("[avx512_core] the seed-like network builds no ref primitive in bf16") {
@@ -56,7 +57,7 @@ TEST_CASE("[avx512_core] the seed-like network builds no ref primitive in bf16")
     MESSAGE(why);
     return;
   }
-  check_no_ref_primitive("bf16");
+  check_no_ref_primitive(Precision::bf16);
 }
 
 // The contract of `precision` (docs/config.md): fp32 may use Winograd (oneDNN picks it per
@@ -65,12 +66,13 @@ TEST_CASE("[avx512_core] the seed-like network builds no ref primitive in bf16")
 // stays direct. Built only, never run. Returns how many Winograd primitives fp32 got.
 namespace {
 
-int winograd_convolutions(const std::string& precision) {
+int winograd_convolutions(Precision precision) {
   const auto layers = named({conv(32, 3, 1, Padding::same, Activation::relu), conv(32, 3, 1, Padding::same),
                              pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), conv(64, 3, 1, Padding::same),
                              dense(2)});
   const NetworkPlan plan = plan_network(layers, Shape{3, 112, 112}, 2);
-  CAPTURE(precision);
+  const std::string_view precision_name = name_of(precision_names, precision);
+  CAPTURE(precision_name);
   NetworkOptions options;
   options.max_batch = 10;
   options.precision = precision;
@@ -81,7 +83,7 @@ int winograd_convolutions(const std::string& precision) {
     INFO(p.layer << " " << p.primitive << ": " << p.implementation);
     ++convolutions;
     const bool is_winograd = p.implementation.find("wino") != std::string::npos;
-    if (precision == "fp32_strict" || p.layer == layers[0].name) CHECK_FALSE(is_winograd);
+    if (precision == Precision::fp32_strict || p.layer == layers[0].name) CHECK_FALSE(is_winograd);
     winograd += is_winograd;
   }
   CHECK(convolutions == 3 * 3);
@@ -91,8 +93,8 @@ int winograd_convolutions(const std::string& precision) {
 }  // namespace
 
 TEST_CASE("fp32_strict and the 3-channel input layer always run direct convolutions") {
-  CHECK(winograd_convolutions("fp32_strict") == 0);
-  winograd_convolutions("fp32");
+  CHECK(winograd_convolutions(Precision::fp32_strict) == 0);
+  winograd_convolutions(Precision::fp32);
 }
 
 // oneDNN 2.6 implements Winograd only in AVX-512 code.
@@ -101,7 +103,7 @@ TEST_CASE("[avx512_core] fp32 runs Winograd where channels fill 16-blocks") {
     MESSAGE(why);
     return;
   }
-  CHECK(winograd_convolutions("fp32") >= 3);  // at least the 32-channel layer at 112 pixels
+  CHECK(winograd_convolutions(Precision::fp32) >= 3);  // at least the 32-channel layer at 112 pixels
 }
 
 }  // namespace expt::onednn_test

@@ -16,7 +16,7 @@ NetworkOptions sgd_options(int64_t max_batch, uint64_t seed = 7) {
   return o;
 }
 
-void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3, const std::string& precision = "fp32") {
+void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3, Precision precision = Precision::fp32) {
   NetworkOptions options = sgd_options(n);
   options.precision = precision;
   Pair p = build_pair(named({layer, dense(5)}), input, 5, options);
@@ -40,7 +40,7 @@ TEST_CASE("conv2d parity: same and valid, stride 1 and 2, odd sizes, bias and fu
     check_single_layer(conv(32, 3, 1, Padding::same, Activation::relu, false), Shape{16, 10, 10});
   }
   SUBCASE("whole 16-channel blocks: Winograd in fp32, direct in fp32_strict, both within the fp32 tolerance") {
-    for (const char* precision : {"fp32", "fp32_strict"}) {
+    for (const Precision precision : {Precision::fp32, Precision::fp32_strict}) {
       CAPTURE(precision);
       check_single_layer(conv(32, 3, 1, Padding::same, Activation::relu), Shape{32, 56, 56}, 10, precision);
     }

@@ -79,11 +79,11 @@ struct Pair {
 
 // The reference runs in fp32; `precision` is the tested network's.
 inline Pair build_pair(const UnderTest& under_test, const std::vector<LayerSpec>& layers, Shape input,
-                       int64_t classes, NetworkOptions options, const std::string& precision) {
+                       int64_t classes, NetworkOptions options, Precision precision) {
   Pair p;
   p.under_test = &under_test;
   p.plan = plan_network(layers, input, classes);
-  options.precision = "fp32";
+  options.precision = Precision::fp32;
   p.reference = make_reference_backend()->build(p.plan, options);
   options.precision = precision;
   p.tested = under_test.make()->build(p.plan, options);

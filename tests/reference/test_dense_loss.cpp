@@ -7,7 +7,7 @@
 #include "backends/reference/conv2d.hpp"
 #include "backends/reference/dense.hpp"
 #include "backends/reference/elementwise.hpp"
-#include "backends/reference/softmax_cross_entropy.hpp"
+#include "backends/softmax_cross_entropy.hpp"
 #include "gradient_check.hpp"
 
 using namespace expt;

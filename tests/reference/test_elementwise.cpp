@@ -30,7 +30,7 @@ TEST_CASE("relu gradient by finite differences") {
 }
 
 TEST_CASE("dropout gradient with a fixed mask by finite differences") {
-  const DropoutMask mask{7, 3, 11, 0.4};
+  const auto mask = philox::dropout_mask(7, 3, 11, 0.4);
   auto x = random_tensor(101, 23);  // not a multiple of 4: the last Philox block is partial
   const auto upstream = random_tensor(101, 24);
   std::vector<double> y(101), dx(101);
@@ -43,7 +43,7 @@ TEST_CASE("dropout gradient with a fixed mask by finite differences") {
 }
 
 TEST_CASE("dropout keeps element i by Philox word i % 4 of block i / 4 and scales by 1/(1-rate)") {
-  const DropoutMask mask{0x1234567890ull, 5, 42, 0.25};
+  const auto mask = philox::dropout_mask(0x1234567890ull, 5, 42, 0.25);
   const std::vector<float> x(203, 1.0f);
   std::vector<float> y(203);
   dropout_apply(203, mask, x.data(), y.data());
@@ -57,16 +57,16 @@ TEST_CASE("dropout keeps element i by Philox word i % 4 of block i / 4 and scale
 TEST_CASE("dropout mask: same seed, layer and step give the same mask; others differ") {
   const int64_t count = 4096;
   const std::vector<float> x(count, 1.0f);
-  auto mask_of = [&](DropoutMask m) {
+  auto mask_of = [&](const philox::DropoutMask& m) {
     std::vector<float> y(count);
     dropout_apply(count, m, x.data(), y.data());
     return y;
   };
-  const DropoutMask base{99, 2, 7, 0.5};
+  const auto base = philox::dropout_mask(99, 2, 7, 0.5);
   CHECK(mask_of(base) == mask_of(base));
-  CHECK(mask_of(base) != mask_of(DropoutMask{99, 2, 8, 0.5}));
-  CHECK(mask_of(base) != mask_of(DropoutMask{99, 3, 7, 0.5}));
-  CHECK(mask_of(base) != mask_of(DropoutMask{100, 2, 7, 0.5}));
+  CHECK(mask_of(base) != mask_of(philox::dropout_mask(99, 2, 8, 0.5)));
+  CHECK(mask_of(base) != mask_of(philox::dropout_mask(99, 3, 7, 0.5)));
+  CHECK(mask_of(base) != mask_of(philox::dropout_mask(100, 2, 7, 0.5)));
 }
 
 TEST_CASE("dropout keeps about 1 - rate of the elements") {
@@ -75,7 +75,7 @@ TEST_CASE("dropout keeps about 1 - rate of the elements") {
   const std::vector<float> x(count, 1.0f);
   std::vector<float> y(count);
   for (double rate : {0.1, 0.5, 0.8}) {
-    dropout_apply(count, DropoutMask{5, 1, 3, rate}, x.data(), y.data());
+    dropout_apply(count, philox::dropout_mask(5, 1, 3, rate), x.data(), y.data());
     const auto kept = std::count_if(y.begin(), y.end(), [](float v) { return v != 0.0f; });
     CHECK(std::abs(static_cast<double>(kept) / count - (1 - rate)) < 0.006);
   }
@@ -84,6 +84,6 @@ TEST_CASE("dropout keeps about 1 - rate of the elements") {
 TEST_CASE("dropout rate 0 keeps everything unscaled") {
   const auto x = random_tensor(10, 25);
   std::vector<double> y(10);
-  dropout_apply(10, DropoutMask{1, 1, 1, 0.0}, x.data(), y.data());
+  dropout_apply(10, philox::dropout_mask(1, 1, 1, 0.0), x.data(), y.data());
   CHECK(y == x);
 }

@@ -264,7 +264,7 @@ TEST_CASE("precision other than fp32 is unsupported") {
   const NetworkPlan plan = conv_relu_avg_plan();
   auto options = options_with(OptimizerConfig::Kind::sgd, 1);
   CHECK(backend->unsupported_reason(plan.layers[0].spec, options).empty());
-  options.precision = "bf16";
+  options.precision = Precision::bf16;
   CHECK_FALSE(backend->unsupported_reason(plan.layers[0].spec, options).empty());
   CHECK_THROWS_AS(backend->build(plan, options), BackendError);
   CHECK(backend->device_description().starts_with("CPU (reference loops), "));

@@ -49,7 +49,7 @@ parameters:
   CHECK(failed.state == MemberState::failed);
   CHECK(failed.message.find("batch_size") != std::string::npos);
   const Report report = read_report(dir / "results" / "f" / ok.id / "report.json");
-  CHECK(report.status == "completed");
+  CHECK(report.status == RunStatus::completed);
   CHECK(report.run_id == ok.id);
 
   SUBCASE("running it again skips done and diverged members and retries failed ones") {

@@ -62,9 +62,9 @@ TEST_CASE("session start and end summaries carry the hparams plugin's data") {
   CHECK(hp.at("bn").kind_case() == google::protobuf::Value::kBoolValue);
   CHECK(start.session_start_info().start_time_secs() == 1000.5);
 
-  CHECK(plugin_data(session_end_summary("completed", 2)).session_end_info().status() == tb::STATUS_SUCCESS);
-  CHECK(plugin_data(session_end_summary("diverged", 2)).session_end_info().status() == tb::STATUS_FAILURE);
-  CHECK(plugin_data(session_end_summary("failed", 2)).session_end_info().status() == tb::STATUS_FAILURE);
+  CHECK(plugin_data(session_end_summary(RunStatus::completed, 2)).session_end_info().status() == tb::STATUS_SUCCESS);
+  CHECK(plugin_data(session_end_summary(RunStatus::diverged, 2)).session_end_info().status() == tb::STATUS_FAILURE);
+  CHECK(plugin_data(session_end_summary(RunStatus::failed, 2)).session_end_info().status() == tb::STATUS_FAILURE);
 }
 
 TEST_CASE("a sweep's experiment summary names its hyperparameters and the run metrics") {

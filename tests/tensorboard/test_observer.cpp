@@ -75,14 +75,14 @@ EpochLog epoch_log(int64_t epoch) {
 }
 
 // Drives one two-epoch run of 100 steps, as the trainer would.
-void train(Fixture& f, TrainingObserver& obs, const std::string& status = "completed") {
+void train(Fixture& f, TrainingObserver& obs, RunStatus status = RunStatus::completed) {
   obs.on_start(f.ctx, f.net);
   for (uint64_t step = 10; step <= 100; step += 10) {
     f.net.advance(step);
     obs.on_log(step_log(step), f.net);
     if (step % 50 == 0) obs.on_epoch(epoch_log(static_cast<int64_t>(step / 50 - 1)), f.net);
   }
-  obs.on_end(RunEnd{status, status == "completed" ? "" : "the loss became nan", 100}, f.net);
+  obs.on_end(RunEnd{status, status == RunStatus::completed ? "" : "the loss became nan", 100}, f.net);
 }
 
 std::vector<int64_t> steps_of(const std::vector<tb::Event>& events, const std::string& tag) {
@@ -208,7 +208,7 @@ TEST_CASE("a run's train, test and session logs hold every tag at the configured
 TEST_CASE("a diverged run ends as a failure with its reason; the sweep gets its experiment summary") {
   Fixture f(kSweep / "run-b", 0.5);
   auto obs = make_tensorboard_observer();
-  train(f, *obs, "diverged");
+  train(f, *obs, RunStatus::diverged);
   const auto session_events = read_events(single_event_file(f.ctx.run_dir / "tensorboard"));
   CHECK(hparams_data(session_events, "_hparams_/session_end_info").session_end_info().status() == tb::STATUS_FAILURE);
   const auto end = values_with_tag(session_events, "run_end");
@@ -224,12 +224,12 @@ TEST_CASE("a diverged run ends as a failure with its reason; the sweep gets its 
 TEST_CASE("a resumed run writes new files, drops steps after its checkpoint and ends the session once") {
   Fixture f(kSweep.parent_path() / "resumed", 0.1);
   auto first = make_tensorboard_observer();
-  train(f, *first, "interrupted");
+  train(f, *first, RunStatus::interrupted);
 
   f.ctx.first_step = 60;
   auto second = make_tensorboard_observer();
   second->on_start(f.ctx, f.net);
-  second->on_end(RunEnd{"completed", "", 60}, f.net);
+  second->on_end(RunEnd{RunStatus::completed, "", 60}, f.net);
 
   const fs::path root = f.ctx.run_dir / "tensorboard";
   for (const fs::path& dir : {root, root / "train", root / "test"}) {
@@ -274,7 +274,7 @@ TEST_CASE("a folder that cannot be written fails on_start with IoError, and on_e
   std::ofstream(f.ctx.run_dir / "tensorboard" / "train") << "a file where the folder should be";
   auto obs = make_tensorboard_observer();
   CHECK_THROWS_AS(obs->on_start(f.ctx, f.net), IoError);
-  obs->on_end(RunEnd{"failed", "cannot create the train folder", 0}, f.net);
+  obs->on_end(RunEnd{RunStatus::failed, "cannot create the train folder", 0}, f.net);
   const auto session = read_events(single_event_file(f.ctx.run_dir / "tensorboard"));
   CHECK(values_with_tag(session, "run_end").size() == 1);
 }

@@ -34,13 +34,12 @@ class CudnnBackend final : public Backend {
   }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
-    const std::string& p = options.precision;
-    if (p == "fp32" || p == "tf32" || p == "fp32_strict") return {};
-    if (p == "bf16" || p == "fp16")
+    const Precision p = options.precision;
+    if (p == Precision::bf16 || p == Precision::fp16)
       return fmt::format("{} (mixed precision with fp32 master weights) is not implemented in the cudnn backend yet; "
                          "use fp32 (TF32 tensor cores), tf32 or fp32_strict",
-                         p);
-    return fmt::format("unknown precision '{}' (cudnn supports fp32, tf32 and fp32_strict)", p);
+                         name_of(precision_names, p));
+    return {};
   }
 
   std::unique_ptr<Network> build(const NetworkPlan& plan, const NetworkOptions& options) override {

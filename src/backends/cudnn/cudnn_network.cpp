@@ -51,7 +51,7 @@ CudnnNetwork::CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& option
 
   // fp32 and tf32 let tensor cores round GEMM/convolution inputs to TF32 (as PyTorch's
   // allow_tf32 does); fp32_strict keeps every multiply in fp32.
-  ctx_.tf32 = options_.precision != "fp32_strict";
+  ctx_.tf32 = options_.precision != Precision::fp32_strict;
   EXPT_CUBLAS_CHECK(cublasSetMathMode(cublas, ctx_.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   ctx_.stream = stream;
   ctx_.cudnn = cudnn;

@@ -18,11 +18,8 @@ DropoutLayer::DropoutLayer(const PlannedLayer& layer, uint32_t layer_index, uint
     : size_(layer.out.size()), layer_index_(layer_index), seed_(seed), rate_(layer.spec.rate),
       enabled_(enabled && layer.spec.rate > 0.0) {}
 
-// The threshold and scale are computed as the reference backend does: the float rate for the
-// threshold, 1 / (1 - rate) in double rounded once to float for the scale.
-DropoutMask DropoutLayer::last_mask() const {
-  return DropoutMask{seed_, layer_index_, last_step_, philox::drop_threshold(static_cast<float>(rate_)),
-                     static_cast<float>(1.0 / (1.0 - rate_))};
+philox::DropoutMask DropoutLayer::last_mask() const {
+  return philox::dropout_mask(seed_, layer_index_, last_step_, rate_);
 }
 
 void DropoutLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {

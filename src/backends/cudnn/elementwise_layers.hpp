@@ -25,7 +25,7 @@ class DropoutLayer final : public GpuLayer {
   void backward_data(const GpuContext& ctx, const BackwardArgs& args) override;
 
  private:
-  DropoutMask last_mask() const;
+  philox::DropoutMask last_mask() const;
 
   int64_t size_;
   uint32_t layer_index_;

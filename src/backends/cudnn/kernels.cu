@@ -56,12 +56,12 @@ __global__ void relu_backward_kernel(int64_t count, const float* y, const float*
 }
 
 // One thread per Philox block: the four words decide four consecutive elements.
-__global__ void dropout_kernel(DropoutMask mask, int64_t count, const float* x, float* y) {
+__global__ void dropout_kernel(philox::DropoutMask mask, int64_t count, const float* x, float* y) {
   EXPT_GRID_STRIDE(b, (count + 3) / 4) {
     const philox::Block r = philox::dropout_block(mask.seed, mask.layer, mask.step, static_cast<uint64_t>(b));
     for (int j = 0; j < 4; ++j) {
       const int64_t i = 4 * b + j;
-      if (i < count) y[i] = r.v[j] >= mask.threshold ? x[i] * mask.scale : 0.0f;
+      if (i < count) y[i] = mask.keeps(r.v[j]) ? x[i] * mask.scale : 0.0f;
     }
   }
 }
@@ -226,7 +226,7 @@ void relu_backward(cudaStream_t stream, int64_t count, const float* y, const flo
   EXPT_CUDA_CHECK_LAUNCH();
 }
 
-void dropout_apply(cudaStream_t stream, const DropoutMask& mask, int64_t count, const float* x, float* y) {
+void dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t count, const float* x, float* y) {
   dropout_kernel<<<blocks_for((count + 3) / 4), kThreads, 0, stream>>>(mask, count, x, y);
   EXPT_CUDA_CHECK_LAUNCH();
 }

@@ -7,6 +7,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include "core/philox.hpp"
 #include "optim/adam_scalars.hpp"
 
 namespace expt::cudnn_backend {
@@ -29,17 +30,9 @@ void relu_forward(cudaStream_t stream, int64_t count, const float* x, float* y);
 // dx = y > 0 ? dy : 0; in place when dx == dy.
 void relu_backward(cudaStream_t stream, int64_t count, const float* y, const float* dy, float* dx);
 
-// Inverted dropout with the Philox stream of core/philox.hpp: element i is kept iff word i % 4
-// of dropout_block(seed, layer, step, i / 4) >= threshold, and kept elements are scaled.
-// The same call computes backward (x = dy, y = dx): the mask is recomputed, never stored.
-struct DropoutMask {
-  uint64_t seed;
-  uint32_t layer;
-  uint64_t step;
-  uint32_t threshold;
-  float scale;
-};
-void dropout_apply(cudaStream_t stream, const DropoutMask& mask, int64_t count, const float* x, float* y);
+// Inverted dropout by the rule of core/philox.hpp. The same call computes backward (x = dy,
+// y = dx): the mask is recomputed, never stored.
+void dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t count, const float* x, float* y);
 
 // Pooling with TensorFlow's asymmetric `same` padding: windows start at (oh * stride_h - top,
 // ow * stride_w - left) and padded positions never take part (max ignores them, average

@@ -27,15 +27,17 @@ class OnednnBackend final : public Backend {
   }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
-    if (options.precision == "fp32" || options.precision == "fp32_strict") return "";
-    if (options.precision == "bf16") {
+    const Precision p = options.precision;
+    if (p == Precision::fp32 || p == Precision::fp32_strict) return "";
+    if (p == Precision::bf16) {
       // Emulated with fp32 arithmetic below avx512_core_bf16, but still AVX-512 code.
       if (onednn::has_avx512_core()) return "";
       return fmt::format("bf16 needs AVX-512 (avx512_core); this CPU offers {}",
                          onednn::effective_isa_name());
     }
-    if (options.precision == "fp16") return "oneDNN 2.6 has no fp16 training kernels for CPUs; use bf16 or fp32";
-    return fmt::format("precision '{}' is a GPU mode; the onednn backend supports fp32 and bf16", options.precision);
+    if (p == Precision::fp16) return "oneDNN 2.6 has no fp16 training kernels for CPUs; use bf16 or fp32";
+    return fmt::format("precision '{}' is a GPU mode; the onednn backend supports fp32 and bf16",
+                       name_of(precision_names, p));
   }
 
   std::unique_ptr<Network> build(const NetworkPlan& plan, const NetworkOptions& options) override {

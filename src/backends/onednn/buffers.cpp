@@ -17,7 +17,7 @@ Buffer::Buffer(size_t bytes) : bytes_(bytes) {
   void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
   if (p == nullptr) throw std::bad_alloc();
   data_.reset(p);
-  zero();  // parallel first touch, so the pages are mapped before the first step (pitfall 6)
+  zero();  // parallel first touch, so the pages are mapped before the first step (docs/onednn-notes.md §6)
 }
 
 void Buffer::zero() {

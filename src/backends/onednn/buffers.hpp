@@ -1,6 +1,6 @@
 #pragma once
-// Host memory the network owns: allocated once and touched at build (pitfall 6 in
-// shared/notes/onednn-2.6.md: first-touch page faults cost hundreds of ms inside a step).
+// Host memory the network owns: allocated once and touched at build (docs/onednn-notes.md §6:
+// first-touch page faults cost hundreds of ms inside a step).
 #include <cstddef>
 #include <map>
 #include <memory>

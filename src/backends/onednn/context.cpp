@@ -41,7 +41,7 @@ dnnl::primitive_attr forward_attr(const LayerSpec& spec) {
 ReluBackward::ReluBackward(const dnnl::memory::desc& dst, const dnnl::memory::desc& diff_dst, BuildContext& ctx,
                            const std::string& layer) {
   using dnnl::algorithm;
-  // Only a hint for the backward descriptor; never executed (pitfall 4).
+  // Only a hint for the backward descriptor; never executed (docs/onednn-notes.md §4).
   const dnnl::eltwise_forward::primitive_desc hint(
       {dnnl::prop_kind::forward_training, algorithm::eltwise_relu_use_dst_for_bwd, dst, 0.0f}, ctx.engine);
   const auto pd =

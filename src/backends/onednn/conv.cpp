@@ -1,5 +1,5 @@
 // conv2d: convolution forward with bias and ReLU fused, backward-data and backward-weights
-// (with bias gradient, pitfall 2) created with the forward as hint; the rest is WeightedPass.
+// (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
 #include "backends/onednn/weighted_pass.hpp"
 
 namespace expt::onednn {
@@ -22,7 +22,7 @@ class ConvPass final : public WeightedPass {
     const memory::desc src_any({n, planned.in.c, planned.in.h, planned.in.w}, ctx.compute, tag::any);
     const memory::desc weights_any(weight_dims, ctx.compute, tag::any);
     // Bias and weight gradients stay fp32 in bf16 training; the kernels write them in a
-    // non-interleaved fp32 layout (pitfall 3), moved into the master layout after.
+    // non-interleaved fp32 layout (docs/onednn-notes.md §3), moved into the master layout after.
     const memory::desc diff_weights_any(weight_dims, f32, tag::any);
     const memory::desc bias_any = s.use_bias ? memory::desc({s.filters}, f32, tag::any) : memory::desc();
     const memory::desc dst_any({n, planned.out.c, planned.out.h, planned.out.w}, ctx.compute, tag::any);
@@ -32,7 +32,7 @@ class ConvPass final : public WeightedPass {
     // pads channels to blocks of 16, so a 3-channel input layer would do 5x the work: such
     // layers stay direct (measured: conv1 of the seed network 32 ms a step instead of 13).
     const bool whole_blocks = planned.in.c % 16 == 0 && planned.out.c % 16 == 0;
-    const auto algo = ctx.options.precision != "fp32_strict" && whole_blocks ? dnnl::algorithm::convolution_auto
+    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks ? dnnl::algorithm::convolution_auto
                                                                               : dnnl::algorithm::convolution_direct;
 
     const auto fwd_pd = ctx.check(

@@ -1,6 +1,6 @@
 // dense: inner product over a 2-D {N, K} view of the input's own buffer, with bias and ReLU
 // fused. The view (no copy) is what makes oneDNN pick brgemm instead of gemm:jit with a slow
-// backward-data (shared/notes/onednn-2.6.md). With a blocked input the view's K order is the
+// backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
 // the canonical [out, C*H*W] order only appears in read_/write_parameter.
 #include "backends/onednn/dense_backward_data.hpp"

@@ -1,6 +1,6 @@
-// dropout: the reference's exact mask. Element i of the layer's output, counted over the whole
-// n*C*H*W tensor in logical NCHW order, is kept iff its Philox draw (seed, layer, step, i) is at
-// or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
+// dropout by the rule of core/philox.hpp (philox::DropoutMask): element i of the layer's output,
+// counted over the whole n*C*H*W tensor in logical NCHW order, is kept iff its Philox draw
+// (seed, layer, step, i) is at or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
 // (dropout_mask.cpp); the tensor itself is in whatever layout the previous layer chose, so the
 // keep flags are then copied into a mask in the tensor's physical order while the output is
 // written, and backward walks that mask contiguously. Channel-blocked layouts (nChw16c, nChw8c,
@@ -77,9 +77,7 @@ class DropoutPass final : public LayerPass {
       : LayerPass(index, planned),
         input_(input),
         active_(ctx.options.dropout && planned.spec.rate > 0.0),
-        seed_(ctx.options.seed),
-        threshold_(philox::drop_threshold(static_cast<float>(planned.spec.rate))),
-        scale_(static_cast<float>(1.0 / (1.0 - planned.spec.rate))) {  // the reference's rounding
+        rule_(philox::dropout_mask(ctx.options.seed, static_cast<uint32_t>(index), 0, planned.spec.rate)) {
     const memory::desc md = input.get_desc();
     bf16_ = md.data_type() == memory::data_type::bf16;
     output_ = memory(md, ctx.engine, ctx.allocator(name(), "output")(md.get_size()));
@@ -104,7 +102,7 @@ class DropoutPass final : public LayerPass {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
-      draw_keep_mask(seed_, static_cast<uint32_t>(index_), step, threshold_, keep_, elements_);
+      draw_keep_mask(rule_.seed, rule_.layer, step, rule_.threshold, keep_, elements_);
       bf16_ ? apply_new_mask<Bf16>() : apply_new_mask<Fp32>();
     });
   }
@@ -159,7 +157,7 @@ class DropoutPass final : public LayerPass {
     using T = typename Element::Storage;
     const auto* src = static_cast<const T*>(input_.get_data_handle());
     auto* dst = static_cast<T*>(output_.get_data_handle());
-    const float scale = scale_;
+    const float scale = rule_.scale;
     if (blocking_) {
       const ChannelBlocking b = *blocking_;
       const int64_t outer = b.n * b.channel_blocks();
@@ -199,7 +197,7 @@ class DropoutPass final : public LayerPass {
     constexpr int64_t kChunk = 1 << 16;  // elements per OpenMP work item
 #pragma omp parallel for schedule(static) if (physical_elements_ > kParallelElements)
     for (int64_t at = 0; at < physical_elements_; at += kChunk)
-      scale_kept(diff + at, mask_ + at, scale_, std::min(kChunk, physical_elements_ - at));
+      scale_kept(diff + at, mask_ + at, rule_.scale, std::min(kChunk, physical_elements_ - at));
   }
 
   void copy_input() {
@@ -213,9 +211,7 @@ class DropoutPass final : public LayerPass {
 
   memory input_, diff_;
   bool active_, masked_ = false, per_element_ = false, bf16_ = false;
-  uint64_t seed_;
-  uint32_t threshold_;
-  float scale_;
+  philox::DropoutMask rule_;  // this layer's threshold and scale; the step comes with each forward
   int64_t elements_ = 0, physical_elements_ = 0;
   uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step
   uint8_t* mask_ = nullptr;  // the same flags in the tensor's physical order, for backward

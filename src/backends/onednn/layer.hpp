@@ -39,7 +39,7 @@ struct BuildContext {
   dnnl::primitive_attr attr() const;  // user scratchpad: one shared buffer, no allocation in a step
 
   // Records the implementation and its scratchpad; throws BackendError on a `ref` convolution or
-  // inner product (pitfall 1 in shared/notes/onednn-2.6.md: about 1000x slower).
+  // inner product (docs/onednn-notes.md §1: about 1000x slower).
   template <class PrimitiveDesc>
   PrimitiveDesc check(PrimitiveDesc pd, const std::string& layer, const std::string& primitive, bool compute_bound) {
     note(pd, layer, primitive, compute_bound);
@@ -92,7 +92,7 @@ std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const
 std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 
 // ReLU's backward from its forward output, in place on the output gradient. A ReLU fused into a
-// conv or dense forward as a post-op needs it as a separate primitive (pitfall 4).
+// conv or dense forward as a post-op needs it as a separate primitive (docs/onednn-notes.md §4).
 class ReluBackward {
  public:
   ReluBackward() = default;

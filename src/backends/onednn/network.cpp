@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
-// The reference's loss (header-only) keeps the two backends' losses identical; the logits are
-// tiny next to the layers, so plain loops are fine here too.
-#include "backends/reference/softmax_cross_entropy.hpp"
+// The loss the reference backend computes too, so the two agree; the logits are tiny next to
+// the layers, so plain loops are fine here.
+#include "backends/softmax_cross_entropy.hpp"
 #include "core/error.hpp"
 #include "layers/init.hpp"
 
@@ -38,8 +38,8 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
   throw BackendError("onednn: unknown layer kind");
 }
 
-memory::data_type compute_type(const std::string& precision) {
-  return precision == "bf16" ? memory::data_type::bf16 : memory::data_type::f32;
+memory::data_type compute_type(Precision precision) {
+  return precision == Precision::bf16 ? memory::data_type::bf16 : memory::data_type::f32;
 }
 
 void check_size(size_t got, int64_t want, const char* what) {
@@ -160,14 +160,14 @@ BatchMetrics OnednnNetwork::forward(const HostBatch& batch, Phase phase, uint64_
   pass.logits.run(stream_, profiler_);
   stream_.wait();
 
-  reference::LossSums sums;
+  LossSums sums;
   const bool train = phase == Phase::train;
   profiler_.time(profiler_.loss_slot(), Direction::forward, stream_, [&] {
     // The softmax goes into the logits' gradient buffer, which backward turns into the gradient in place.
     const auto* logits = static_cast<const float*>(pass.logits.dst().get_data_handle());
     auto* probs = static_cast<float*>(pass.logits_gradient.get_data_handle());
-    sums = reference::softmax_cross_entropy_forward(n, plan_.classes, logits, batch.labels.data(), probs);
-    if (train) reference::softmax_cross_entropy_backward(n, plan_.classes, probs, batch.labels.data(), probs);
+    sums = softmax_cross_entropy_forward(n, plan_.classes, logits, batch.labels.data(), probs);
+    if (train) softmax_cross_entropy_backward(n, plan_.classes, probs, batch.labels.data(), probs);
   });
   backward_ready_ = train;
   return BatchMetrics{sums.loss_sum, sums.correct, n};

@@ -19,7 +19,7 @@ struct ParamTensor {
   dnnl::memory::desc canonical;  // PyTorch's layout: conv oihw, dense [out, in] (as oihw over a 4-D input), bias a
   // Dense weights after a blocked input: the canonical dims {out, C, H, W} laid out like one input
   // sample (out outermost). Viewed as 2-D {out, K} it is what the inner product multiplies the
-  // input's 2-D view with (the brgemm trick in shared/notes/onednn-2.6.md).
+  // input's 2-D view with (docs/onednn-notes.md §8).
   std::optional<dnnl::memory::desc> permuted;
   Buffer value_buffer, grad_buffer, state_buffers[2];
   dnnl::memory value, grad, state[2];

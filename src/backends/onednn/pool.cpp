@@ -1,5 +1,6 @@
-// max_pool and avg_pool. Max pooling keeps its u8 workspace from forward for backward (pitfall 5);
-// average pooling excludes the padding, as TensorFlow's `same` pooling does.
+// max_pool and avg_pool. Max pooling keeps its u8 workspace from forward for backward
+// (docs/onednn-notes.md §5); average pooling excludes the padding, as TensorFlow's `same`
+// pooling does.
 #include "backends/onednn/layer.hpp"
 
 namespace expt::onednn {
@@ -16,7 +17,7 @@ class PoolPass final : public LayerPass {
         s.kind == LayerKind::max_pool ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
     const memory::dims strides{s.stride_h, s.stride_w}, kernel{s.kernel_h, s.kernel_w};
     const memory::dims pad_l{planned.pad_top, planned.pad_left}, pad_r{planned.pad_bottom, planned.pad_right};
-    // `any` for the output keeps the input's layout (pitfall 5).
+    // `any` for the output keeps the input's layout (docs/onednn-notes.md §5).
     const memory::desc dst_any({ctx.n, planned.out.c, planned.out.h, planned.out.w}, input.get_desc().data_type(),
                                memory::format_tag::any);
     fwd_pd_ = ctx.check(

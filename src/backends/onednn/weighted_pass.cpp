@@ -27,7 +27,7 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
   bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
                                         ctx.allocator(name(), "weights_bwd_data"));
-  // Weight and bias gradients are fp32 in bf16 training too (pitfall 3).
+  // Weight and bias gradients are fp32 in bf16 training too (docs/onednn-notes.md §3).
   weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
                                     ctx.allocator(name(), "weights_grad"));
   if (s.use_bias) {

@@ -2,7 +2,7 @@
 // What conv2d and dense share: a forward with bias and ReLU fused, backward-data reading the
 // forward's copy of the weights, and backward-weights writing the gradients into the master
 // parameters' layout. A subclass creates its three primitive descriptors (each with `any`
-// layouts and the forward as hint, pitfall 1), defines its weights, relays its input into the
+// layouts and the forward as hint, docs/onednn-notes.md §1), defines its weights, relays its input into the
 // forward's layout, and hands all of it to finish().
 #include "backends/onednn/layer.hpp"
 
@@ -36,7 +36,7 @@ class WeightedPass : public LayerPass {
   Relayout src_, weights_, bias_;      // inputs in the forward's layouts
   dnnl::memory fwd_src_;               // src_'s bytes as the forward describes them
   Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
-  Relayout bwd_data_weights_;          // pitfall 1: backward-data has its own weight layout
+  Relayout bwd_data_weights_;          // backward-data has its own weight layout (§1)
   Relayout weights_grad_, bias_grad_;  // gradients into the parameters' layout
   ReluBackward relu_;
   std::unordered_map<int, dnnl::memory> fwd_args_, bwd_weights_args_, bwd_data_args_;

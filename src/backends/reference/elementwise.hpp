@@ -21,29 +21,18 @@ void relu_backward(int64_t count, const T* y, const T* dy, T* dx) {
   for (int64_t i = 0; i < count; ++i) dx[i] = y[i] > T(0) ? dy[i] : T(0);
 }
 
-// Which elements a dropout layer keeps: element i of layer `layer`'s output at `step` is kept
-// when word i % 4 of Philox block i / 4 is at or above the threshold (see core/philox.hpp).
-// i runs over the whole batch tensor, so the mask depends on the batch size.
-struct DropoutMask {
-  uint64_t seed = 0;
-  uint32_t layer = 0;
-  uint64_t step = 0;
-  double rate = 0;
-};
-
-// out = in * mask / (1 - rate). The forward pass applies it to x and the backward pass to dy,
-// with the same mask. out may alias in.
+// out = in where `mask` keeps, scaled, else 0 (the rule of core/philox.hpp). The forward pass
+// applies it to x and the backward pass to dy, with the same mask. out may alias in.
 template <class T>
-void dropout_apply(int64_t count, const DropoutMask& mask, const T* in, T* out) {
-  const uint32_t threshold = philox::drop_threshold(static_cast<float>(mask.rate));
-  const auto scale = static_cast<T>(1.0 / (1.0 - mask.rate));
+void dropout_apply(int64_t count, const philox::DropoutMask& mask, const T* in, T* out) {
+  const auto scale = static_cast<T>(mask.scale);
   const int64_t blocks = (count + 3) / 4;
 #pragma omp parallel for
   for (int64_t b = 0; b < blocks; ++b) {
     const philox::Block draws = philox::dropout_block(mask.seed, mask.layer, mask.step, static_cast<uint64_t>(b));
     for (int64_t j = 0; j < 4 && 4 * b + j < count; ++j) {
       const int64_t i = 4 * b + j;
-      out[i] = draws.v[j] >= threshold ? in[i] * scale : T(0);
+      out[i] = mask.keeps(draws.v[j]) ? in[i] * scale : T(0);
     }
   }
 }

@@ -18,8 +18,8 @@ class ReferenceBackend final : public Backend {
   }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
-    if (options.precision != "fp32")
-      return fmt::format("the reference backend computes in fp32 only, not {}", options.precision);
+    if (options.precision != Precision::fp32)
+      return fmt::format("the reference backend computes in fp32 only, not {}", name_of(precision_names, options.precision));
     return {};
   }
 

@@ -10,7 +10,7 @@
 #include "backends/reference/dense.hpp"
 #include "backends/reference/elementwise.hpp"
 #include "backends/reference/pooling.hpp"
-#include "backends/reference/softmax_cross_entropy.hpp"
+#include "backends/softmax_cross_entropy.hpp"
 #include "core/error.hpp"
 #include "layers/init.hpp"
 #include "layers/layer_registry.hpp"
@@ -137,7 +137,7 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
     case LayerKind::relu: relu_forward(out_count, x, y); break;
     case LayerKind::dropout:
       if (dropout_active_)
-        dropout_apply(out_count, DropoutMask{options_.seed, static_cast<uint32_t>(index), step_, s.rate}, x, y);
+        dropout_apply(out_count, philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, s.rate), x, y);
       else
         std::copy(x, x + out_count, y);
       break;
@@ -218,7 +218,7 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
     case LayerKind::dropout: {
       ScopedTimer timer(data_ms);
       if (dropout_active_)
-        dropout_apply(out_count, DropoutMask{options_.seed, static_cast<uint32_t>(index), step_, s.rate}, dy, dx);
+        dropout_apply(out_count, philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, s.rate), dy, dx);
       else
         std::copy(dy, dy + out_count, dx);
       break;

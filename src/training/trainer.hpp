@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "experiment/observer.hpp"
+#include "training/observer.hpp"
 
 namespace expt {
 

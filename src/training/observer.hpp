@@ -8,6 +8,7 @@
 #include "backends/backend.hpp"
 #include "config/experiment_config.hpp"
 #include "data/dataset.hpp"
+#include "training/run_status.hpp"
 
 namespace expt {
 
@@ -45,7 +46,7 @@ struct EpochLog {
 };
 
 struct RunEnd {
-  std::string status;              // completed | diverged | interrupted | failed
+  RunStatus status = RunStatus::completed;  // never `running`
   std::string message;             // why, when not completed
   uint64_t step = 0;
 };

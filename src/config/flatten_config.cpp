@@ -1,4 +1,4 @@
-#include "compare/flatten_config.hpp"
+#include "config/flatten_config.hpp"
 
 #include <charconv>
 #include <string>

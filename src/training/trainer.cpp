@@ -1,4 +1,4 @@
-#include "experiment/trainer.hpp"
+#include "training/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -98,7 +98,7 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
       const TrainBatch tb = loader.next();
       const BatchMetrics m = net.forward(HostBatch{tb.n, tb.images, tb.labels}, Phase::train, step);
       if (!std::isfinite(m.loss_sum)) {
-        const RunEnd end{"diverged", fmt::format("the loss became {} at step {} (epoch {}, learning rate {:g})",
+        const RunEnd end{RunStatus::diverged, fmt::format("the loss became {} at step {} (epoch {}, learning rate {:g})",
                                                  m.loss_sum, step + 1, epoch + 1, lr), step};
         notify_end(observers, end, net);
         return end;
@@ -132,7 +132,7 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
         for (auto* o : observers) o->on_log(log, net);
       }
       if (interrupt_requested()) {
-        const RunEnd end{"interrupted", fmt::format("stopped by the user at step {} (epoch {})", step, epoch + 1), step};
+        const RunEnd end{RunStatus::interrupted, fmt::format("stopped by the user at step {} (epoch {})", step, epoch + 1), step};
         notify_end(observers, end, net);
         return end;
       }
@@ -150,7 +150,7 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
     log.images_per_second = train_seconds > 0 ? static_cast<double>(epoch_train.count) / train_seconds : 0;
     for (auto* o : observers) o->on_epoch(log, net);
   }
-  const RunEnd end{"completed", "", step};
+  const RunEnd end{RunStatus::completed, "", step};
   notify_end(observers, end, net);
   return end;
 }

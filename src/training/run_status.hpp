@@ -1,0 +1,22 @@
+#pragma once
+// Where a run stands: `running` until the trainer returns, then how it ended. report.json,
+// TensorBoard and messages write it by run_status_names.
+#include "core/enum_names.hpp"
+
+namespace expt {
+
+enum class RunStatus {
+  running,
+  completed,    // every epoch done
+  diverged,     // the loss became NaN or Inf
+  interrupted,  // Ctrl-C; resumable from the last checkpoint
+  failed,       // an error while training or writing outputs
+};
+
+inline constexpr EnumName<RunStatus> run_status_names[] = {
+    {"running", RunStatus::running},         {"completed", RunStatus::completed},
+    {"diverged", RunStatus::diverged},       {"interrupted", RunStatus::interrupted},
+    {"failed", RunStatus::failed},
+};
+
+}  // namespace expt
