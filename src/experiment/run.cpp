@@ -34,7 +34,14 @@ void check_backend_supports(const Backend& backend, const NetworkPlan& plan, con
 }
 
 // History recorded after the checkpoint we resume from belongs to work that will be redone.
-void truncate_history(Report& report, const CheckpointInfo& info) {
+// The recorder writes the report before the checkpoint, so the report is never behind it; when
+// it is (written by an older expt, or edited), resuming would leave a hole in the epochs.
+void truncate_history(Report& report, const CheckpointInfo& info, const std::filesystem::path& run_dir) {
+  const int64_t recorded = report.epochs.empty() ? 0 : report.epochs.back().epoch;
+  if (recorded < info.epochs_done)
+    throw ReadError(fmt::format("{}: report.json records {} epochs but the checkpoint has {}: the missing epochs "
+                                "cannot be recovered; start the run again",
+                                run_dir.string(), recorded, info.epochs_done));
   std::erase_if(report.epochs, [&](const EpochRecord& e) { return e.epoch > info.epochs_done; });
   std::erase_if(report.steps, [&](const StepRecord& s) { return s.step > info.step; });
 }
@@ -99,12 +106,13 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   TrainerStart start;
   if (!options.resume_dir.empty()) {
     outcome.run_dir = options.resume_dir;
+    remove_abandoned_temporaries(outcome.run_dir);  // left by a kill during an atomic write
     report = read_report(outcome.run_dir / "report.json");
     const CheckpointInfo info = load_checkpoint(outcome.run_dir / "checkpoints" / "last.safetensors", *net, tc.optimizer.kind);
     if (info.config_hash != config_hash)
       throw ConfigError(fmt::format("{} was trained with another config (hash {}, this one {})", outcome.run_dir.string(),
                                     info.config_hash, config_hash));
-    truncate_history(report, info);
+    truncate_history(report, info, outcome.run_dir);
     start = TrainerStart{info.step, info.epochs_done};
   } else {
     outcome.run_dir = options.run_dir.empty() ? new_run_dir(config, config_hash) : options.run_dir;
