@@ -24,10 +24,7 @@
 namespace expt {
 namespace {
 
-// Only regular files are read, and only up to kMaxImageFileBytes: a FIFO named like an image
-// would block the load forever, a device would read until memory runs out, a folder cannot be
-// read at all. O_NONBLOCK keeps the open itself from waiting on a FIFO; the type is checked on
-// the opened file, so a swap after a check cannot slip one through.
+// A file opened for reading, closed at scope exit; fd < 0 when the open failed (see errno).
 struct OpenFile {
   explicit OpenFile(const std::filesystem::path& path) : fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)) {}
   ~OpenFile() {
@@ -38,8 +35,12 @@ struct OpenFile {
   const int fd;
 };
 
+// Only regular files are read, and only up to kMaxImageFileBytes: a FIFO named like an image
+// would block the load forever, a device would read until memory runs out, a folder cannot be
+// read at all. The type is checked before opening (opening a device can have effects of its
+// own) and again on the opened file, so a swap in between cannot slip one through; O_NONBLOCK
+// keeps the open itself from waiting for a FIFO's writer.
 std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
-  // Checked before opening too: opening a device can have effects of its own.
   struct stat named{};
   if (::stat(path.c_str(), &named) == 0 && !S_ISREG(named.st_mode)) throw DecodeError("not a regular file");
   const OpenFile file(path);

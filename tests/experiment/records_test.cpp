@@ -45,7 +45,8 @@ TEST_CASE("run recorder: an epoch is in report.json before its checkpoint is wri
   NetworkOptions options;
   options.optimizer = cfg.training.optimizer;
   options.max_batch = cfg.training.batch_size;
-  auto net = make_backend("reference")->build(plan, options);
+  const auto backend = make_backend("reference");
+  const auto net = backend->build(plan, options);
   // A folder where the checkpoint goes makes its write fail: the moment a kill could stop it.
   const fs::path run_dir = results / "run";
   fs::create_directories(run_dir / "checkpoints" / "last.safetensors" / "in-the-way");

@@ -100,7 +100,7 @@ TEST_CASE("safetensors: files without checksums (other tools) are read; their ch
   const safetensors::File plain = safetensors::parse(as_bytes(file_with_header("")), "plain");
   CHECK(plain.tensors.at("w").data.size() == 8);
   safetensors::File f;
-  f.metadata["step"] = "3";
+  f.metadata.emplace("step", "3");
   f.tensors["w"] = floats({1}, {2});
   CHECK(safetensors::parse(safetensors::serialize(f), "round trip").metadata == f.metadata);
 }
