@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -76,7 +77,9 @@ File parse(std::span<const std::byte> bytes, const std::string& source) {
   const auto data = bytes.subspan(8 + n);
   File file;
   std::map<std::string, std::string> checksums;
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& item : header.items()) {
+    const std::string& name = item.key();  // not a structured binding: clang 14 lambdas cannot capture those
+    const nlohmann::json& entry = item.value();
     if (name == "__metadata__") {
       if (!entry.is_object()) throw bad("__metadata__ is not an object");
       for (const auto& [key, value] : entry.items()) {
@@ -88,11 +91,19 @@ File parse(std::span<const std::byte> bytes, const std::string& source) {
       }
       continue;
     }
+    // nlohmann converts a JSON float to an integer unchecked (undefined for 4e44), so the
+    // counts are checked to be integers before they are read as such.
+    const auto integers = [&](const char* key) -> const nlohmann::json& {
+      const nlohmann::json& list = entry.at(key);
+      if (!list.is_array() || !std::all_of(list.begin(), list.end(), [](const auto& x) { return x.is_number_integer(); }))
+        throw bad(fmt::format("tensor '{}': {} is not a list of integers", name, key));
+      return list;
+    };
     Tensor t;
     try {
       t.dtype = entry.at("dtype").get<std::string>();
-      t.shape = entry.at("shape").get<std::vector<int64_t>>();
-      const auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
+      t.shape = integers("shape").get<std::vector<int64_t>>();
+      const auto offsets = integers("data_offsets").get<std::vector<uint64_t>>();
       if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data.size())
         throw bad(fmt::format("tensor '{}' lies outside the file (truncated?)", name));
       std::optional<uint64_t> count = element_size(t.dtype);

@@ -121,6 +121,10 @@ TEST_CASE("safetensors: malformed headers are ReadErrors naming what is wrong") 
         "cannot read checkpoint bad.safetensors: metadata has a checksum for a tensor 'v' it does not hold");
   CHECK(error_for(R"("v":{"dtype":"F32","shape":[4294967296,4294967296,1024],"data_offsets":[0,0]},)") ==
         "cannot read checkpoint bad.safetensors: tensor 'v' has 0 bytes but its shape needs more than 2^64");
+  CHECK(error_for(R"("v":{"dtype":"F32","shape":[4e44],"data_offsets":[0,0]},)") ==
+        "cannot read checkpoint bad.safetensors: tensor 'v': shape is not a list of integers");
+  CHECK(error_for(R"("v":{"dtype":"F32","shape":[1],"data_offsets":[0.5,4]},)") ==
+        "cannot read checkpoint bad.safetensors: tensor 'v': data_offsets is not a list of integers");
   CHECK(error_for(R"("v":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]},)") ==
         "cannot read checkpoint bad.safetensors: tensor 'v' has a negative dimension -1");
 }
