@@ -38,11 +38,12 @@ void print_model_table(const ExperimentConfig& config) {
     for (int p : l.params) params += plan.params[static_cast<size_t>(p)].size();
     fmt::print("{:<16} {:<9} {:>14} {:>12} {:>12} {:>14}\n", l.spec.name, to_string(l.spec.kind), l.out.str(),
                human_count(static_cast<double>(params)), human_count(l.forward_flops * static_cast<double>(batch)),
-               human_bytes(4.0 * static_cast<double>(l.out.size() * batch)));
+               human_bytes(4.0 * static_cast<double>(l.out.size()) * static_cast<double>(batch)));
   }
   const double param_bytes = 4.0 * static_cast<double>(plan.parameter_count());
   const int slots = optimizer_state_slots(config.training.optimizer.kind);
-  const double activation_bytes = 4.0 * static_cast<double>(plan.activation_floats() * batch);
+  // In doubles: a batch near 2^63 is a config to report on, not an integer overflow.
+  const double activation_bytes = 4.0 * static_cast<double>(plan.activation_floats()) * static_cast<double>(batch);
   fmt::print("\nparameters        {:>12} ({})\n", human_count(static_cast<double>(plan.parameter_count())),
              human_bytes(param_bytes));
   fmt::print("gradients         {:>12}\n", human_bytes(param_bytes));

@@ -15,6 +15,16 @@
 namespace expt {
 namespace {
 
+// A temporary file is ".<target name>.tmp-" and the six characters mkstemp chooses.
+constexpr std::string_view kTemporaryMarker = ".tmp-";
+constexpr size_t kUniqueChars = 6;
+
+bool is_temporary(const std::string& name) {
+  return name.starts_with('.') && name.size() > kTemporaryMarker.size() + kUniqueChars &&
+         name.compare(name.size() - kUniqueChars - kTemporaryMarker.size(), kTemporaryMarker.size(),
+                      kTemporaryMarker) == 0;
+}
+
 [[noreturn]] void fail(const std::filesystem::path& path, const char* what, int err) {
   throw IoError(fmt::format("cannot write {}: {} failed: {}", path.string(), what, std::strerror(err)));
 }
@@ -29,7 +39,7 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
 
   // A hidden name in the same folder, so the rename stays on one file system.
   std::string hidden = ".";
-  hidden.append(path.filename().string()).append(".tmp-XXXXXX");
+  hidden.append(path.filename().string()).append(kTemporaryMarker).append("XXXXXX");
   std::string tmp = (dir / hidden).string();
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) fail(path, "creating a temporary file", errno);
@@ -67,6 +77,17 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const st
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
   write_file_atomically(path, std::as_bytes(std::span(text.data(), text.size())));
+}
+
+void remove_abandoned_temporaries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec) || !is_temporary(it->path().filename().string())) continue;
+    std::filesystem::remove(it->path(), ec);
+    if (ec) throw IoError(fmt::format("cannot remove {}: {}", it->path().string(), ec.message()));
+  }
+  if (ec) throw IoError(fmt::format("cannot list {}: {}", dir.string(), ec.message()));
 }
 
 }  // namespace expt

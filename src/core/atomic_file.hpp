@@ -13,4 +13,8 @@ namespace expt {
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes);
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 
+// Removes, anywhere under `dir`, the temporary files of writes that were killed before their
+// rename (".<name>.tmp-XXXXXX"). Only for a folder no other process is writing to.
+void remove_abandoned_temporaries(const std::filesystem::path& dir);
+
 }  // namespace expt

@@ -15,6 +15,7 @@ enum class ExitCode : int {
   backend = 5,          // the backend is unavailable or failed
   io = 6,               // a file could not be written (disk full, permissions)
   diverged = 7,         // training produced NaN or Inf
+  read = 8,             // a run's or sweep's file could not be read (missing, unreadable, corrupt)
   interrupted = 130,    // Ctrl-C: stopped after the current step, outputs kept
 };
 
@@ -38,6 +39,9 @@ struct BackendError : Error {
 };
 struct IoError : Error {
   explicit IoError(const std::string& m) : Error(ExitCode::io, m) {}
+};
+struct ReadError : Error {
+  explicit ReadError(const std::string& m) : Error(ExitCode::read, m) {}
 };
 
 }  // namespace expt

@@ -19,6 +19,12 @@ bool starts_with(std::span<const uint8_t> bytes, const std::array<uint8_t, N>& m
 
 }  // namespace
 
+void check_pixel_budget(int64_t width, int64_t height) {
+  if (width * height > kMaxImagePixels)
+    throw DecodeError(fmt::format("declares {}x{} pixels, more than the {} megapixels an image may have", width,
+                                  height, kMaxImagePixels >> 20));
+}
+
 DecodedImage decode_image(std::span<const uint8_t> bytes, int64_t channels, int64_t min_height, int64_t min_width) {
   if (bytes.empty()) throw DecodeError("the file is empty");
   if (starts_with(bytes, kJpegMagic)) return decode_jpeg(bytes, channels, min_height, min_width);

@@ -59,6 +59,8 @@ DecodedImage decode_jpeg(std::span<const uint8_t> bytes, int64_t channels, int64
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(handle.get(), data, size, &width, &height, &subsampling, &colorspace) != 0)
     throw DecodeError(fmt::format("bad JPEG header: {}", tjGetErrorStr2(handle.get())));
+  // Checked on the stored size: progressive JPEGs keep the whole image's coefficients.
+  check_pixel_budget(width, height);
 
   const tjscalingfactor scale = scaling_for(width, height, min_height, min_width);
   DecodedImage image{TJSCALED(height, scale), TJSCALED(width, scale), channels, {}};

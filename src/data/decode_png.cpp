@@ -13,6 +13,12 @@ DecodedImage decode_png(std::span<const uint8_t> bytes, int64_t channels) {
   png.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&png, bytes.data(), bytes.size()))
     throw DecodeError(fmt::format("bad PNG: {}", png.message));
+  try {
+    check_pixel_budget(png.width, png.height);
+  } catch (const DecodeError&) {
+    png_image_free(&png);  // what begin_read allocated
+    throw;
+  }
   png.format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
   DecodedImage image{png.height, png.width, channels, std::vector<uint8_t>(PNG_IMAGE_SIZE(png))};
   // Transparent pixels are composited over white: what a viewer shows for a cut-out photo.

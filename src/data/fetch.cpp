@@ -173,7 +173,16 @@ fs::path inside_dest(const fs::path& archive_file, const char* name) {
   return path;
 }
 
-// Unpacks under dest, refusing absolute paths, ".." and writes through symbolic links.
+// Only these are unpacked. A symbolic link could point anywhere (annotations/list.txt ->
+// /etc/passwd), and stays behind even when a later entry gets the archive rejected; device
+// nodes and FIFOs, which root would create, have no place in a data set.
+bool is_file_or_folder(archive_entry* entry) {
+  const auto type = archive_entry_filetype(entry);
+  return type == AE_IFREG || type == AE_IFDIR;
+}
+
+// Unpacks under dest, refusing absolute paths, ".." and writes through symbolic links, and
+// skipping (and naming on stderr) every entry that is neither a regular file nor a folder.
 void unpack(const fs::path& archive_file, const fs::path& dest) {
   const std::unique_ptr<archive, ArchiveReadFree> in(archive_read_new());
   archive_read_support_filter_all(in.get());
@@ -191,6 +200,11 @@ void unpack(const fs::path& archive_file, const fs::path& dest) {
     const int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) fail(in.get());
+    if (!is_file_or_folder(entry)) {
+      fmt::print(stderr, "{}: skipped '{}': not a regular file or folder\n", archive_file.string(),
+                 archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+      continue;
+    }
     const std::string path = (dest / inside_dest(archive_file, archive_entry_pathname(entry))).string();
     archive_entry_set_pathname(entry, path.c_str());
     if (const char* link = archive_entry_hardlink(entry))

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "core/checked_size.hpp"
 #include "core/error.hpp"
 #include "data/sources.hpp"
 
@@ -81,12 +82,22 @@ class IdxReader {
         fail(fmt::format("truncated: the header declares {} bytes of {} but the file has {}", bytes, what,
                          offset + got));
     }
-    uint8_t extra;
-    if (read_some({&extra, 1}) != 0) fail(fmt::format("unexpected data after the {} bytes of {}", bytes, what));
+    warn_about_trailing_bytes(bytes, what);
     return data;
   }
 
  private:
+  // Extra bytes are kept out of the data set but do not stop it: a tool may have padded the
+  // file. They are counted, so a header that declares too little does not pass unnoticed.
+  void warn_about_trailing_bytes(uint64_t bytes, std::string_view what) {
+    uint64_t extra = 0;
+    std::vector<uint8_t> scratch(1 << 16);
+    for (size_t got; (got = read_some(scratch)) > 0;) extra += got;
+    if (extra > 0)
+      fmt::print(stderr, "warning: {}: {} bytes after the {} bytes of {} that the header declares are ignored\n",
+                 path_.string(), extra, bytes, what);
+  }
+
   // Fewer bytes than asked for only at the end of the data.
   size_t read_some(std::span<uint8_t> out) {
     size_t done = 0;
@@ -147,9 +158,13 @@ IdxSplit read_idx_split(const std::filesystem::path& root, std::string_view pref
   if (image_count != label_count)
     images.fail(fmt::format("{} images but {} has {} labels", image_count, split.labels_path.string(),
                             label_count));
+  // Three 32-bit factors can wrap past 2^64 into a small size that would pass the length check.
+  const auto pixel_bytes = checked_product<int64_t>({image_count, rows, cols});
+  if (!pixel_bytes)
+    images.fail(fmt::format("the header declares {} images of {}x{} pixels: more than 2^63 bytes", image_count, rows,
+                            cols));
   split.set.shape = Shape{1, rows, cols};
-  if (read == Read::everything)
-    split.set.pixels = images.read_payload(uint64_t{image_count} * rows * cols, "pixels");
+  if (read == Read::everything) split.set.pixels = images.read_payload(static_cast<uint64_t>(*pixel_bytes), "pixels");
   return split;
 }
 

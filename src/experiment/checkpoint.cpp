@@ -1,5 +1,6 @@
 #include "experiment/checkpoint.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -60,7 +61,7 @@ void save_checkpoint(const std::filesystem::path& path, const Network& net, Opti
 
 CheckpointInfo load_checkpoint(const std::filesystem::path& path, Network& net, OptimizerConfig::Kind kind) {
   const safetensors::File file = safetensors::read(path);
-  auto bad = [&](const std::string& why) { return IoError(fmt::format("checkpoint {} does not fit this model: {}", path.string(), why)); };
+  auto bad = [&](const std::string& why) { return ReadError(fmt::format("checkpoint {} does not fit this model: {}", path.string(), why)); };
   auto meta = [&](const char* key) {
     auto it = file.metadata.find(key);
     if (it == file.metadata.end()) throw bad(fmt::format("metadata '{}' is missing", key));
@@ -85,9 +86,18 @@ CheckpointInfo load_checkpoint(const std::filesystem::path& path, Network& net, 
       if (file.tensors.count(name)) net.write_optimizer_state(i, slot, fetch(name, p));
     }
   }
+  // Written by save_checkpoint as decimal digits; anything else means the file was edited or damaged.
+  auto count = [&](const char* key) {
+    const std::string text = meta(key);
+    int64_t value = -1;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 0)
+      throw bad(fmt::format("metadata '{}' is '{}', not a whole number", key, text));
+    return value;
+  };
   CheckpointInfo info;
-  info.step = std::stoull(meta("step"));
-  info.epochs_done = std::stoll(meta("epochs_done"));
+  info.step = static_cast<uint64_t>(count("step"));
+  info.epochs_done = count("epochs_done");
   info.config_hash = meta("config_hash");
   return info;
 }

@@ -24,8 +24,8 @@ struct CheckpointInfo {
 void save_checkpoint(const std::filesystem::path& path, const Network& net, OptimizerConfig::Kind optimizer,
                      const CheckpointInfo& info, bool include_optimizer = true);
 
-// Loads parameters (and optimizer state when present) into `net`. Throws IoError naming the path
-// for a truncated or malformed file, and for tensors whose names or shapes do not match the model.
+// Loads parameters (and optimizer state when present) into `net`. Throws ReadError naming the path
+// for a truncated, corrupt or malformed file, and for tensors whose names or shapes do not match the model.
 CheckpointInfo load_checkpoint(const std::filesystem::path& path, Network& net, OptimizerConfig::Kind optimizer);
 
 // The optimizer-state tensor names per slot, shared with PyTorch's state_dict keys.

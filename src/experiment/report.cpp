@@ -150,11 +150,11 @@ void write_report(const std::filesystem::path& path, const Report& report) {
 
 Report read_report(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) throw IoError(fmt::format("cannot read {}", path.string()));
+  if (!in) throw ReadError(fmt::format("cannot read {}", path.string()));
   try {
     return report_from_json(nlohmann::json::parse(in));
   } catch (const std::exception& e) {
-    throw IoError(fmt::format("{} is not a valid report: {}", path.string(), e.what()));
+    throw ReadError(fmt::format("{} is not a valid report: {}", path.string(), e.what()));
   }
 }
 

@@ -37,7 +37,14 @@ Dataset load_training_data(const ExperimentConfig& config) {
 }
 
 // History recorded after the checkpoint we resume from belongs to work that will be redone.
-void truncate_history(Report& report, const CheckpointInfo& info) {
+// The recorder writes the report before the checkpoint, so the report is never behind it; when
+// it is (written by an older expt, or edited), resuming would leave a hole in the epochs.
+void truncate_history(Report& report, const CheckpointInfo& info, const std::filesystem::path& run_dir) {
+  const int64_t recorded = report.epochs.empty() ? 0 : report.epochs.back().epoch;
+  if (recorded < info.epochs_done)
+    throw ReadError(fmt::format("{}: report.json records {} epochs but the checkpoint has {}: the missing epochs "
+                                "cannot be recovered; start the run again",
+                                run_dir.string(), recorded, info.epochs_done));
   std::erase_if(report.epochs, [&](const EpochRecord& e) { return e.epoch > info.epochs_done; });
   std::erase_if(report.steps, [&](const StepRecord& s) { return s.step > info.step; });
 }
@@ -60,13 +67,14 @@ void save_normalization(const std::filesystem::path& path, const Normalization& 
 // from the same config. Returns where training continues.
 TrainerStart resume_run(const std::filesystem::path& run_dir, const ExperimentConfig& config,
                         const std::string& config_hash, Network& net, Report& report) {
+  remove_abandoned_temporaries(run_dir);  // left by a kill during an atomic write
   report = read_report(run_dir / "report.json");
   const CheckpointInfo info =
       load_checkpoint(run_dir / "checkpoints" / "last.safetensors", net, config.training.optimizer.kind);
   if (info.config_hash != config_hash)
     throw ConfigError(fmt::format("{} was trained with another config (hash {}, this one {})", run_dir.string(),
                                   info.config_hash, config_hash));
-  truncate_history(report, info);
+  truncate_history(report, info, run_dir);
   return TrainerStart{info.step, info.epochs_done};
 }
 

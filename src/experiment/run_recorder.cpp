@@ -47,13 +47,16 @@ class RunRecorder final : public TrainingObserver {
                               log.test.loss(), log.test.accuracy(), log.seconds, log.images_per_second});
     report_.train_seconds += log.seconds - log.eval_seconds;
     report_.eval_seconds += log.eval_seconds;
+    // The report first, then the checkpoint: killed between the two, the report is one epoch
+    // ahead, and --resume drops what the checkpoint does not have and trains it again. The other
+    // order would leave a checkpoint past the report, and the resumed run would lack that epoch.
+    write();
     const TrainingConfig& tc = ctx_.config->training;
     const int64_t done = log.epoch + 1;
     const bool due = tc.checkpoint_every_epochs > 0 && done % tc.checkpoint_every_epochs == 0;
     if (due || done == tc.epochs)
       save_checkpoint(run_dir_ / "checkpoints" / "last.safetensors", net, tc.optimizer.kind,
                       CheckpointInfo{log.step, done, report_.config_hash});
-    write();
   }
 
   void on_end(const RunEnd& end, Network&) override {

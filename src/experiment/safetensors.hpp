@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,14 @@ struct File {
   std::map<std::string, Tensor> tensors;
 };
 
+// Every tensor's bytes get a CRC-32 in the metadata ("crc32.<tensor>": 8 hex digits), which
+// parse verifies, so scrambled weights are an error naming the tensor rather than a run that
+// resumes from garbage. Files without them (written by other tools) are read unchecked; the
+// checksum keys are not part of File::metadata.
 std::vector<std::byte> serialize(const File& file);
 void write(const std::filesystem::path& path, const File& file);  // atomically
-File read(const std::filesystem::path& path);                       // throws IoError naming the path
+// Both throw ReadError naming `source` (the path) and what is wrong.
+File parse(std::span<const std::byte> bytes, const std::string& source);
+File read(const std::filesystem::path& path);
 
 }  // namespace expt::safetensors

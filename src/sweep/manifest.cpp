@@ -154,12 +154,12 @@ Manifest manifest_from_json(const nlohmann::json& j) {
 
 Manifest read_manifest(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) throw IoError(fmt::format("cannot read {}", path.string()));
+  if (!in) throw ReadError(fmt::format("cannot read {}", path.string()));
   try {
     return manifest_from_json(nlohmann::json::parse(in));
   } catch (const std::exception& e) {
-    throw IoError(fmt::format("{} is not a valid sweep manifest: {} (move it away to start the sweep over)",
-                              path.string(), e.what()));
+    throw ReadError(fmt::format("{} is not a valid sweep manifest: {} (move it away to start the sweep over)",
+                                path.string(), e.what()));
   }
 }
 

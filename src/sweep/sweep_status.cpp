@@ -80,7 +80,7 @@ std::map<std::string, std::string> live_states(const Manifest& m, std::string& n
 int show_sweep_status(const fs::path& path, const std::vector<std::string>& overrides) {
   const fs::path dir = sweep_dir_of(path, overrides);
   if (!fs::exists(manifest_path(dir)))
-    throw IoError(fmt::format("{} has no sweep.json: the sweep has not been run or submitted yet", dir.string()));
+    throw ReadError(fmt::format("{} has no sweep.json: the sweep has not been run or submitted yet", dir.string()));
   const Manifest m = read_manifest(manifest_path(dir));
   std::string note;
   const auto live = live_states(m, note);

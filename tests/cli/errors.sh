@@ -38,6 +38,17 @@ out=$("$expt" validate "$config" backend=onednn precision=fp16 2>&1); code=$?
 "$expt" validate "$config" backend=onednn precision=fp16 --no-backend-check >/dev/null 2>&1 ||
   fail "validate --no-backend-check still checked the backend"
 
+# A run folder whose files cannot be read: exit 8 (6 is for files that cannot be written).
+run_dir=$(dirname "$(ls "$work"/r/cli_quick/*/report.json)")
+rm -rf "$run_dir/checkpoints"  # the diverged run may have none yet
+out=$("$expt" run --resume "$run_dir" 2>&1); code=$?
+[[ $code -eq 8 ]] || fail "resume without a checkpoint: exit $code, expected 8: $out"
+grep -q "last.safetensors" <<<"$out" || fail "resume without a checkpoint: the file is not named: $out"
+echo '{"status": ' > "$run_dir/report.json"
+out=$("$expt" run --resume "$run_dir" 2>&1); code=$?
+[[ $code -eq 8 ]] || fail "resume with a malformed report.json: exit $code, expected 8: $out"
+grep -q "report.json is not a valid report" <<<"$out" || fail "malformed report.json not named: $out"
+
 "$expt" bogus >/dev/null 2>&1; code=$?
 [[ $code -eq 2 ]] || fail "unknown subcommand: exit $code, expected 2"
 echo "exit codes and messages as documented"

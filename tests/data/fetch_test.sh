@@ -61,4 +61,34 @@ mv "$work/served/annotations.tar.gz" "$work/served/gone.tar.gz"
 "$expt" data fetch oxford_pets --dest "$work/other" --url "$url" >"$work/out" 2>&1; code=$?
 [[ $code -eq 4 ]] || fail "missing archive: exit $code, expected 4"
 grep -q "annotations.tar.gz" "$work/out" || fail "missing archive not named: $(cat "$work/out")"
-echo "fetch downloads, resumes with Range, unpacks and reports data.root"
+# 5. Only regular files and folders are unpacked: a symbolic link out of the destination, a FIFO
+# and a device node are skipped (and named), also from an archive rejected further on.
+python3 - "$work/served" <<'PY'
+import io, sys, tarfile
+def archive(name, entries):
+    with tarfile.open(f"{sys.argv[1]}/{name}", "w:gz") as tar:
+        for path, kind, extra in entries:
+            info = tarfile.TarInfo(path)
+            info.type = kind
+            data = b""
+            if kind == tarfile.SYMTYPE: info.linkname = extra
+            if kind == tarfile.CHRTYPE: info.devmajor, info.devminor = 1, 3  # /dev/null's numbers
+            if kind == tarfile.REGTYPE: data = extra; info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+archive("images.tar.gz", [("images", tarfile.DIRTYPE, None), ("images/a.jpg", tarfile.REGTYPE, b"jpeg"),
+                          ("images/passwd.jpg", tarfile.SYMTYPE, "/etc/passwd"),
+                          ("images/fifo.jpg", tarfile.FIFOTYPE, None), ("images/null.jpg", tarfile.CHRTYPE, None)])
+archive("annotations.tar.gz", [("annotations/list.txt", tarfile.SYMTYPE, "/etc/passwd"),
+                               ("../outside.txt", tarfile.REGTYPE, b"escape")])
+PY
+"$expt" data fetch oxford_pets --dest "$work/hostile" --url "$url" >"$work/out" 2>&1; code=$?
+[[ $code -eq 4 ]] || fail "an archive with an entry outside the destination: exit $code, expected 4: $(cat "$work/out")"
+grep -q "'../outside.txt'" "$work/out" || fail "the escaping entry is not named: $(cat "$work/out")"
+[[ -f $work/hostile/images/a.jpg ]] || fail "the regular file was not unpacked"
+for skipped in images/passwd.jpg images/fifo.jpg images/null.jpg annotations/list.txt; do
+  [[ -e $work/hostile/$skipped || -L $work/hostile/$skipped ]] && fail "$skipped was unpacked: $(ls -l "$work/hostile/$skipped")"
+  grep -q "skipped '$skipped': not a regular file or folder" "$work/out" || fail "$skipped is not named as skipped"
+done
+[[ ! -e $work/outside.txt ]] || fail "an entry was written outside the destination"
+
+echo "fetch downloads, resumes with Range, unpacks, skips links and special files, and reports data.root"

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "capture_stderr.hpp"
 #include "temp_folder.hpp"
 
 using namespace expt;
@@ -179,12 +180,6 @@ TEST_CASE("idx: malformed files give a DataError naming the file and the fault")
     write_plain(train_images, bytes);
     check_fault(train_images, "truncated");
   }
-  SUBCASE("data after the declared items") {
-    Bytes bytes = tiny.train_images();
-    bytes.push_back(7);
-    write_plain(train_images, bytes);
-    check_fault(train_images, "unexpected data");
-  }
   SUBCASE("image and label counts differ") {
     write_plain(train_images, idx_images(4, 2, 3, Bytes(tiny.train_pixels.begin(), tiny.train_pixels.end() - 6)));
     check_fault(train_images, "4 images");
@@ -236,4 +231,33 @@ TEST_CASE("idx: resizing and channel conversion follow data.image_height/width/c
   }
   config.channels = 2;
   CHECK_THROWS_AS(probe_dataset(config, 0), DataError);
+}
+
+TEST_CASE("idx: bytes after the declared data are ignored with a warning naming the file") {
+  TempFolder folder;
+  const TinyIdx tiny;
+  tiny.write(folder.path(), false, false);
+  const fs::path train_images = folder.path() / "train-images-idx3-ubyte";
+  Bytes bytes = tiny.train_images();
+  bytes.insert(bytes.end(), {7, 8, 9});
+  write_plain(train_images, bytes);
+  Dataset data;
+  const std::string warnings = capture_stderr([&] { data = load_dataset(idx_config(folder.path()), 0); });
+  CHECK(data.train.pixels == tiny.train_pixels);
+  CHECK(contains(warnings, "warning: " + train_images.string() + ": 3 bytes after the 30 bytes of pixels"));
+}
+
+TEST_CASE("idx: a header whose count x rows x cols wraps past 2^64 is a DataError, not a read past the pixels") {
+  // 256 x 2^28 x 2^28 is 2^64, 0 in 64 bits: files without pixels would pass a wrapped size
+  // check, and the normalisation would then read 2^56 bytes per image.
+  TempFolder folder;
+  for (const std::string split : {"train", "t10k"}) {
+    write_plain(folder.path() / (split + "-labels-idx1-ubyte"), idx_labels(Bytes(256, 0)));
+    write_plain(folder.path() / (split + "-images-idx3-ubyte"), idx_images(256, 1u << 28, 1u << 28, {}));
+  }
+  DataConfig config = idx_config(folder.path());
+  config.normalize = "per_channel_mean";
+  const std::string message = load_error(config);
+  CHECK(contains(message, (folder.path() / "train-images-idx3-ubyte").string()));
+  CHECK(contains(message, "the header declares 256 images of 268435456x268435456 pixels: more than 2^63 bytes"));
 }

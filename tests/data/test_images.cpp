@@ -2,6 +2,7 @@
 
 #include <png.h>
 #include <turbojpeg.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,19 @@ std::vector<uint8_t> encode_png(const RawImage& image, int bit_depth) {
   if (!png_image_write_to_memory(&png, bytes.data(), &size, 0, pixels, 0, nullptr))
     throw std::runtime_error(png.message);
   bytes.resize(size);
+  return bytes;
+}
+
+std::vector<uint8_t> png_declaring(uint32_t width, uint32_t height) {
+  std::vector<uint8_t> bytes = encode_png(flat_image(2, 2, {1, 2, 3}));
+  // IHDR follows the 8-byte signature: length (4), "IHDR", width, height, 5 more bytes, CRC.
+  constexpr size_t kType = 12, kWidth = 16, kCrc = 29;
+  for (int i = 0; i < 4; ++i) {
+    bytes[kWidth + i] = static_cast<uint8_t>(width >> (24 - 8 * i));
+    bytes[kWidth + 4 + i] = static_cast<uint8_t>(height >> (24 - 8 * i));
+  }
+  const auto crc = static_cast<uint32_t>(crc32(0, bytes.data() + kType, kCrc - kType));
+  for (int i = 0; i < 4; ++i) bytes[kCrc + i] = static_cast<uint8_t>(crc >> (24 - 8 * i));
   return bytes;
 }
 

@@ -22,6 +22,8 @@ std::vector<uint8_t> encode_jpeg(const RawImage& image, int quality = 95);
 // bit_depth 16 writes a 16-bit (linear) PNG.
 std::vector<uint8_t> encode_png(const RawImage& image, int bit_depth = 8);
 void write_file(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
+// A small valid PNG whose header declares width x height pixels: a decompression bomb's header.
+std::vector<uint8_t> png_declaring(uint32_t width, uint32_t height);
 
 // A breed as the Pets annotations spell it (cats capitalised) with its CLASS-ID.
 struct Breed {

@@ -2,6 +2,8 @@
 // and the decoded-image cache.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 
@@ -98,6 +100,39 @@ TEST_CASE("oxford_pets: more broken files than max_skipped_fraction stop the loa
   CHECK_THROWS_WITH_AS(load_dataset(config, 0), doctest::Contains("1 of 12 image files could not be decoded"),
                        DataError);
   CHECK_THROWS_WITH_AS(load_dataset(config, 0), doctest::Contains("shiba_inu_5.jpg"), DataError);
+}
+
+TEST_CASE("oxford_pets: a folder, FIFO, device, huge PNG or huge file named like an image is skipped and counted") {
+  TempFolder folder;
+  write_pets_layout(folder.path() / "pets", {});
+  const fs::path images = folder.path() / "pets" / "images";
+  const auto replace = [&](const std::string& name) {
+    fs::remove(images / name);
+    return images / name;
+  };
+  fs::create_directory(replace("shiba_inu_1.jpg"));
+  REQUIRE(::mkfifo(replace("shiba_inu_2.jpg").c_str(), 0644) == 0);  // reading it would wait forever
+  fs::create_symlink("/dev/zero", replace("shiba_inu_3.jpg"));        // reading it would never end
+  write_file(replace("samoyed_1.jpg"), png_declaring(30000, 30000));  // 2.7 GB decoded
+  { std::ofstream(replace("samoyed_5.jpg")); }
+  fs::resize_file(images / "samoyed_5.jpg", (uint64_t{128} << 20) + 1);  // sparse: costs no disk
+  DataConfig config = pets_config(folder);
+  config.max_skipped_fraction = 1;
+  config.cache = false;
+
+  const Dataset data = load_dataset(config, 0);
+  CHECK(data.load_stats.files == 12);
+  REQUIRE(data.skipped.size() == 6);  // these five and shiba_inu_5, the truncated JPEG
+  const auto reason = [&](const std::string& name) {
+    for (const auto& s : data.skipped)
+      if (s.starts_with((images / name).string() + ": ")) return s.substr((images / name).string().size() + 2);
+    return std::string("not skipped");
+  };
+  CHECK(reason("shiba_inu_1.jpg") == "not a regular file");
+  CHECK(reason("shiba_inu_2.jpg") == "not a regular file");
+  CHECK(reason("shiba_inu_3.jpg") == "not a regular file");
+  CHECK(reason("samoyed_1.jpg") == "declares 30000x30000 pixels, more than the 64 megapixels an image may have");
+  CHECK(reason("samoyed_5.jpg") == "134217729 bytes, more than the 128 MiB an image file may have");
 }
 
 TEST_CASE("oxford_pets: a missing data set names the path and the fetch command") {

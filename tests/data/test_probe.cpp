@@ -45,3 +45,9 @@ TEST_CASE("probe: real Fashion-MNIST") {
   config->image_height = config->image_width = 32;
   CHECK(probe_dataset(*config, 0).shape == Shape{3, 32, 32});
 }
+
+TEST_CASE("shape: a size past 2^63 elements is a ConfigError naming the shape, not a wrapped number") {
+  CHECK(Shape{3, 1 << 20, 1 << 20}.size() == int64_t{3} << 40);
+  CHECK_THROWS_WITH_AS(Shape({1, 3037000500, 3037000500}).size(),
+                       "shape 1x3037000500x3037000500 has more than 2^63 elements", ConfigError);
+}
