@@ -95,7 +95,7 @@ BenchResult run_bench(const BenchRequest& request) {
 
   auto backend = make_backend(config.backend);
   result.backend = backend->name();
-  result.device = backend->device_description();
+  result.device = backend->device_description(config.threads);
   NetworkOptions options;
   options.optimizer = config.training.optimizer;
   options.seed = config.seed;

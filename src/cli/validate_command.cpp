@@ -2,17 +2,11 @@
 
 #include "cli/commands.hpp"
 #include "config/shapes_only.hpp"
+#include "experiment/memory_check.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::cli {
 namespace {
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) b /= 1024, ++u;
-  return fmt::format("{:.1f} {}", b, units[u]);
-}
 
 std::string human_count(double n) {
   if (n >= 1e9) return fmt::format("{:.2f}G", n / 1e9);
@@ -55,15 +49,19 @@ void add_validate_command(CLI::App& app) {
   struct Args {
     std::string config;
     std::vector<std::string> overrides;
+    bool ignore_memory_limit = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("validate", "Check a config completely and print the model, without training");
   cmd->add_option("config", args->config, "experiment YAML file")->required();
   cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
+  add_ignore_memory_limit_flag(*cmd, args->ignore_memory_limit);
   cmd->callback([args] {
     const ShapesOnlyConfig loaded = load_config_for_shapes(args->config, args->overrides);
     if (!loaded.data_present) fmt::print("data: {}\n\n", loaded.note);
     print_model_table(loaded.config);
+    const ExperimentConfig& c = loaded.config;
+    check_memory_fits(c, plan_network(c.layers, c.input, c.classes), c.backend, args->ignore_memory_limit);
   });
 }
 

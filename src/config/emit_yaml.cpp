@@ -11,7 +11,14 @@ namespace expt {
 
 namespace config {
 
-std::string number_text(double v) { return fmt::format("{}", v); }
+std::string number_text(double v) {
+  std::string text = fmt::format("{}", v);
+  // YAML 1.1 (PyYAML) reads `1e-08` as a string: its floats need a '.' and a signed exponent,
+  // which fmt always writes.
+  if (const size_t e = text.find('e'); e != std::string::npos && text.find('.') == std::string::npos)
+    text.insert(e, ".0");
+  return text;
+}
 
 std::string flow_text(const YAML::Node& node) {
   YAML::Emitter out;

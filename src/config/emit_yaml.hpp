@@ -9,7 +9,8 @@
 
 namespace expt::config {
 
-// Shortest text that reads back as the same double ("0.1", "1e-05", "1").
+// Shortest text that reads back as the same double and that YAML 1.1 and 1.2 readers both take
+// for a number ("0.1", "1.0e-05", "1").
 std::string number_text(double);
 // `{truncated_normal: {mean: 0, stddev: 0.1}}`, `glorot_uniform`, or a bare number for constants.
 YAML::Node init_node(const InitSpec&);

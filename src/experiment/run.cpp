@@ -13,6 +13,7 @@
 #include "data/dataset.hpp"
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
+#include "experiment/memory_check.hpp"
 #include "experiment/git_commit.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
@@ -92,6 +93,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   net_options.threads = config.threads;
   net_options.gpu = config.gpu;
   check_backend_supports(*backend, plan, net_options);
+  check_memory_fits(config, plan, backend->name(), options.ignore_memory_limit);
   auto net = backend->build(plan, net_options);
 
   RunOutcome outcome;
@@ -124,7 +126,8 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   }
   report.status = "running";
   report.backend = backend->name();
-  report.device = backend->device_description();
+  report.device = backend->device_description(config.threads);
+  report.threads = backend->thread_count(config.threads);
   report.precision = config.precision;
   report.parameters = plan.parameter_count();
   report.forward_flops_per_image = plan.forward_flops();
