@@ -93,8 +93,13 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
-  // One line for reports and `expt backends`: device, ISA or GPU name, threads.
-  virtual std::string device_description() const = 0;
+  // One line for reports and `expt backends`: device, ISA or GPU name, and the threads a
+  // network built with NetworkOptions::threads = `threads` computes with (0 = all cores).
+  virtual std::string device_description(int64_t threads = 0) const = 0;
+  // The CPU threads a network built with NetworkOptions::threads = `threads` computes with; 0
+  // when the arithmetic runs on a GPU. CPU results differ between thread counts (the order of
+  // floating-point sums changes), so reports record it next to the seed.
+  virtual int64_t thread_count(int64_t threads) const = 0;
   // Empty when the backend can run the layer; otherwise why not.
   virtual std::string unsupported_reason(const LayerSpec& layer, const NetworkOptions& options) const = 0;
   // The network starts with parameter i set by initialize_parameter(plan.params[i], options.seed,

@@ -97,7 +97,7 @@ BenchResult run_bench(const BenchRequest& request) {
   options.profile = true;
   auto backend = backend_for(config, plan, options);
   result.backend = backend->name();
-  result.device = backend->device_description();
+  result.device = backend->device_description(config.threads);
   const auto net = backend->build(plan, options);
   result.network_bytes = net->memory_bytes();
 

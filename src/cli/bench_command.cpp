@@ -4,6 +4,7 @@
 #include "bench/bench_run.hpp"
 #include "cli/commands.hpp"
 #include "config/shapes_only.hpp"
+#include "experiment/memory_check.hpp"
 
 namespace expt::cli {
 namespace {
@@ -28,6 +29,7 @@ void add_bench_command(CLI::App& app) {
     int64_t steps = 10, warmup = 3, batch = 0;
     std::string backend, precision;
     bool json = false;
+    bool ignore_memory_limit = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("bench", "Time training steps of a config's network on synthetic input");
@@ -41,12 +43,15 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--backend", args->backend, "backend (default: the config's)");
   cmd->add_option("--precision", args->precision, "fp32 | bf16 | ... (default: the config's)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the text summary");
+  add_ignore_memory_limit_flag(*cmd, args->ignore_memory_limit);
   cmd->callback([args] {
     std::vector<std::string> overrides = args->overrides;
     if (args->batch > 0) overrides.push_back(fmt::format("training.batch_size={}", args->batch));
     if (!args->backend.empty()) overrides.push_back("backend=" + args->backend);
     if (!args->precision.empty()) overrides.push_back("precision=" + args->precision);
     BenchRequest request = bench_request(args->config, overrides);
+    const ExperimentConfig& c = request.config;
+    check_memory_fits(c, plan_network(c.layers, c.input, c.classes), c.backend, args->ignore_memory_limit);
     request.steps = args->steps;
     request.warmup = args->warmup;
     const BenchResult result = run_bench(request);

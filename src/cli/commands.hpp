@@ -17,4 +17,10 @@ void add_sweep_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 
+// `--ignore-memory-limit` of run, validate and bench (experiment/memory_check.hpp).
+inline void add_ignore_memory_limit_flag(CLI::App& cmd, bool& ignore) {
+  cmd.add_flag("--ignore-memory-limit", ignore,
+               "go on when the network looks larger than the memory this process may use");
+}
+
 }  // namespace expt::cli

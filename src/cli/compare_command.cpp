@@ -48,6 +48,7 @@ void add_compare_command(CLI::App& app) {
     if (loaded.runs.empty())
       throw Error(ExitCode::usage, fmt::format("no readable report.json under {}", fmt::join(args->paths, ", ")));
     const Comparison comparison = compare_runs(std::move(loaded.runs), args->options);
+    for (const auto& w : comparison.warnings) fmt::print(stderr, "{}\n", w);
     const std::string text = render_comparison(comparison, format);
     if (args->output.empty()) {
       fmt::print("{}", text);

@@ -12,6 +12,7 @@ void add_run_command(CLI::App& app) {
     std::vector<std::string> overrides;
     std::string resume;
     bool quiet = false;
+    bool ignore_memory_limit = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("run", "Train one experiment and write results/<name>/<run-id>/");
@@ -19,9 +20,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
   cmd->add_option("--resume", args->resume, "continue the run in this folder from its last checkpoint");
   cmd->add_flag("-q,--quiet", args->quiet, "print only the final result and errors");
+  add_ignore_memory_limit_flag(*cmd, args->ignore_memory_limit);
   cmd->callback([args] {
     RunOptions options;
     options.quiet = args->quiet;
+    options.ignore_memory_limit = args->ignore_memory_limit;
     std::filesystem::path file = args->config;
     if (!args->resume.empty()) {
       options.resume_dir = args->resume;

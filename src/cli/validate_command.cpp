@@ -5,17 +5,11 @@
 #include "cli/commands.hpp"
 #include "config/shapes_only.hpp"
 #include "experiment/network_setup.hpp"
+#include "experiment/memory_check.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::cli {
 namespace {
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) b /= 1024, ++u;
-  return fmt::format("{:.1f} {}", b, units[u]);
-}
 
 std::string human_count(double n) {
   if (n >= 1e9) return fmt::format("{:.2f}G", n / 1e9);
@@ -60,6 +54,7 @@ void add_validate_command(CLI::App& app) {
     std::string config;
     std::vector<std::string> overrides;
     bool no_backend_check = false;
+    bool ignore_memory_limit = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("validate", "Check a config completely and print the model, without training");
@@ -67,17 +62,19 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("overrides", args->overrides, "key.path=value settings applied on top of the file");
   cmd->add_flag("--no-backend-check", args->no_backend_check,
                 "check the config alone, not whether this machine's backend can run it (a config meant for another machine)");
+  add_ignore_memory_limit_flag(*cmd, args->ignore_memory_limit);
   cmd->callback([args] {
     const ShapesOnlyConfig loaded = load_config_for_shapes(args->config, args->overrides);
     if (!loaded.data_present) fmt::print("data: {}\n\n", loaded.note);
     print_model_table(loaded.config);
-    if (args->no_backend_check) return;
-    // The same check `expt run` makes before loading data: bf16 on a CPU without AVX-512 fails here.
     const ExperimentConfig& config = loaded.config;
     const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+    check_memory_fits(config, plan, config.backend, args->ignore_memory_limit);
+    if (args->no_backend_check) return;
+    // The same check `expt run` makes before loading data: bf16 on a CPU without AVX-512 fails here.
     const auto backend = backend_for(
         config, plan, network_options(config, std::max(config.training.batch_size, config.training.eval_batch_size)));
-    fmt::print("runs here on      {} ({}), precision {}\n", backend->name(), backend->device_description(),
+    fmt::print("runs here on      {} ({}), precision {}\n", backend->name(), backend->device_description(config.threads),
                name_of(precision_names, config.precision));
   });
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.hpp"
 
@@ -127,6 +128,20 @@ void find_differences(Comparison& c) {
     }
 }
 
+// `threads` does not tell experiments apart, but CPU results depend on it (summation order):
+// a group whose runs used different thread counts has more spread than its seeds explain.
+void warn_about_mixed_threads(Comparison& c) {
+  for (const auto& g : c.groups) {
+    std::set<int64_t> threads;
+    for (size_t i : g.runs)
+      if (c.runs[i].report.threads > 0) threads.insert(c.runs[i].report.threads);
+    if (threads.size() > 1)
+      c.warnings.push_back(fmt::format("warning: group {} mixes runs on {} CPU threads; results differ between thread "
+                                       "counts, so its spread is not only the seeds'",
+                                       c.label(g), fmt::join(threads, ", ")));
+  }
+}
+
 }  // namespace
 
 bool is_ignored_config_key(const std::string& key) {
@@ -191,6 +206,7 @@ Comparison compare_runs(std::vector<RunRecord> runs, const CompareOptions& optio
     return higher_is_better ? x > y : x < y;
   });
   find_differences(c);
+  warn_about_mixed_threads(c);
   return c;
 }
 

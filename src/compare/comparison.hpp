@@ -56,6 +56,7 @@ struct Comparison {
   std::vector<RunGroup> groups;       // best first by the sort metric
   std::vector<GroupDifference> differences;
   size_t differences_left_out = 0;    // more one-key pairs than are worth printing
+  std::vector<std::string> warnings;  // "warning: ..." lines about what the statistics mix
 
   std::string value(size_t run, const std::string& key) const;  // "-" when the run lacks the key
   std::string label(const RunGroup& group) const;               // "training.dropout=true, ..."

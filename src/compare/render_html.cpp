@@ -3,6 +3,7 @@
 // values that differ between runs. No scripts and nothing loaded from elsewhere.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -38,10 +39,11 @@ using EpochValue = double (*)(const EpochRecord&);
 ChartSeries curve(const Comparison& c, const RunGroup& g, EpochValue value, bool accuracy, const char* color) {
   ChartSeries s;
   s.color = color;
-  int64_t last_epoch = 0;
+  // The epochs the reports hold, not 1..the largest: a report may claim epoch 10^12.
+  std::set<int64_t> epochs;
   for (size_t i : g.counted)
-    for (const auto& e : c.runs[i].report.epochs) last_epoch = std::max(last_epoch, e.epoch);
-  for (int64_t epoch = 1; epoch <= last_epoch; ++epoch) {
+    for (const auto& e : c.runs[i].report.epochs) epochs.insert(e.epoch);
+  for (const int64_t epoch : epochs) {
     std::vector<double> values;
     for (size_t i : g.counted)
       for (const auto& e : c.runs[i].report.epochs)

@@ -1,11 +1,13 @@
 // The plain outputs: an aligned table for the terminal, Markdown for notes and pull requests,
 // CSV for spreadsheets.
 #include <algorithm>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "compare/render.hpp"
 #include "compare/render_common.hpp"
+#include "compare/svg_chart.hpp"
 
 namespace expt {
 namespace {
@@ -20,6 +22,21 @@ std::string pad(const std::string& s, size_t width, bool right) {
   return right ? fill + s : s + fill;
 }
 
+std::string as_is(const std::string& s) { return s; }
+
+// Markdown passes inline HTML through and turns brackets into links, so config values are
+// escaped as the HTML page escapes them (entities), plus the characters Markdown acts on; a
+// newline would end the table row.
+std::string markdown_text(const std::string& s) {
+  std::string out;
+  for (char ch : html_escape(s)) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+    if (std::string_view("\\`*[]|").find(ch) != std::string_view::npos) out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
 std::vector<std::vector<std::string>> table_rows(const Comparison& c) {
   std::vector<std::vector<std::string>> rows{render::header(c)};
   for (const auto& g : c.groups) rows.push_back(render::row(g));
@@ -27,14 +44,15 @@ std::vector<std::vector<std::string>> table_rows(const Comparison& c) {
 }
 
 // Lines "  metric: value, CI ... -> verdict" under each compared pair.
-std::string difference_lines(const Comparison& c, const std::string& item_prefix, const std::string& line_prefix) {
+std::string difference_lines(const Comparison& c, const std::string& item_prefix, const std::string& line_prefix,
+                             std::string (*text)(const std::string&)) {
   std::string out;
   for (const auto& d : c.differences) {
-    out += item_prefix + render::title(c, d) + "\n";
+    out += item_prefix + text(render::title(c, d)) + "\n";
     for (const auto& m : d.metrics) {
       const std::string interval = render::interval(c, m);
       out += fmt::format("{}{}: {}{}{}\n", line_prefix, m.metric->name, interval, interval.empty() ? "" : " -> ",
-                         render::verdict(c, d, m));
+                         text(render::verdict(c, d, m)));
     }
   }
   if (c.differences_left_out > 0)
@@ -69,7 +87,7 @@ std::string render_text_table(const Comparison& c) {
     out += line + "\n";
   }
   out += fmt::format("\n{}\n", render::footnote(c));
-  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "", "  "));
+  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "", "  ", as_is));
   return out;
 }
 
@@ -78,7 +96,7 @@ std::string render_markdown(const Comparison& c) {
   const auto rows = table_rows(c);
   auto line = [](const std::vector<std::string>& cells) {
     std::string out = "|";
-    for (const auto& cell : cells) out += " " + cell + " |";
+    for (const auto& cell : cells) out += " " + markdown_text(cell) + " |";
     return out + "\n";
   };
   std::string out = line(rows.front());
@@ -87,7 +105,7 @@ std::string render_markdown(const Comparison& c) {
   out += rule + "\n";
   for (size_t i = 1; i < rows.size(); ++i) out += line(rows[i]);
   out += fmt::format("\n{}\n", render::footnote(c));
-  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "- ", "  - "));
+  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "- ", "  - ", markdown_text));
   return out;
 }
 

@@ -11,6 +11,7 @@ namespace {
 
 constexpr double kWidth = 540, kHeight = 300;
 constexpr double kLeft = 60, kRight = 14, kTop = 30, kBottom = 42;
+constexpr int kMaxTicks = 12;  // nice_step aims at 5 and 8 intervals
 
 // A step of 1, 2 or 5 times a power of ten giving about `target` intervals over `range`.
 double nice_step(double range, int target) {
@@ -73,14 +74,17 @@ std::string svg_line_chart(const std::string& title, const std::string& x_label,
   auto py = [&](double y) { return kTop + (yr.hi - y) / (yr.hi - yr.lo) * plot_h; };
 
   const double y_step = nice_step(yr.hi - yr.lo, 5);
-  for (double i = std::ceil(yr.lo / y_step); i * y_step <= yr.hi; ++i) {
+  // Tick counts are bounded: past 2^53, ++i no longer changes a double.
+  int ticks = 0;
+  for (double i = std::ceil(yr.lo / y_step); i * y_step <= yr.hi && ticks < kMaxTicks; ++i, ++ticks) {
     const double y = i * y_step;
     svg += fmt::format(R"(<line x1="{0:.1f}" x2="{1:.1f}" y1="{2:.1f}" y2="{2:.1f}" stroke="#e4e4e4"/>)"
                        R"(<text x="{3:.1f}" y="{4:.1f}" font-size="11" text-anchor="end" fill="#555">{5}</text>)",
                        kLeft, kWidth - kRight, py(y), kLeft - 6, py(y) + 4, tick_label(y, y_step));
   }
   const double x_step = std::max(1.0, nice_step(xr.hi - xr.lo, 8));
-  for (double i = std::ceil(xr.lo / x_step); i * x_step <= xr.hi; ++i) {
+  ticks = 0;
+  for (double i = std::ceil(xr.lo / x_step); i * x_step <= xr.hi && ticks < kMaxTicks; ++i, ++ticks) {
     const double x = i * x_step;
     svg += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}" stroke="#f0f0f0"/>)"
                        R"(<text x="{0:.1f}" y="{3:.1f}" font-size="11" text-anchor="middle" fill="#555">{4}</text>)",

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/quote.hpp"
 
 namespace expt::config {
 
@@ -21,12 +23,35 @@ ConfigDocument ConfigDocument::parse(std::string_view yaml, std::string source_n
   if (!root.IsMap())
     throw ConfigError(fmt::format("{}:{}:{}: expected a map of keys (name, data, model, training, ...) at the top level",
                                   source_name, root.Mark().line + 1, root.Mark().column + 1));
-  return ConfigDocument(std::move(root), std::move(source_name));
+  ConfigDocument document(std::move(root), std::move(source_name));
+  document.check_expanded_size(document.root_);
+  return document;
+}
+
+void ConfigDocument::check_expanded_size(const YAML::Node& tree, const std::string& where) const {
+  // Iterative, so neither an alias bomb's count nor its depth can exhaust the stack.
+  std::vector<std::pair<YAML::Node, size_t>> pending{{tree, 1}};
+  size_t values = 0;
+  while (!pending.empty()) {
+    const auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (++values > DocumentLimits::max_values)
+      throw ConfigError(fmt::format("{}: the document holds more than {} values once its aliases and references are "
+                                    "expanded (aliases that repeat each other?); a config must stay below that",
+                                    where.empty() ? locate(node) : where, DocumentLimits::max_values));
+    if (depth > DocumentLimits::max_depth)
+      throw ConfigError(fmt::format("{}: maps and lists are nested more than {} deep",
+                                    where.empty() ? locate(node) : where, DocumentLimits::max_depth));
+    if (node.IsMap())
+      for (const auto& kv : node) pending.emplace_back(kv.second, depth + 1);
+    else if (node.IsSequence())
+      for (const auto& element : node) pending.emplace_back(element, depth + 1);
+  }
 }
 
 std::string ConfigDocument::locate(const YAML::Node& node) const {
   for (const auto& [created, assignment] : override_nodes_)
-    if (node.is(created)) return fmt::format("override '{}'", assignment);
+    if (node.is(created)) return fmt::format("override {}", assignment);
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return source_name_;
   return fmt::format("{}:{}:{}", source_name_, mark.line + 1, mark.column + 1);
@@ -50,13 +75,13 @@ std::vector<std::string> split_key_path(std::string_view path) {
   for (char c : path) {
     if (c == '.' || c == '[') {
       if (current.empty() && !closed_bracket)
-        throw ConfigError(fmt::format("'{}' is not a key path: empty segment (write a.b.c or a.b[3].c)", path));
+        throw ConfigError(fmt::format("{} is not a key path: empty segment (write a.b.c or a.b[3].c)", quote_value(path)));
       if (!current.empty()) segments.push_back(std::move(current));
       current.clear();
       closed_bracket = false;
     } else if (c == ']') {
       if (current.empty() || !std::all_of(current.begin(), current.end(), [](unsigned char d) { return std::isdigit(d); }))
-        throw ConfigError(fmt::format("'{}' is not a key path: [...] must hold an index", path));
+        throw ConfigError(fmt::format("{} is not a key path: [...] must hold an index", quote_value(path)));
       segments.push_back(std::move(current));
       current.clear();
       closed_bracket = true;
@@ -65,7 +90,7 @@ std::vector<std::string> split_key_path(std::string_view path) {
     }
   }
   if (current.empty() && !closed_bracket)
-    throw ConfigError(fmt::format("'{}' is not a key path: empty segment (write a.b.c or a.b[3].c)", path));
+    throw ConfigError(fmt::format("{} is not a key path: empty segment (write a.b.c or a.b[3].c)", quote_value(path)));
   if (!current.empty()) segments.push_back(std::move(current));
   return segments;
 }
@@ -110,8 +135,9 @@ YAML::Node find_child(const YAML::Node& parent, const std::string& segment) {
   }
   if (parent.IsSequence()) {
     if (is_index(segment)) {
-      const size_t index = std::stoul(segment);
-      return index < parent.size() ? parent[index] : YAML::Node(YAML::NodeType::Undefined);
+      size_t index = 0;  // from_chars: an index past size_t's range is simply absent, not an exception
+      const auto [end, error] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
+      return error == std::errc() && index < parent.size() ? parent[index] : YAML::Node(YAML::NodeType::Undefined);
     }
     const auto names = entry_names(parent);
     for (size_t i = 0; i < names.size(); ++i)

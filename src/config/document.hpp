@@ -11,9 +11,25 @@
 
 namespace expt::config {
 
+// Bounds on what one document may cost, whatever its size on disk: a few hundred bytes of
+// YAML aliases (or `${...}` references) that repeat each other expand exponentially.
+struct DocumentLimits {
+  // Values (scalars, maps, lists) in the document once aliases and references are expanded.
+  static constexpr size_t max_values = 100'000;
+  // Nesting depth of maps and lists.
+  static constexpr size_t max_depth = 100;
+  // Bytes of one scalar after `${...}` references are spliced into it.
+  static constexpr size_t max_scalar_bytes = 1 << 20;
+  // Bytes spliced into scalars over the whole document.
+  static constexpr size_t max_spliced_bytes = 16 << 20;
+  // Values visited while resolving references (a reference to a map visits all of it).
+  static constexpr size_t max_resolve_visits = 1'000'000;
+};
+
 class ConfigDocument {
  public:
-  // Throws ConfigError with yaml-cpp's message as "<source>:<line>:<col>: malformed YAML: ...".
+  // Throws ConfigError with yaml-cpp's message as "<source>:<line>:<col>: malformed YAML: ...",
+  // or naming where the document breaks DocumentLimits.
   static ConfigDocument parse(std::string_view yaml, std::string source_name);
 
   // `key.path=value`: value is read as YAML (scalar or flow), so `[3, 3]` is a list.
@@ -25,7 +41,7 @@ class ConfigDocument {
   // Replaces every `${dotted.path}` in scalar values by the value at that path of this document.
   // A scalar that is exactly one reference takes the target's value whatever its type;
   // references inside longer text splice in the target's text. Throws ConfigError on a missing
-  // target or a cycle.
+  // target, a cycle, or work and text beyond DocumentLimits.
   void interpolate();
 
   const YAML::Node& root() const { return root_; }
@@ -36,6 +52,9 @@ class ConfigDocument {
  private:
   ConfigDocument(YAML::Node root, std::string source_name) : root_(std::move(root)), source_name_(std::move(source_name)) {}
   void remember_override(const YAML::Node& node, const std::string& assignment);
+  // Throws ConfigError when `tree` (the root by default), aliases expanded, breaks
+  // DocumentLimits' values or depth; `where` names it in the message instead of its position.
+  void check_expanded_size(const YAML::Node& tree, const std::string& where = "") const;
 
   YAML::Node root_;
   std::string source_name_;

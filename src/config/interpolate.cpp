@@ -5,6 +5,7 @@
 #include "config/document.hpp"
 #include "config/nearest.hpp"
 #include "core/error.hpp"
+#include "core/quote.hpp"
 
 namespace expt::config {
 
@@ -16,6 +17,10 @@ class Interpolator {
 
   // Resolves every reference inside `node`, which sits at `path`.
   void resolve(YAML::Node node, const std::string& path) {
+    if (++visits_ > DocumentLimits::max_resolve_visits)
+      throw ConfigError(fmt::format("too many references at {} ({}): resolving them visits more than {} values "
+                                    "(references that repeat each other?)",
+                                    path, doc_.locate(node), DocumentLimits::max_resolve_visits));
     if (node.IsScalar() && node.Scalar().find("${") == std::string::npos) return;
     for (const auto& [busy, busy_path] : in_progress_)
       if (node.is(busy)) throw cycle(node, path, busy_path);
@@ -40,8 +45,8 @@ class Interpolator {
       if (open == std::string::npos) break;
       const size_t close = text.find('}', open);
       if (close == std::string::npos)
-        throw ConfigError(fmt::format("unclosed reference at {} ({}): '{}' has '${{' without '}}'", path,
-                                      doc_.locate(node), text));
+        throw ConfigError(fmt::format("unclosed reference at {} ({}): {} has '${{' without '}}'", path,
+                                      doc_.locate(node), quote_value(text)));
       const std::string reference = text.substr(open + 2, close - open - 2);
       const YAML::Node target = lookup(reference, node, path);
       resolve(target, reference);
@@ -59,8 +64,19 @@ class Interpolator {
                                       reference, path, doc_.locate(node)));
       out += text.substr(pos, open - pos) + target.Scalar();
       pos = close + 1;
+      check_spliced(out, target.Scalar().size(), node, path);
     }
     node = out + text.substr(pos);
+  }
+
+  // References inside text can double a value at each level: bound each value and the total.
+  void check_spliced(const std::string& out, size_t added, const YAML::Node& node, const std::string& path) {
+    spliced_bytes_ += added;
+    if (out.size() > DocumentLimits::max_scalar_bytes || spliced_bytes_ > DocumentLimits::max_spliced_bytes)
+      throw ConfigError(fmt::format("references expand too far at {} ({}): a value may grow to {} bytes and all "
+                                    "values together to {} (references that repeat each other?)",
+                                    path, doc_.locate(node), DocumentLimits::max_scalar_bytes,
+                                    DocumentLimits::max_spliced_bytes));
   }
 
   YAML::Node lookup(const std::string& reference, const YAML::Node& from, const std::string& path) const {
@@ -92,12 +108,15 @@ class Interpolator {
 
   const ConfigDocument& doc_;
   std::vector<std::pair<YAML::Node, std::string>> in_progress_;
+  size_t visits_ = 0;
+  size_t spliced_bytes_ = 0;
 };
 
 }  // namespace
 
 void ConfigDocument::interpolate() {
   Interpolator(*this).resolve(root_, "");
+  check_expanded_size(root_);  // a reference to a map shares it: the tree may have grown like an alias bomb
 }
 
 }  // namespace expt::config

@@ -5,6 +5,7 @@
 // "<problem> at <key.path> (<file>:<line>:<col>): <what was expected>".
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,12 @@ class MapReader {
   std::string path_;
   std::vector<const SchemaTable*> tables_;
 };
+
+// A scalar as an integer: decimal or `0x` hexadecimal, without a leading zero (which YAML 1.1
+// and 1.2 readers disagree on); nullopt for anything else, including overflow.
+std::optional<int64_t> integer_value(const YAML::Node&);
+// A scalar as a finite number: an integer as above, or a decimal or exponent form.
+std::optional<double> number_value(const YAML::Node&);
 
 // Checks one value against its schema key (type, range, allowed values); `path` names it.
 void check_value(const ConfigDocument& doc, const SchemaKey& spec, const YAML::Node& value, const std::string& path);

@@ -4,6 +4,7 @@
 #include "config/map_reader.hpp"
 #include "config/nearest.hpp"
 #include "config/parse.hpp"
+#include "core/quote.hpp"
 
 namespace expt::config {
 
@@ -14,18 +15,17 @@ InitSpec::Kind kind_named(const ConfigDocument& doc, const YAML::Node& node, con
   for (const auto& n : init_kind_names)
     if (n.name == name) return n.value;
   fail_at(doc, node, path, "unknown initializer",
-          fmt::format("'{}'{}", name, suggestion(name, all_names(init_kind_names))));
+          fmt::format("{}{}", quote_value(name), suggestion(name, all_names(init_kind_names))));
 }
 
 }  // namespace
 
 InitSpec parse_initializer(const ConfigDocument& doc, const YAML::Node& node, const std::string& path) {
   InitSpec init;
-  double number;
-  if (node.IsScalar() && YAML::convert<double>::decode(node, number)) {
+  if (const auto number = number_value(node)) {
     check_value(doc, *schema_table("initializer.constant").find("value"), node, path);
     init.kind = InitSpec::Kind::constant;
-    init.value = number;
+    init.value = *number;
     return init;
   }
   if (node.IsScalar()) {
@@ -42,7 +42,7 @@ InitSpec parse_initializer(const ConfigDocument& doc, const YAML::Node& node, co
   const SchemaTable& table = schema_table(fmt::format("initializer.{}", kv.first.Scalar()));
   if (init.kind == InitSpec::Kind::constant && kv.second.IsScalar()) {  // {constant: 0.1}
     check_value(doc, *table.find("value"), kv.second, kind_path);
-    init.value = kv.second.as<double>();
+    init.value = *number_value(kv.second);
     return init;
   }
   const MapReader params(doc, kv.second, kind_path, {&table});

@@ -7,6 +7,7 @@
 #include "config/map_reader.hpp"
 #include "config/parse.hpp"
 #include "core/overloaded.hpp"
+#include "core/quote.hpp"
 #include "layers/layer_registry.hpp"
 
 namespace expt::config {
@@ -72,11 +73,11 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
     r.read("name", layer.name);
     if (!valid_layer_name(layer.name))
       r.fail("name", "invalid layer name",
-             fmt::format("'{}': use letters, digits, '_' and '-', not starting with a digit", layer.name));
+             fmt::format("{}: use letters, digits, '_' and '-', not starting with a digit", quote_value(layer.name)));
     if (auto [it, fresh] = index_of_name.emplace(layer.name, i); !fresh)
       r.fail("name", "duplicate layer name",
-             fmt::format("'{}' is also the name of {}[{}] ({}); names must be unique (give one an explicit `name`)",
-                         layer.name, path, it->second, sources.locations[it->second]));
+             fmt::format("{} is also the name of {}[{}] ({}); names must be unique (give one an explicit `name`)",
+                         quote_value(layer.name), path, it->second, sources.locations[it->second]));
 
     bool units_from_classes = false;
     for (const auto& key : kind.keys) read_layer_key(r, key, layer, units_from_classes);

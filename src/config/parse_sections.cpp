@@ -1,11 +1,9 @@
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "config/enum_names.hpp"
 #include "config/map_reader.hpp"
 #include "config/parse.hpp"
+#include "core/path_component.hpp"
 
 namespace expt::config {
 
@@ -114,13 +112,6 @@ TensorBoardConfig parse_tensorboard(const MapReader& r) {
   return tb;
 }
 
-// The name becomes a folder name: keep it to characters every file system takes.
-bool valid_run_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-  });
-}
-
 }  // namespace
 
 ExperimentConfig parse_experiment(const ConfigDocument& doc, const std::string& default_name, LayerSources& sources) {
@@ -128,8 +119,11 @@ ExperimentConfig parse_experiment(const ConfigDocument& doc, const std::string& 
   ExperimentConfig c;
   c.name = default_name;
   top.read("name", c.name);
-  if (top.has("name") && !valid_run_name(c.name))
-    top.fail("name", "invalid name", fmt::format("'{}': use letters, digits, '.', '_' and '-'", c.name));
+  // The name is the run's folder under results_dir, so it must be one new path component.
+  if (const std::string problem = folder_name_problem(c.name); !problem.empty())
+    top.fail("name", "invalid name",
+             top.has("name") ? problem
+                             : fmt::format("the file name's stem is the run name when `name:` is absent, and {}", problem));
   top.read("seed", c.seed);
   top.read("backend", c.backend);
   top.read("threads", c.threads);

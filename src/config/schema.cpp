@@ -160,14 +160,17 @@ std::vector<SchemaTable> build_tables() {
   const TensorBoardConfig tb;
   std::vector<SchemaTable> tables{
       {"top", "the top level of the document", "The document is a map with these keys.",
-       {derived(typed("name", ValueType::string, "", "names the run; letters, digits, `.`, `_` and `-`"),
+       {derived(typed("name", ValueType::string, "",
+                      "names the run and its folder; letters, digits, `.`, `_` and `-`, at most 255 bytes, not `.` or `..`"),
                 "file stem"),
         integer("seed", static_cast<int64_t>(top.seed), at_least(0), "",
                 "seeds initialization, shuffling, dropout and data splits"),
         choice("backend", top.backend, {"auto", "onednn", "cudnn", "reference"},
                "`auto`: cudnn when a GPU is usable, else onednn"),
-        integer("threads", top.threads, at_least(0), "threads", "CPU threads; 0 = all cores"),
-        choice("precision", name_of(precision_names, top.precision), all_names(precision_names),
+        integer("threads", top.threads, at_least(0), "threads",
+                "CPU threads; 0 = all cores. CPU results differ slightly between thread counts (summation order); "
+                "report.json records the count"),
+                choice("precision", name_of(precision_names, top.precision), all_names(precision_names),
                "arithmetic precision. fp32: fp32 tensors, with the faster algorithms each backend allows (onednn: "
                "Winograd convolutions on AVX-512 CPUs, within about 1e-6 of direct; cudnn: TF32 tensor cores, about "
                "1e-3); fp32_strict: neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master "

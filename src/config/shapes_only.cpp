@@ -19,7 +19,9 @@ int64_t listed_classes(const std::filesystem::path& file, const std::vector<std:
   text << in.rdbuf();
   auto document = config::ConfigDocument::parse(text.str(), file.string());
   for (const auto& o : overrides) document.apply_override(o);
-  const YAML::Node classes = document.root()["data"]["classes"];
+  document.interpolate();
+  // find_child, not operator[]: a document without `data` has no node to index further.
+  const YAML::Node classes = config::find_child(config::find_child(document.root(), "data"), "classes");
   if (!classes.IsSequence()) return 0;
   for (const auto& c : classes)
     if (c.IsScalar() && c.as<std::string>() == "all") return 0;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/checked_size.hpp"
+#include "core/checked_arithmetic.hpp"
 #include "core/error.hpp"
 
 namespace expt {

@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "core/checked_size.hpp"
+#include "core/checked_arithmetic.hpp"
 #include "core/error.hpp"
 #include "data/sources.hpp"
 

@@ -52,6 +52,7 @@ nlohmann::ordered_json to_json(const Report& r) {
   j["device"] = r.device;
   j["precision"] = r.precision;
   j["seed"] = r.seed;
+  j["threads"] = r.threads;
   j["git_commit"] = r.git_commit;
   j["expt_version"] = r.expt_version;
   j["started_at"] = r.started_at;
@@ -112,6 +113,7 @@ Report report_from_json(const nlohmann::json& j) {
   r.device = j.value("device", "");
   r.precision = j.value("precision", "fp32");
   r.seed = j.at("seed");
+  r.threads = j.value("threads", int64_t{0});  // absent in reports written before it was recorded
   r.git_commit = j.value("git_commit", "");
   r.expt_version = j.value("expt_version", "");
   r.started_at = j.value("started_at", "");

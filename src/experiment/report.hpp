@@ -35,6 +35,7 @@ struct Report {
   std::string name, run_id, config_hash, config_file;
   std::string backend, device, precision;
   uint64_t seed = 0;
+  int64_t threads = 0;  // CPU threads the arithmetic ran on (results depend on it); 0 on a GPU or unknown
   std::string git_commit;
   std::string expt_version;
   RunStatus status = RunStatus::running;

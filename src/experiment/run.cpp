@@ -13,6 +13,7 @@
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
 #include "experiment/git_commit.hpp"
+#include "experiment/memory_check.hpp"
 #include "experiment/network_setup.hpp"
 #include "experiment/run_recorder.hpp"
 #include "experiment/safetensors.hpp"
@@ -109,7 +110,8 @@ void describe_setup(Report& report, const Backend& backend, const NetworkPlan& p
                     const Network& net, const ExperimentConfig& config) {
   report.status = RunStatus::running;
   report.backend = backend.name();
-  report.device = backend.device_description();
+  report.device = backend.device_description(config.threads);
+  report.threads = backend.thread_count(config.threads);
   report.precision = name_of(precision_names, config.precision);
   report.parameters = plan.parameter_count();
   report.forward_flops_per_image = plan.forward_flops();
@@ -183,6 +185,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
   const NetworkOptions net_options = network_options(config, std::max(tc.batch_size, tc.eval_batch_size));
   auto backend = backend_for(config, plan, net_options);
+  check_memory_fits(config, plan, backend->name(), options.ignore_memory_limit);
   const Dataset data = load_training_data(config);
   auto net = backend->build(plan, net_options);
 

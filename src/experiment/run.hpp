@@ -12,6 +12,7 @@ struct RunOptions {
   bool quiet = false;
   std::filesystem::path resume_dir;  // non-empty: continue this run from its last checkpoint
   std::filesystem::path run_dir;     // non-empty: write here instead of results/<name>/<run-id>
+  bool ignore_memory_limit = false;  // build even when the network looks larger than usable memory
 };
 
 struct RunOutcome {

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
-#include "core/checked_size.hpp"
+#include "core/checked_arithmetic.hpp"
 #include "core/error.hpp"
 
 namespace expt::safetensors {

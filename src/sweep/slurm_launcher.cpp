@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/quote.hpp"
 #include "experiment/run_recorder.hpp"
 #include "sweep/child_process.hpp"
 #include "sweep/estimate.hpp"
@@ -63,6 +64,12 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
+std::vector<std::string> shell_quoted(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (const auto& word : words) out.push_back(shell_quote(word));
+  return out;
+}
+
 std::string trimmed(std::string text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   return text;
@@ -76,9 +83,12 @@ void check_options(const SlurmOptions& o) {
   at_least(o.array_parallelism, 0, "--array-parallelism");
   at_least(o.gpus_per_job, 0, "--gpus-per-job");
   at_least(o.cpus_per_job, 0, "--cpus-per-job");
-  for (const auto& option : o.sbatch_options)
+  std::vector<std::pair<std::string, std::string>> given{{"--partition", "partition=" + o.partition},
+                                                         {"--time", "time=" + o.time}};
+  for (const auto& option : o.sbatch_options) given.emplace_back("--sbatch", option);
+  for (const auto& [flag, option] : given)
     if (const std::string problem = sbatch_option_problem(option); !problem.empty())
-      throw Error(ExitCode::usage, fmt::format("--sbatch {}: {}", option, problem));
+      throw Error(ExitCode::usage, fmt::format("{} {}: {}", flag, quote_value(option), problem));
 }
 
 // sbatch's arguments: expt's own, then the sweep file's `launcher: {slurm: ...}`, then the
@@ -109,7 +119,7 @@ std::string batch_script(const SweepSpec& spec, const fs::path& dir, const std::
       "# resumed from its last checkpoint when it has one (docs/slurm.md). Submitted as\n"
       "#   sbatch {} < this file\n"
       "tasks=(\n",
-      spec.name, fmt::join(args, " "));
+      spec.name, fmt::join(shell_quoted(args), " "));
   for (const auto& members : tasks) script += fmt::format("  '{}'\n", fmt::join(members, " "));
   const fs::path expt = fs::read_symlink("/proc/self/exe");
   script += fmt::format(")\nexec {} sweep-member {} ${{tasks[$SLURM_ARRAY_TASK_ID]}}\n", shell_quote(expt.string()),
@@ -169,6 +179,10 @@ std::string sbatch_option_problem(std::string_view option) {
     return "expected an sbatch long option without its dashes, as NAME=VALUE or NAME (e.g. mem=8G, exclusive)";
   for (std::string_view own : {"array", "output", "error", "wrap", "parsable"})
     if (name == own) return fmt::format("expt sets --{} itself (see --pack and --array-parallelism)", own);
+  // Options are also written into the batch script's header, where a newline would start a
+  // line of its own: no option value may hold a control character.
+  if (std::any_of(option.begin(), option.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return "the value holds a control character (a newline, tab, ...); sbatch options are single-line text";
   return "";
 }
 

@@ -11,6 +11,8 @@
 #include "config/flatten_config.hpp"
 #include "config/document.hpp"
 #include "core/error.hpp"
+#include "core/path_component.hpp"
+#include "core/quote.hpp"
 #include "sweep/slurm_options.hpp"
 
 namespace expt {
@@ -43,7 +45,7 @@ class SweepReader {
     try {
       return node.as<T>();
     } catch (const YAML::Exception&) {
-      fail(node, key, fmt::format("expected {}, got '{}'", expected, node.Scalar()));
+      fail(node, key, fmt::format("expected {}, got {}", expected, quote_value(node.Scalar())));
     }
   }
 
@@ -73,7 +75,7 @@ class SweepReader {
       return p;
     }
     if (kind != "uniform" && kind != "log_uniform")
-      fail(kv.first, where, fmt::format("unknown distribution '{}': use uniform, log_uniform or choice", kind));
+      fail(kv.first, where, fmt::format("unknown distribution {}: use uniform, log_uniform or choice", quote_value(kind)));
     p.kind = kind == "uniform" ? SweepParameter::Kind::uniform : SweepParameter::Kind::log_uniform;
     if (!kv.second.IsSequence() || kv.second.size() != 2) fail(kv.second, inner, "expected [low, high]");
     p.low = scalar<double>(kv.second[0], inner, "a number");
@@ -89,7 +91,7 @@ class SweepReader {
     std::vector<std::string> options;
     for (const auto& kv : launcher) {
       if (kv.first.Scalar() != "slurm")
-        fail(kv.first, "launcher", fmt::format("unknown launcher '{}': only slurm takes settings", kv.first.Scalar()));
+        fail(kv.first, "launcher", fmt::format("unknown launcher {}: only slurm takes settings", quote_value(kv.first.Scalar())));
       if (!kv.second.IsMap()) fail(kv.second, "launcher.slurm", "expected a mapping of sbatch long options to values, e.g. {account: lab, mem: 8G}");
       for (const auto& option : kv.second) {
         const std::string key = "launcher.slurm." + option.first.Scalar();
@@ -108,12 +110,6 @@ class SweepReader {
   const config::ConfigDocument& doc_;
 };
 
-bool valid_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-  });
-}
-
 }  // namespace
 
 SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& file) {
@@ -129,10 +125,11 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
   SweepSpec spec;
   spec.file = file;
   spec.name = file.stem().string();
-  if (root["name"]) {
-    spec.name = r.scalar<std::string>(root["name"], "name", "a name");
-    if (!valid_name(spec.name)) r.fail(root["name"], "name", "use letters, digits, '.', '_' and '-'");
-  }
+  if (root["name"]) spec.name = r.scalar<std::string>(root["name"], "name", "a name");
+  // The name is the sweep's folder under results_dir: its manifest, locks and members go there.
+  if (const std::string problem = folder_name_problem(spec.name); !problem.empty())
+    r.fail(root["name"] ? root["name"] : root, "name",
+           root["name"] ? problem : "the file name's stem is the sweep name when `name:` is absent, and " + problem);
 
   const YAML::Node base = root["base"];
   if (!base) r.fail(root, "base", "missing: name a run config file (relative to this file) or write one inline");

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "compare/render.hpp"
 #include "compare_test_support.hpp"
 
@@ -55,4 +57,42 @@ TEST_CASE("render: the HTML page is self-contained, with one chart per curve") {
   CHECK(charts == 4);
   CHECK(html.find("<polygon") != std::string::npos);  // the ±std band of a 3-run group
   CHECK(html.find("Config differences") != std::string::npos);
+}
+
+TEST_CASE("render: Markdown shows config values as text, escaped as the HTML page escapes them") {
+  std::vector<RunRecord> runs;
+  for (uint64_t s = 0; s < 2; ++s) {
+    runs.push_back(make_run("a" + std::to_string(s), {{"seed", std::to_string(s)}, {"name", "x"}, {"data.root", "<script>alert(1)</script>"}},
+                            make_report(s, 0.9, 0.9)));
+    runs.push_back(make_run("b" + std::to_string(s), {{"seed", std::to_string(s)}, {"data.root", "[x](javascript:1) | *b*"}},
+                            make_report(s, 0.8, 0.9)));
+  }
+  const std::string md = render_markdown(compare_runs(runs, {}));
+  CHECK(md.find("<script") == std::string::npos);
+  CHECK(md.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(md.find("\\[x\\](javascript:1) \\| \\*b\\*") != std::string::npos);
+}
+
+TEST_CASE("render: a report claiming epoch 10^12 is drawn at once") {
+  Report r = make_report(0, 0.9, 0.9);
+  r.epochs.back().epoch = 1'000'000'000'000;
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string html = render_html(compare_runs({make_run("a", {{"seed", "0"}}, r)}, {}));
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 2);
+  CHECK(html.find("<svg") != std::string::npos);
+}
+
+TEST_CASE("compare: a group mixing CPU thread counts is warned about") {
+  std::vector<RunRecord> runs;
+  for (uint64_t s = 0; s < 3; ++s) {
+    Report r = make_report(s, 0.9, 0.9);
+    r.threads = s == 0 ? 1 : 2;
+    runs.push_back(make_run("r" + std::to_string(s), {{"seed", std::to_string(s)}, {"threads", s == 0 ? "1" : "0"}}, r));
+  }
+  const Comparison c = compare_runs(runs, {});
+  REQUIRE(c.warnings.size() == 1);
+  CHECK(c.warnings[0] == "warning: group all runs mixes runs on 1, 2 CPU threads; results differ between thread counts, "
+                         "so its spread is not only the seeds'");
+  runs[0].report.threads = 2;
+  CHECK(compare_runs(runs, {}).warnings.empty());
 }

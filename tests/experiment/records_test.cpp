@@ -80,7 +80,7 @@ TEST_CASE("resume: temporary files of killed atomic writes are removed") {
                                 run_dir / "checkpoints" / ".last.safetensors.tmp-XyZ789"};
   for (const auto& file : abandoned) std::ofstream(file) << "half-written";
   std::ofstream(run_dir / "notes.tmp-keep") << "not ours";
-  CHECK(resume(run_dir).report.status == "completed");
+  CHECK(resume(run_dir).report.status == RunStatus::completed);
   for (const auto& file : abandoned) CHECK_FALSE(fs::exists(file));
   CHECK(fs::exists(run_dir / "notes.tmp-keep"));
   fs::remove_all(results);

@@ -270,6 +270,18 @@ TEST_CASE("precision other than fp32 is unsupported") {
   CHECK(backend->device_description().starts_with("CPU (reference loops), "));
 }
 
+TEST_CASE("fp32_strict is what the reference loops compute anyway; the description names the threads used") {
+  auto backend = make_reference_backend();
+  const NetworkPlan plan = conv_relu_avg_plan();
+  auto options = options_with(OptimizerConfig::Kind::sgd, 1);
+  options.precision = "fp32_strict";
+  CHECK(backend->unsupported_reason(plan.layers[0].spec, options).empty());
+  CHECK(backend->build(plan, options) != nullptr);
+  CHECK(backend->device_description(1) == "CPU (reference loops), 1 thread");
+  CHECK(backend->device_description(3) == "CPU (reference loops), 3 threads");
+  CHECK(backend->thread_count(1) == 1);
+}
+
 TEST_CASE("optimizer state round-trips; timings and memory are reported") {
   const NetworkPlan plan = conv_pool_dropout_plan();
   auto options = options_with(OptimizerConfig::Kind::adam, 2);

@@ -70,6 +70,18 @@ TEST_CASE("sweep file: launcher.slurm options become sbatch options; expt's own 
   CHECK(sbatch_option_problem("output=x").find("expt sets --output") != std::string::npos);
 }
 
+TEST_CASE("sweep file and command line: an sbatch value with a newline is refused, not written into the script") {
+  CHECK_THROWS_WITH_AS(parse_sweep_text(tiny_base("/tmp/r") + "launcher: {slurm: {comment: \"x\\nrm -rf ~\"}}\n", "s.yaml"),
+                       doctest::Contains("control character"), ConfigError);
+  CHECK(sbatch_option_problem("comment=a\tb").find("control character") != std::string::npos);
+  const TempFolder tmp;
+  const fs::path file = tiny_sweep_file(tmp.path(), kGrid);
+  SweepOptions bad_time = slurm_options(1);
+  bad_time.slurm.time = "1:00\ntouch pwned";
+  CHECK_THROWS_WITH_AS(run_sweep(file, bad_time), doctest::Contains("--time"), Error);
+  CHECK_FALSE(fs::exists(tmp.path() / "results"));
+}
+
 TEST_CASE("child processes: stdin in, stdout, stderr and exit status out, without deadlock on large output") {
   const std::string big(300000, 'x');
   const ProgramResult cat = run_program(*find_on_path("cat"), {}, big);

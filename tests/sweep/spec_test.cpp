@@ -72,3 +72,13 @@ TEST_CASE("sweep file: mistakes name the file, line and key") {
   CHECK(error_of("base: {}\nparameters: {a: []}\n").find("parameters.a: expected a non-empty list") != std::string::npos);
   CHECK(error_of("base: missing.yaml\n").find("missing.yaml") != std::string::npos);
 }
+
+TEST_CASE("sweep file: the sweep name must be one new folder inside results_dir") {
+  CHECK_THROWS_WITH_AS(parse_sweep_text("name: ..\nbase: {}\n", "s.yaml"),
+                       doctest::Contains("s.yaml:1:7: name: '..' names a folder that already exists"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_sweep_text("name: " + std::string(300, 'n') + "\nbase: {}\n", "s.yaml"),
+                       doctest::Contains("longer than the 255 bytes"), ConfigError);
+  // Without `name:`, the stem of `...yaml` would name the sweep `..`.
+  CHECK_THROWS_WITH_AS(parse_sweep_text("base: {}\n", "dir/...yaml"),
+                       doctest::Contains("the file name's stem is the sweep name"), ConfigError);
+}

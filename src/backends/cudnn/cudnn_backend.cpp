@@ -23,7 +23,9 @@ class CudnnBackend final : public Backend {
  public:
   std::string name() const override { return "cudnn"; }
 
-  std::string device_description() const override {
+  int64_t thread_count(int64_t) const override { return 0; }  // the arithmetic runs on the GPU
+
+  std::string device_description(int64_t) const override {
     const std::vector<std::string> devices = list_cuda_devices();
     const size_t v = cudnnGetVersion();
     int runtime = 0;

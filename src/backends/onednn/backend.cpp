@@ -13,18 +13,20 @@ namespace expt {
 
 namespace {
 
-int thread_count(int64_t requested) { return requested > 0 ? static_cast<int>(requested) : omp_get_num_procs(); }
+int onednn_threads(int64_t requested) { return requested > 0 ? static_cast<int>(requested) : omp_get_num_procs(); }
 
 class OnednnBackend final : public Backend {
  public:
   std::string name() const override { return "onednn"; }
 
-  std::string device_description() const override {
+  std::string device_description(int64_t requested) const override {
     const dnnl_version_t* v = dnnl_version();
-    const int threads = thread_count(0);
+    const int threads = onednn_threads(requested);
     return fmt::format("CPU {} (oneDNN {}.{}.{}), {} thread{}", onednn::effective_isa_name(), v->major,
                        v->minor, v->patch, threads, threads == 1 ? "" : "s");
   }
+
+  int64_t thread_count(int64_t requested) const override { return onednn_threads(requested); }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
     const Precision p = options.precision;
@@ -46,7 +48,7 @@ class OnednnBackend final : public Backend {
       if (!reason.empty()) throw BackendError(fmt::format("onednn backend, layer '{}': {}", layer.spec.name, reason));
     }
     try {
-      return std::make_unique<onednn::OnednnNetwork>(plan, options, thread_count(options.threads));
+      return std::make_unique<onednn::OnednnNetwork>(plan, options, onednn_threads(options.threads));
     } catch (const std::bad_alloc&) {
       throw BackendError(
           fmt::format("onednn backend: out of host memory building the network for batch {}", options.max_batch));
