@@ -274,7 +274,7 @@ TEST_CASE("fp32_strict is what the reference loops compute anyway; the descripti
   auto backend = make_reference_backend();
   const NetworkPlan plan = conv_relu_avg_plan();
   auto options = options_with(OptimizerConfig::Kind::sgd, 1);
-  options.precision = "fp32_strict";
+  options.precision = Precision::fp32_strict;
   CHECK(backend->unsupported_reason(plan.layers[0].spec, options).empty());
   CHECK(backend->build(plan, options) != nullptr);
   CHECK(backend->device_description(1) == "CPU (reference loops), 1 thread");
