@@ -96,7 +96,8 @@ std::string render_markdown(const Comparison& c) {
   const auto rows = table_rows(c);
   auto line = [](const std::vector<std::string>& cells) {
     std::string out = "|";
-    for (const auto& cell : cells) out += " " + markdown_text(cell) + " |";
+    // Appended piece by piece: `" " + markdown_text(cell)` trips GCC 12's -Wrestrict (bug 105329).
+    for (const auto& cell : cells) out.append(" ").append(markdown_text(cell)).append(" |");
     return out + "\n";
   };
   std::string out = line(rows.front());
