@@ -8,7 +8,7 @@
 #include "backends/cudnn/status_check.hpp"
 #include "core/error.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -69,4 +69,4 @@ ConvAlgorithms find_conv_algorithms(const GpuContext& ctx, const ConvSearchTenso
   return chosen;
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

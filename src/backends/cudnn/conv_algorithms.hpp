@@ -6,15 +6,15 @@
 // This is cuDNN's legacy convolution API. cuDNN 9 (checked up to 9.19) still ships it in
 // cudnn_cnn.h, marked CUDNN_DEPRECATED (a warning only with CUDNN_WARN_DEPRECATED); it is far
 // simpler than the graph API for plain NCHW fp32 convolutions. When a cuDNN release removes it,
-// this file and conv_layer.cpp are the ones to port.
+// this file and conv2d.cpp are the ones to port.
 #include <cstddef>
 #include <string>
 
 #include <cudnn.h>
 
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 // Each direction's algorithm with the math type cuDNN measured it with: since cuDNN 7.4 the
 // pair decides whether tensor cores (TF32) run, so the descriptor is set to it before each call.
@@ -47,4 +47,4 @@ struct ConvSearchTensors {
 // (non-TF32) ones. Throws BackendError naming the layer when a direction has none.
 ConvAlgorithms find_conv_algorithms(const GpuContext& ctx, const ConvSearchTensors& t, const std::string& layer);
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

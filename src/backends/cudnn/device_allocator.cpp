@@ -5,7 +5,7 @@
 #include "backends/cudnn/status_check.hpp"
 #include "core/error.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 std::string format_bytes(int64_t bytes) {
   const auto b = static_cast<double>(bytes);
@@ -36,4 +36,4 @@ DeviceBuffer DeviceAllocator::allocate(const std::string& owner, int64_t bytes) 
   return buffer;
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

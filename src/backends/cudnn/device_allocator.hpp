@@ -6,7 +6,7 @@
 
 #include "backends/cudnn/device_resources.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 class DeviceAllocator {
  public:
@@ -31,4 +31,4 @@ class DeviceAllocator {
 
 std::string format_bytes(int64_t bytes);  // "1.50 GiB", "12.0 MiB", "512 B"
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -7,7 +7,7 @@
 #include "backends/cudnn/status_check.hpp"
 #include "core/error.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 TensorDescriptor make_tensor_descriptor() {
   cudnnTensorDescriptor_t d{};
@@ -37,4 +37,4 @@ void set_nchw(cudnnTensorDescriptor_t desc, int64_t n, int64_t c, int64_t h, int
                                               static_cast<int>(c), static_cast<int>(h), static_cast<int>(w)));
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

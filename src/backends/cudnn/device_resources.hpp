@@ -9,7 +9,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 // Device memory from cudaMalloc. Allocation lives in the network (it knows which layer asks,
 // for the out-of-memory message); this only owns the pointer.
@@ -77,4 +77,4 @@ ConvolutionDescriptor make_convolution_descriptor();
 // A float NCHW tensor descriptor; cuDNN's 4-d descriptors take int dimensions.
 void set_nchw(cudnnTensorDescriptor_t desc, int64_t n, int64_t c, int64_t h, int64_t w);
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

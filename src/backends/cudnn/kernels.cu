@@ -9,7 +9,7 @@
 #include "backends/cudnn/status_check.hpp"
 #include "core/philox.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -282,4 +282,4 @@ void scale(cudaStream_t stream, int64_t count, float factor, float* p) {
   EXPT_CUDA_CHECK_LAUNCH();
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -10,7 +10,7 @@
 #include "core/philox.hpp"
 #include "optim/adam_scalars.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 void fill(cudaStream_t stream, float* out, int64_t count, float value);
 
@@ -66,4 +66,4 @@ void adam_update(cudaStream_t stream, int64_t count, const AdamScalars& s, float
                  float* v);
 void scale(cudaStream_t stream, int64_t count, float factor, float* p);
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "backends/cudnn/conv_layer.hpp"
+#include "backends/cudnn/conv2d.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -63,4 +63,4 @@ const MemoryItem* MemoryPlan::first_over(int64_t batch, int64_t available) const
   return nullptr;
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -8,7 +8,7 @@
 
 #include "layers/network_plan.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 struct MemoryItem {
   std::string owner;            // "parameters, gradients and optimizer state", "layer 'conv1' output", ...
@@ -26,11 +26,11 @@ struct MemoryPlan {
   const MemoryItem* first_over(int64_t batch, int64_t available) const;
 };
 
-// Mirrors CudnnNetwork's allocations (cudnn_network.cpp); the convolution workspace, chosen by
+// Mirrors CudnnNetwork's allocations (network.cpp); the convolution workspace, chosen by
 // cuDNN's search afterwards from what is left, is represented by a fixed reserve.
 MemoryPlan plan_memory(const NetworkPlan& plan, int optimizer_state_slots);
 
 // Per sample, floats of the largest tensor a ping-pong gradient buffer has to hold.
 int64_t largest_activation_floats(const NetworkPlan& plan);
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

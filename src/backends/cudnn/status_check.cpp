@@ -4,7 +4,7 @@
 
 #include "core/error.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -30,4 +30,4 @@ void throw_cublas_error(cublasStatus_t status, const char* call, const char* fil
   fail("cuBLAS", call, file, line, cublasGetStatusString(status), static_cast<int>(status));
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -6,34 +6,34 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 // Throw BackendError("cudnn backend: <call> failed at <file>:<line>: <library's message>").
 [[noreturn]] void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line);
 [[noreturn]] void throw_cudnn_error(cudnnStatus_t status, const char* call, const char* file, int line);
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* call, const char* file, int line);
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn
 
 #define EXPT_CUDA_CHECK(call)                                                                   \
   do {                                                                                          \
     const cudaError_t expt_status_ = (call);                                                    \
     if (expt_status_ != cudaSuccess)                                                            \
-      ::expt::cudnn_backend::throw_cuda_error(expt_status_, #call, __FILE__, __LINE__);         \
+      ::expt::cudnn::throw_cuda_error(expt_status_, #call, __FILE__, __LINE__);         \
   } while (0)
 
 #define EXPT_CUDNN_CHECK(call)                                                                  \
   do {                                                                                          \
     const cudnnStatus_t expt_status_ = (call);                                                  \
     if (expt_status_ != CUDNN_STATUS_SUCCESS)                                                   \
-      ::expt::cudnn_backend::throw_cudnn_error(expt_status_, #call, __FILE__, __LINE__);        \
+      ::expt::cudnn::throw_cudnn_error(expt_status_, #call, __FILE__, __LINE__);        \
   } while (0)
 
 #define EXPT_CUBLAS_CHECK(call)                                                                 \
   do {                                                                                          \
     const cublasStatus_t expt_status_ = (call);                                                 \
     if (expt_status_ != CUBLAS_STATUS_SUCCESS)                                                  \
-      ::expt::cudnn_backend::throw_cublas_error(expt_status_, #call, __FILE__, __LINE__);       \
+      ::expt::cudnn::throw_cublas_error(expt_status_, #call, __FILE__, __LINE__);       \
   } while (0)
 
 // Kernel launches report configuration errors only through cudaGetLastError.

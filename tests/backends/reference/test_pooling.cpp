@@ -2,7 +2,7 @@
 // rule for ties, and finite-difference input gradients in double.
 #include <doctest/doctest.h>
 
-#include "backends/reference/pooling.hpp"
+#include "backends/reference/pool.hpp"
 #include "gradient_check.hpp"
 
 using namespace expt;

@@ -4,10 +4,10 @@
 #include <optional>
 
 #include "backends/cudnn/device_resources.hpp"
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 #include "layers/network_plan.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 class DenseLayer final : public GpuLayer {
  public:
@@ -31,4 +31,4 @@ class DenseLayer final : public GpuLayer {
   int64_t described_n_ = 0;
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -2,7 +2,7 @@
 #include <omp.h>
 
 #include "backends/reference/factory.hpp"
-#include "backends/reference/reference_network.hpp"
+#include "backends/reference/network.hpp"
 #include "core/error.hpp"
 
 namespace expt {
@@ -18,7 +18,7 @@ class ReferenceBackend final : public Backend {
     return fmt::format("CPU (reference loops), {} thread{}", used, used == 1 ? "" : "s");
   }
 
-  // reference_network.cpp's ThreadCountScope: the requested count, else OpenMP's default.
+  // network.cpp's ThreadCountScope: the requested count, else OpenMP's default.
   int64_t thread_count(int64_t threads) const override { return threads > 0 ? threads : omp_get_max_threads(); }
 
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {

@@ -1,4 +1,4 @@
-#include "backends/cudnn/dense_layer.hpp"
+#include "backends/cudnn/dense.hpp"
 
 #include <limits>
 
@@ -14,7 +14,7 @@
 //   backward-data  dX = dY W         ->  dX^T (in x n)  = W^T (in x out)  . dY^T (out x n) gemm(N, N)
 //   weights        dW = dY^T X       ->  dW^T (in x out) = X^T (in x n)  . dY (n x out)    gemm(N, T)
 //   bias           db = dY^T 1       ->  gemv(N) over dY^T (out x n)
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -71,4 +71,4 @@ void DenseLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) 
                                 args.dy, units_, &zero, args.dx, inputs_));
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -1,4 +1,4 @@
-#include "backends/reference/reference_network.hpp"
+#include "backends/reference/network.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 #include "backends/reference/conv2d.hpp"
 #include "backends/reference/dense.hpp"
 #include "backends/reference/elementwise.hpp"
-#include "backends/reference/pooling.hpp"
+#include "backends/reference/pool.hpp"
 #include "backends/softmax_cross_entropy.hpp"
 #include "core/error.hpp"
 #include "layers/init.hpp"

@@ -3,11 +3,11 @@
 
 #include "backends/cudnn/device_allocator.hpp"
 #include "backends/cudnn/memory_plan.hpp"
-#include "gpu_parity.hpp"
+#include "cudnn_parity.hpp"
 
 namespace expt::gpu_test {
 
-using cudnn_backend::plan_memory;
+using cudnn::plan_memory;
 
 TEST_CASE("cudnn memory plan: fixed and per-sample bytes, largest batch, the item that overflows") {
   // 3x8x8 input; conv 4 filters 2x2 same: asymmetric padding, so a padded 3x9x9 copy is kept.
@@ -35,9 +35,9 @@ TEST_CASE("cudnn memory plan: fixed and per-sample bytes, largest batch, the ite
 }
 
 TEST_CASE("cudnn memory sizes are printed in readable units") {
-  CHECK(cudnn_backend::format_bytes(512) == "512 B");
-  CHECK(cudnn_backend::format_bytes(int64_t{3} << 19) == "1.5 MiB");
-  CHECK(cudnn_backend::format_bytes(int64_t{3} << 29) == "1.50 GiB");
+  CHECK(cudnn::format_bytes(512) == "512 B");
+  CHECK(cudnn::format_bytes(int64_t{3} << 19) == "1.5 MiB");
+  CHECK(cudnn::format_bytes(int64_t{3} << 29) == "1.50 GiB");
 }
 
 }  // namespace expt::gpu_test

@@ -12,11 +12,11 @@
 #include "backends/cudnn/conv_algorithms.hpp"
 #include "backends/cudnn/device_allocator.hpp"
 #include "backends/cudnn/device_resources.hpp"
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 bool needs_explicit_padding(const PlannedLayer& layer);
 // Per sample, floats of the zero-bordered input copy; 0 when cuDNN pads by itself.
@@ -57,4 +57,4 @@ class ConvLayer final : public GpuLayer {
   const ConvAlgorithms* current_ = nullptr;       // the last forward's
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "backends/cudnn/cudnn_network.hpp"
+#include "backends/cudnn/network.hpp"
 #include "backends/cudnn/device_allocator.hpp"
 #include "backends/cudnn/factory.hpp"
 #include "backends/cudnn/status_check.hpp"
@@ -16,7 +16,7 @@ constexpr int kOldestComputeMajor = 8;
 
 std::string describe_device(int index, const cudaDeviceProp& p) {
   return fmt::format("{}: {}, compute {}.{}, {}, {} SMs", index, p.name, p.major, p.minor,
-                     cudnn_backend::format_bytes(static_cast<int64_t>(p.totalGlobalMem)), p.multiProcessorCount);
+                     cudnn::format_bytes(static_cast<int64_t>(p.totalGlobalMem)), p.multiProcessorCount);
 }
 
 class CudnnBackend final : public Backend {
@@ -59,7 +59,7 @@ class CudnnBackend final : public Backend {
       throw BackendError(fmt::format("cudnn backend: GPU {} has compute capability {}.{}; this build needs {}.0 or newer",
                                      describe_device(static_cast<int>(options.gpu), props), props.major, props.minor,
                                      kOldestComputeMajor));
-    return std::make_unique<cudnn_backend::CudnnNetwork>(plan, options, props.name);
+    return std::make_unique<cudnn::CudnnNetwork>(plan, options, props.name);
   }
 };
 

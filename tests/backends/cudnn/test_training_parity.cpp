@@ -1,6 +1,6 @@
 // Whole training steps (forward, backward, update) with dropout on, for every optimizer,
 // against the reference backend: parameters and optimizer state after several steps.
-#include "gpu_parity.hpp"
+#include "cudnn_parity.hpp"
 
 namespace expt::gpu_test {
 

@@ -9,9 +9,9 @@
 #include "backends/backend.hpp"
 #include "backends/cudnn/device_allocator.hpp"
 #include "backends/cudnn/device_resources.hpp"
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 class CudnnNetwork final : public Network {
  public:
@@ -81,4 +81,4 @@ class CudnnNetwork final : public Network {
   bool input_gradient_valid_ = false;
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

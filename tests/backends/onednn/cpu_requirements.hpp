@@ -1,6 +1,6 @@
 #pragma once
 // Test cases that need more of the CPU than the baseline carry the requirement in their name
-// ("[avx512_core]"). CTest runs them as a test of their own (tests/onednn/CMakeLists.txt): where
+// ("[avx512_core]"). CTest runs them as a test of their own (tests/backends/onednn/CMakeLists.txt): where
 // oneDNN reports less, each such case prints why and returns, and CTest lists that test as
 // skipped. ONEDNN_MAX_CPU_ISA=AVX2 shows on an AVX-512 machine what an AVX2-only one does.
 #include <string>

@@ -8,7 +8,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 // What every layer runs with. One stream: cuDNN, cuBLAS and the kernels are all ordered on it.
 struct GpuContext {
@@ -64,4 +64,4 @@ class GpuLayer {
   virtual void backward_data(const GpuContext& ctx, const BackwardArgs& args) = 0;
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

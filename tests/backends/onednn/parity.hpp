@@ -1,5 +1,5 @@
 #pragma once
-// The reference-vs-onednn comparisons of tests/parity/backend_parity.hpp, with onednn's rule.
+// The reference-vs-onednn comparisons of tests/backends/parity/backend_parity.hpp, with onednn's rule.
 //
 // Tolerances (fp32): |onednn - reference| <= kAbs + kRel * |reference| per element. oneDNN sums
 // in another order (blocked, vectorised, split reductions), so bitwise equality is not expected;

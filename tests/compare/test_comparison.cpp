@@ -66,7 +66,7 @@ TEST_CASE("compare: pairs that differ in one key get Welch intervals") {
   CHECK(c.groups[dropout->better].values[0] == "true");
   REQUIRE(dropout->metrics[0].metric->name == "final_test_accuracy");
   REQUIRE(dropout->metrics[0].welch);
-  // The hand-worked example in statistics_test.cpp: 0.08, [0.0573305, 0.1026695].
+  // The hand-worked example in test_statistics.cpp: 0.08, [0.0573305, 0.1026695].
   CHECK(dropout->metrics[0].welch->difference == doctest::Approx(0.08));
   CHECK(dropout->metrics[0].welch->low == doctest::Approx(0.0573305).epsilon(1e-6));
   CHECK(dropout->metrics[1].metric->name == "train_test_gap");

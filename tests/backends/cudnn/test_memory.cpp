@@ -1,6 +1,6 @@
 // Device memory: a batch that cannot fit is refused before anything is allocated, with a
 // message a user can act on.
-#include "gpu_parity.hpp"
+#include "cudnn_parity.hpp"
 
 #include "core/error.hpp"
 

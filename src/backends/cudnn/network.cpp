@@ -1,4 +1,4 @@
-#include "backends/cudnn/cudnn_network.hpp"
+#include "backends/cudnn/network.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,17 +6,17 @@
 
 #include <fmt/format.h>
 
-#include "backends/cudnn/conv_layer.hpp"
-#include "backends/cudnn/dense_layer.hpp"
-#include "backends/cudnn/elementwise_layers.hpp"
+#include "backends/cudnn/conv2d.hpp"
+#include "backends/cudnn/dense.hpp"
+#include "backends/cudnn/elementwise.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "backends/cudnn/memory_plan.hpp"
-#include "backends/cudnn/pool_layer.hpp"
+#include "backends/cudnn/pool.hpp"
 #include "backends/cudnn/status_check.hpp"
 #include "core/error.hpp"
 #include "layers/init.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 namespace {
 
@@ -406,4 +406,4 @@ void CudnnNetwork::reset_timings() {
   for (LayerTiming& t : timings_) t = LayerTiming{t.layer};
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

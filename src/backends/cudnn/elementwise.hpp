@@ -1,10 +1,10 @@
 #pragma once
 // relu, dropout and flatten: layers without parameters that keep the NCHW order.
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 class ReluLayer final : public GpuLayer {
  public:
@@ -44,4 +44,4 @@ class FlattenLayer final : public GpuLayer {
   void backward_data(const GpuContext&, const BackwardArgs&) override {}
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

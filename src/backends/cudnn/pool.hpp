@@ -5,11 +5,11 @@
 // pixels only, and max-pool gradients going to the first maximum. The kernels implement those
 // rules directly (see kernels.hpp).
 #include "backends/cudnn/device_allocator.hpp"
-#include "backends/cudnn/gpu_layer.hpp"
+#include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 class PoolLayer final : public GpuLayer {
  public:
@@ -25,4 +25,4 @@ class PoolLayer final : public GpuLayer {
   DeviceBuffer argmax_;  // max_pool: which input each output came from, for backward
 };
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

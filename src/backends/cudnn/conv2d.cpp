@@ -1,11 +1,11 @@
-#include "backends/cudnn/conv_layer.hpp"
+#include "backends/cudnn/conv2d.hpp"
 
 #include <fmt/format.h>
 
 #include "backends/cudnn/status_check.hpp"
 #include "core/error.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 bool needs_explicit_padding(const PlannedLayer& l) {
   return l.pad_top != l.pad_bottom || l.pad_left != l.pad_right;
@@ -110,4 +110,4 @@ void ConvLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
   if (padded_.get()) crop_nchw(ctx.stream, pad_geometry(args.n), padded_.floats(), args.dx);
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

@@ -1,5 +1,5 @@
 #pragma once
-// The reference-vs-cudnn comparisons of tests/parity/backend_parity.hpp, with cudnn's rule.
+// The reference-vs-cudnn comparisons of tests/backends/parity/backend_parity.hpp, with cudnn's rule.
 //
 // Tolerances: |cudnn - reference| <= abs + rel * max|reference| over the tensor. Relative to the
 // tensor's largest element rather than per element, because a GPU sums in other orders (split

@@ -1,8 +1,8 @@
-#include "backends/cudnn/pool_layer.hpp"
+#include "backends/cudnn/pool.hpp"
 
 #include <fmt/format.h>
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 PoolLayer::PoolLayer(const PlannedLayer& layer, int64_t max_batch, DeviceAllocator& allocator) : layer_(layer) {
   if (layer_.spec.kind == LayerKind::max_pool)
@@ -30,4 +30,4 @@ void PoolLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
     avg_pool_backward(ctx.stream, geometry(args.n), args.dy, args.dx);
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn

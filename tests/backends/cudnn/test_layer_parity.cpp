@@ -1,7 +1,7 @@
 // Every layer kind, forward and backward, against the reference backend: each network is the
 // layer under test followed by the dense logits layer every plan ends with. Shapes are chosen
 // so `same` padding is asymmetric (cuDNN cannot do that by itself) as well as symmetric.
-#include "gpu_parity.hpp"
+#include "cudnn_parity.hpp"
 
 namespace expt::gpu_test {
 

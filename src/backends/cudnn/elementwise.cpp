@@ -1,10 +1,10 @@
-#include "backends/cudnn/elementwise_layers.hpp"
+#include "backends/cudnn/elementwise.hpp"
 
 #include "backends/cudnn/kernels.hpp"
 #include "backends/cudnn/status_check.hpp"
 #include "core/philox.hpp"
 
-namespace expt::cudnn_backend {
+namespace expt::cudnn {
 
 void ReluLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
   relu_forward(ctx.stream, args.n * size_, args.x, args.y);
@@ -42,4 +42,4 @@ void DropoutLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args
   dropout_apply(ctx.stream, last_mask(), count, args.dy, args.dx);
 }
 
-}  // namespace expt::cudnn_backend
+}  // namespace expt::cudnn
