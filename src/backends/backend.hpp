@@ -56,6 +56,24 @@ struct LayerTiming {
   std::string kernels = {};  // what ran, in the backend's words (oneDNN implementations); may be empty
 };
 
+// Which of a network's tensors a copy reads or writes.
+enum class TensorKind {
+  parameter,        // index: into plan().params
+  gradient,         // of parameter `index`, after the last backward
+  optimizer_state,  // of parameter `index`; slot < optimizer_state_slots()
+  // After the last forward: the output of layer `index` (n * plan().layers[index].out.size() floats).
+  activation,
+  // After the last backward and before the next update: d(mean loss)/d(input) (n * plan().input.size()).
+  // Training never needs it, so a backend may compute it only when asked (onednn does) and refuse
+  // once update() has changed the weights.
+  input_gradient,
+};
+struct TensorRef {
+  TensorKind kind;
+  size_t index = 0;
+  int slot = 0;
+};
+
 class Network {
  public:
   virtual ~Network() = default;
@@ -67,19 +85,23 @@ class Network {
   // `t` counts updates from 1 (Adam's bias correction).
   virtual void update(double learning_rate, uint64_t t) = 0;
 
-  // Copies in canonical layout; `index` is into plan().params, `slot` < optimizer_state_slots().
-  virtual void read_parameter(size_t index, std::span<float> out) const = 0;
-  virtual void write_parameter(size_t index, std::span<const float> in) = 0;
-  virtual void read_gradient(size_t index, std::span<float> out) const = 0;
-  virtual void read_optimizer_state(size_t index, int slot, std::span<float> out) const = 0;
-  virtual void write_optimizer_state(size_t index, int slot, std::span<const float> in) = 0;
+  // The host's copies of a network's tensors, in canonical layout (NCHW, PyTorch's weight
+  // layouts). Every tensor can be read; parameters and optimizer state can also be written.
+  // Throws BackendError for a tensor that does not exist or a span of the wrong size.
+  virtual void read(const TensorRef& tensor, std::span<float> out) const = 0;
+  virtual void write(const TensorRef& tensor, std::span<const float> in) = 0;
 
-  // After the last forward: the output of layer `layer` (n * plan().layers[layer].out.size()
-  // floats, NCHW). After the last backward and before the next update: d(mean loss)/d(input)
-  // (n * plan().input.size()); training never needs it, so a backend may compute it only when
-  // asked (onednn does) and refuse once update() has changed the weights.
-  virtual void read_activation(size_t layer, std::span<float> out) const = 0;
-  virtual void read_input_gradient(std::span<float> out) const = 0;
+  void read_parameter(size_t index, std::span<float> out) const { read({TensorKind::parameter, index}, out); }
+  void write_parameter(size_t index, std::span<const float> in) { write({TensorKind::parameter, index}, in); }
+  void read_gradient(size_t index, std::span<float> out) const { read({TensorKind::gradient, index}, out); }
+  void read_optimizer_state(size_t index, int slot, std::span<float> out) const {
+    read({TensorKind::optimizer_state, index, slot}, out);
+  }
+  void write_optimizer_state(size_t index, int slot, std::span<const float> in) {
+    write({TensorKind::optimizer_state, index, slot}, in);
+  }
+  void read_activation(size_t layer, std::span<float> out) const { read({TensorKind::activation, layer}, out); }
+  void read_input_gradient(std::span<float> out) const { read({TensorKind::input_gradient}, out); }
 
   virtual std::vector<LayerTiming> timings() const = 0;
   virtual void reset_timings() = 0;

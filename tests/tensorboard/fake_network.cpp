@@ -20,23 +20,28 @@ BatchMetrics FakeNetwork::forward(const HostBatch& batch, Phase phase, uint64_t 
   return {};
 }
 
-void FakeNetwork::read_parameter(size_t index, std::span<float> out) const {
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = std::sin(static_cast<float>(i + 7 * index)) / static_cast<float>(1 + step_ / 100);
-}
-
-void FakeNetwork::read_gradient(size_t index, std::span<float> out) const {
-  for (size_t i = 0; i < out.size(); ++i) out[i] = 1e-3f * std::cos(static_cast<float>(i * (index + 1) + step_));
-}
-
-void FakeNetwork::read_activation(size_t layer, std::span<float> out) const {
-  const Shape s = plan_.layers[layer].out;
-  const float base = forwards.empty() ? 0.0f : forwards.back().first_pixel;
-  for (int64_t c = 0; c < s.c; ++c)
-    for (int64_t y = 0; y < s.h; ++y)
-      for (int64_t x = 0; x < s.w; ++x)
-        out[static_cast<size_t>((c * s.h + y) * s.w + x)] =
-            base + static_cast<float>(layer) + static_cast<float>(c * (x - y)) / 10.0f;
+void FakeNetwork::read(const TensorRef& tensor, std::span<float> out) const {
+  const size_t index = tensor.index;
+  switch (tensor.kind) {
+    case TensorKind::parameter:
+      for (size_t i = 0; i < out.size(); ++i)
+        out[i] = std::sin(static_cast<float>(i + 7 * index)) / static_cast<float>(1 + step_ / 100);
+      return;
+    case TensorKind::gradient:
+      for (size_t i = 0; i < out.size(); ++i) out[i] = 1e-3f * std::cos(static_cast<float>(i * (index + 1) + step_));
+      return;
+    case TensorKind::activation: {
+      const Shape s = plan_.layers[index].out;
+      const float base = forwards.empty() ? 0.0f : forwards.back().first_pixel;
+      for (int64_t c = 0; c < s.c; ++c)
+        for (int64_t y = 0; y < s.h; ++y)
+          for (int64_t x = 0; x < s.w; ++x)
+            out[static_cast<size_t>((c * s.h + y) * s.w + x)] =
+                base + static_cast<float>(index) + static_cast<float>(c * (x - y)) / 10.0f;
+      return;
+    }
+    default: return;  // optimizer state and the input gradient: the observers never read them
+  }
 }
 
 }  // namespace expt::test

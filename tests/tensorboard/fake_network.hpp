@@ -29,14 +29,9 @@ class FakeNetwork final : public Network {
   BatchMetrics forward(const HostBatch& batch, Phase phase, uint64_t step) override;
   void backward() override {}
   void update(double, uint64_t) override {}
-  void read_parameter(size_t index, std::span<float> out) const override;
-  void write_parameter(size_t, std::span<const float>) override {}
-  void read_gradient(size_t index, std::span<float> out) const override;
-  void read_optimizer_state(size_t, int, std::span<float>) const override {}
-  void write_optimizer_state(size_t, int, std::span<const float>) override {}
-  // Channel c of layer l holds first_pixel_of_last_forward + l + c * (x - y) / 10.
-  void read_activation(size_t layer, std::span<float> out) const override;
-  void read_input_gradient(std::span<float>) const override {}
+  // Parameters, gradients and activations read as made-up values that vary by index and step.
+  void read(const TensorRef& tensor, std::span<float> out) const override;
+  void write(const TensorRef&, std::span<const float>) override {}
   std::vector<LayerTiming> timings() const override { return {}; }
   void reset_timings() override {}
   int64_t memory_bytes() const override { return 0; }

@@ -77,6 +77,22 @@ __device__ void windows_containing(int64_t in, int64_t pad, int64_t kernel, int6
   last = imin(out - 1, (in + pad) / stride);
 }
 
+// Input pixel `i` of the whole [n, c, h, w] tensor, and the outputs whose windows contain it:
+// rows [oy0, oy1] and columns [ox0, ox1] of the output plane starting at `plane_start`.
+struct OutputsOverPixel {
+  int64_t iy, ix, plane_start;
+  int64_t oy0, oy1, ox0, ox1;
+};
+__device__ OutputsOverPixel outputs_over_pixel(const PoolGeometry& g, int64_t i) {
+  OutputsOverPixel o;
+  o.ix = i % g.w;
+  o.iy = (i / g.w) % g.h;
+  o.plane_start = i / (g.w * g.h) * g.out_h * g.out_w;
+  windows_containing(o.iy, g.top, g.kernel_h, g.stride_h, g.out_h, o.oy0, o.oy1);
+  windows_containing(o.ix, g.left, g.kernel_w, g.stride_w, g.out_w, o.ox0, o.ox1);
+  return o;
+}
+
 __global__ void max_pool_forward_kernel(PoolGeometry g, const float* x, float* y, int32_t* argmax) {
   EXPT_GRID_STRIDE(i, g.n * g.c * g.out_h * g.out_w) {
     const int64_t ow = i % g.out_w, oh = (i / g.out_w) % g.out_h, plane = i / (g.out_w * g.out_h);
@@ -101,16 +117,12 @@ __global__ void max_pool_forward_kernel(PoolGeometry g, const float* x, float* y
 // so the result is deterministic without atomics.
 __global__ void max_pool_backward_kernel(PoolGeometry g, const int32_t* argmax, const float* dy, float* dx) {
   EXPT_GRID_STRIDE(i, g.n * g.c * g.h * g.w) {
-    const int64_t ix = i % g.w, iy = (i / g.w) % g.h, plane = i / (g.w * g.h);
-    int64_t oy0, oy1, ox0, ox1;
-    windows_containing(iy, g.top, g.kernel_h, g.stride_h, g.out_h, oy0, oy1);
-    windows_containing(ix, g.left, g.kernel_w, g.stride_w, g.out_w, ox0, ox1);
-    const int64_t base = plane * g.out_h * g.out_w;
-    const int32_t me = static_cast<int32_t>(iy * g.w + ix);
+    const OutputsOverPixel over = outputs_over_pixel(g, i);
+    const int32_t me = static_cast<int32_t>(over.iy * g.w + over.ix);
     float sum = 0.0f;
-    for (int64_t oy = oy0; oy <= oy1; ++oy)
-      for (int64_t ox = ox0; ox <= ox1; ++ox) {
-        const int64_t o = base + oy * g.out_w + ox;
+    for (int64_t oy = over.oy0; oy <= over.oy1; ++oy)
+      for (int64_t ox = over.ox0; ox <= over.ox1; ++ox) {
+        const int64_t o = over.plane_start + oy * g.out_w + ox;
         if (argmax[o] == me) sum += dy[o];
       }
     dx[i] = sum;
@@ -139,14 +151,11 @@ __global__ void avg_pool_forward_kernel(PoolGeometry g, const float* x, float* y
 
 __global__ void avg_pool_backward_kernel(PoolGeometry g, const float* dy, float* dx) {
   EXPT_GRID_STRIDE(i, g.n * g.c * g.h * g.w) {
-    const int64_t ix = i % g.w, iy = (i / g.w) % g.h, plane = i / (g.w * g.h);
-    int64_t oy0, oy1, ox0, ox1;
-    windows_containing(iy, g.top, g.kernel_h, g.stride_h, g.out_h, oy0, oy1);
-    windows_containing(ix, g.left, g.kernel_w, g.stride_w, g.out_w, ox0, ox1);
-    const int64_t base = plane * g.out_h * g.out_w;
+    const OutputsOverPixel over = outputs_over_pixel(g, i);
     float sum = 0.0f;
-    for (int64_t oy = oy0; oy <= oy1; ++oy)
-      for (int64_t ox = ox0; ox <= ox1; ++ox) sum += dy[base + oy * g.out_w + ox] / window_count(g, oy, ox);
+    for (int64_t oy = over.oy0; oy <= over.oy1; ++oy)
+      for (int64_t ox = over.ox0; ox <= over.ox1; ++ox)
+        sum += dy[over.plane_start + oy * g.out_w + ox] / window_count(g, oy, ox);
     dx[i] = sum;
   }
 }

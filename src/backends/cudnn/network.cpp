@@ -355,21 +355,6 @@ void CudnnNetwork::copy_to_device(void* device, std::span<const float> in, int64
   EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
 }
 
-void CudnnNetwork::read_parameter(size_t index, std::span<float> out) const {
-  const ParameterStorage& p = parameter(index);
-  copy_to_host(p.value.get(), out, p.size, plan_.params[index].name);
-}
-
-void CudnnNetwork::write_parameter(size_t index, std::span<const float> in) {
-  const ParameterStorage& p = parameter(index);
-  copy_to_device(p.value.get(), in, p.size, plan_.params[index].name);
-}
-
-void CudnnNetwork::read_gradient(size_t index, std::span<float> out) const {
-  const ParameterStorage& p = parameter(index);
-  copy_to_host(p.grad.get(), out, p.size, "gradient of " + plan_.params[index].name);
-}
-
 const DeviceBuffer& CudnnNetwork::optimizer_state(size_t index, int slot) const {
   const ParameterStorage& p = parameter(index);
   if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
@@ -378,28 +363,39 @@ const DeviceBuffer& CudnnNetwork::optimizer_state(size_t index, int slot) const 
   return p.state[slot];
 }
 
-void CudnnNetwork::read_optimizer_state(size_t index, int slot, std::span<float> out) const {
-  copy_to_host(optimizer_state(index, slot).get(), out, params_[index].size,
-               "optimizer state of " + plan_.params[index].name);
+void CudnnNetwork::read(const TensorRef& tensor, std::span<float> out) const {
+  const size_t i = tensor.index;
+  switch (tensor.kind) {
+    case TensorKind::parameter:
+      return copy_to_host(parameter(i).value.get(), out, parameter(i).size, plan_.params[i].name);
+    case TensorKind::gradient:
+      return copy_to_host(parameter(i).grad.get(), out, parameter(i).size, "gradient of " + plan_.params[i].name);
+    case TensorKind::optimizer_state:
+      return copy_to_host(optimizer_state(i, tensor.slot).get(), out, params_[i].size,
+                          "optimizer state of " + plan_.params[i].name);
+    case TensorKind::activation:
+      if (i >= layers_.size())
+        throw BackendError(fmt::format("cudnn backend: layer {} does not exist ({} layers)", i, layers_.size()));
+      if (batch_ == 0) throw BackendError("cudnn backend: read_activation() called before forward()");
+      return copy_to_host(layer_output(i), out, batch_ * plan_.layers[i].out.size(),
+                          "the output of layer " + plan_.layers[i].spec.name);
+    case TensorKind::input_gradient:
+      if (!input_gradient_valid_)
+        throw BackendError("cudnn backend: read_input_gradient() needs a backward() after the last forward()");
+      return copy_to_host(input_grad_.get(), out, batch_ * plan_.input.size(), "the input gradient");
+  }
 }
 
-void CudnnNetwork::write_optimizer_state(size_t index, int slot, std::span<const float> in) {
-  copy_to_device(optimizer_state(index, slot).get(), in, params_[index].size,
-                 "optimizer state of " + plan_.params[index].name);
-}
-
-void CudnnNetwork::read_activation(size_t layer, std::span<float> out) const {
-  if (layer >= layers_.size())
-    throw BackendError(fmt::format("cudnn backend: layer {} does not exist ({} layers)", layer, layers_.size()));
-  if (batch_ == 0) throw BackendError("cudnn backend: read_activation() called before forward()");
-  copy_to_host(layer_output(layer), out, batch_ * plan_.layers[layer].out.size(),
-               "the output of layer " + plan_.layers[layer].spec.name);
-}
-
-void CudnnNetwork::read_input_gradient(std::span<float> out) const {
-  if (!input_gradient_valid_)
-    throw BackendError("cudnn backend: read_input_gradient() needs a backward() after the last forward()");
-  copy_to_host(input_grad_.get(), out, batch_ * plan_.input.size(), "the input gradient");
+void CudnnNetwork::write(const TensorRef& tensor, std::span<const float> in) {
+  const size_t i = tensor.index;
+  switch (tensor.kind) {
+    case TensorKind::parameter:
+      return copy_to_device(parameter(i).value.get(), in, parameter(i).size, plan_.params[i].name);
+    case TensorKind::optimizer_state:
+      return copy_to_device(optimizer_state(i, tensor.slot).get(), in, params_[i].size,
+                            "optimizer state of " + plan_.params[i].name);
+    default: throw BackendError("cudnn backend: only parameters and optimizer state can be written");
+  }
 }
 
 void CudnnNetwork::reset_timings() {

@@ -24,13 +24,9 @@ class CudnnNetwork final : public Network {
   void backward() override;
   void update(double learning_rate, uint64_t t) override;
 
-  void read_parameter(size_t index, std::span<float> out) const override;
-  void write_parameter(size_t index, std::span<const float> in) override;
-  void read_gradient(size_t index, std::span<float> out) const override;
-  void read_optimizer_state(size_t index, int slot, std::span<float> out) const override;
-  void write_optimizer_state(size_t index, int slot, std::span<const float> in) override;
-  void read_activation(size_t layer, std::span<float> out) const override;
-  void read_input_gradient(std::span<float> out) const override;
+  // Copies on the network's stream, waited for before returning (the layouts are canonical).
+  void read(const TensorRef& tensor, std::span<float> out) const override;
+  void write(const TensorRef& tensor, std::span<const float> in) override;
 
   std::vector<LayerTiming> timings() const override { return timings_; }
   void reset_timings() override;

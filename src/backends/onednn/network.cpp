@@ -212,7 +212,7 @@ void OnednnNetwork::update(double learning_rate, uint64_t t) {
                  [&] { optimizer_->update(params_, options_.optimizer, learning_rate, t); });
 }
 
-void OnednnNetwork::read_input_gradient(std::span<float> out) const {
+void OnednnNetwork::copy_input_gradient(std::span<float> out) const {
   if (input_gradient_ == InputGradient::unavailable)
     throw BackendError("onednn backend: read_input_gradient() needs a backward() first, and no update() since");
   const Pass& pass = *last_;
@@ -235,7 +235,7 @@ const OnednnNetwork::Pass& OnednnNetwork::last_pass(const char* what) const {
   return *last_;
 }
 
-void OnednnNetwork::read_activation(size_t layer, std::span<float> out) const {
+void OnednnNetwork::copy_activation(size_t layer, std::span<float> out) const {
   const Pass& pass = last_pass("read_activation()");
   if (layer >= pass.layers.size())
     throw BackendError(fmt::format("onednn backend: no layer {} (the network has {})", layer, pass.layers.size()));
@@ -243,16 +243,6 @@ void OnednnNetwork::read_activation(size_t layer, std::span<float> out) const {
   use_threads();
   const memory& output = pass.layers[layer]->output();
   reorder_now(engine_, output, memory(plain_desc(output.get_desc().dims()), engine_, out.data()));
-}
-
-void OnednnNetwork::read_parameter(size_t index, std::span<float> out) const {
-  params_.read(index, ParamPart::value, out);
-}
-void OnednnNetwork::write_parameter(size_t index, std::span<const float> in) {
-  params_.write(index, ParamPart::value, in);
-}
-void OnednnNetwork::read_gradient(size_t index, std::span<float> out) const {
-  params_.read(index, ParamPart::grad, out);
 }
 
 namespace {
@@ -263,11 +253,24 @@ ParamPart state_part(int slot, int slots) {
 }
 }  // namespace
 
-void OnednnNetwork::read_optimizer_state(size_t index, int slot, std::span<float> out) const {
-  params_.read(index, state_part(slot, params_.state_slots()), out);
+void OnednnNetwork::read(const TensorRef& tensor, std::span<float> out) const {
+  switch (tensor.kind) {
+    case TensorKind::parameter: return params_.read(tensor.index, ParamPart::value, out);
+    case TensorKind::gradient: return params_.read(tensor.index, ParamPart::grad, out);
+    case TensorKind::optimizer_state:
+      return params_.read(tensor.index, state_part(tensor.slot, params_.state_slots()), out);
+    case TensorKind::activation: return copy_activation(tensor.index, out);
+    case TensorKind::input_gradient: return copy_input_gradient(out);
+  }
 }
-void OnednnNetwork::write_optimizer_state(size_t index, int slot, std::span<const float> in) {
-  params_.write(index, state_part(slot, params_.state_slots()), in);
+
+void OnednnNetwork::write(const TensorRef& tensor, std::span<const float> in) {
+  switch (tensor.kind) {
+    case TensorKind::parameter: return params_.write(tensor.index, ParamPart::value, in);
+    case TensorKind::optimizer_state:
+      return params_.write(tensor.index, state_part(tensor.slot, params_.state_slots()), in);
+    default: throw BackendError("onednn backend: only parameters and optimizer state can be written");
+  }
 }
 
 }  // namespace expt::onednn

@@ -24,13 +24,10 @@ class OnednnNetwork final : public Network {
   void backward() override;
   void update(double learning_rate, uint64_t t) override;
 
-  void read_parameter(size_t index, std::span<float> out) const override;
-  void write_parameter(size_t index, std::span<const float> in) override;
-  void read_gradient(size_t index, std::span<float> out) const override;
-  void read_optimizer_state(size_t index, int slot, std::span<float> out) const override;
-  void write_optimizer_state(size_t index, int slot, std::span<const float> in) override;
-  void read_activation(size_t layer, std::span<float> out) const override;
-  void read_input_gradient(std::span<float> out) const override;
+  // Reorders: parameters through ParamStore, which undoes the blocked and permuted layouts;
+  // activations from whatever layout their primitive chose.
+  void read(const TensorRef& tensor, std::span<float> out) const override;
+  void write(const TensorRef& tensor, std::span<const float> in) override;
 
   std::vector<LayerTiming> timings() const override;
   void reset_timings() override { profiler_.reset(); }
@@ -58,6 +55,9 @@ class OnednnNetwork final : public Network {
   std::unique_ptr<Pass> build_pass(int64_t n);
   void bind_gradients(Pass& pass, size_t scratchpad_bytes);
   const Pass& last_pass(const char* what) const;
+  void copy_activation(size_t layer, std::span<float> out) const;
+  // Runs the deferred backward-data down to the input first, when it is pending.
+  void copy_input_gradient(std::span<float> out) const;
   void use_threads() const;
 
   NetworkPlan plan_;

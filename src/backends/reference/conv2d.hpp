@@ -3,6 +3,8 @@
 // Layouts: x [n, in_c, in_h, in_w], weight [out_c, in_c, kernel_h, kernel_w], y [n, out_c, out_h, out_w].
 // Templated on the scalar so tests can run them in double. Each parallel iteration writes its
 // own slice of the output and sums in a fixed order, so results do not depend on thread count.
+#include <algorithm>
+
 #include "backends/reference/window_geometry.hpp"
 
 namespace expt::reference {
@@ -16,23 +18,17 @@ void conv2d_forward(const WindowGeometry& g, const T* x, const T* weight, const 
       const T* x_sample = x + n * g.in_size();
       const T* w_filter = weight + oc * g.in_c * g.kernel_h * g.kernel_w;
       T* y_plane = y + (n * g.out_c + oc) * g.out_h * g.out_w;
-      for (int64_t oh = 0; oh < g.out_h; ++oh) {
-        const int64_t ih0 = oh * g.stride_h - g.pad_top;
-        const TapRange rows = taps_inside(ih0, g.kernel_h, g.in_h);
-        for (int64_t ow = 0; ow < g.out_w; ++ow) {
-          const int64_t iw0 = ow * g.stride_w - g.pad_left;
-          const TapRange cols = taps_inside(iw0, g.kernel_w, g.in_w);
-          T sum = bias ? bias[oc] : T(0);
-          for (int64_t ic = 0; ic < g.in_c; ++ic) {
-            const T* x_plane = x_sample + ic * g.in_h * g.in_w;
-            const T* w_plane = w_filter + ic * g.kernel_h * g.kernel_w;
-            for (int64_t kh = rows.begin; kh < rows.end; ++kh)
-              for (int64_t kw = cols.begin; kw < cols.end; ++kw)
-                sum += x_plane[(ih0 + kh) * g.in_w + iw0 + kw] * w_plane[kh * g.kernel_w + kw];
-          }
-          y_plane[oh * g.out_w + ow] = sum;
+      for_each_window(g, [&](int64_t out, const Window& win) {
+        T sum = bias ? bias[oc] : T(0);
+        for (int64_t ic = 0; ic < g.in_c; ++ic) {
+          const T* x_plane = x_sample + ic * g.in_h * g.in_w;
+          const T* w_plane = w_filter + ic * g.kernel_h * g.kernel_w;
+          for (int64_t kh = win.rows.begin; kh < win.rows.end; ++kh)
+            for (int64_t kw = win.cols.begin; kw < win.cols.end; ++kw)
+              sum += x_plane[win.pixel(kh, kw)] * w_plane[kh * g.kernel_w + kw];
         }
-      }
+        y_plane[out] = sum;
+      });
     }
   }
 }
@@ -44,22 +40,15 @@ void conv2d_backward_data(const WindowGeometry& g, const T* dy, const T* weight,
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t ic = 0; ic < g.in_c; ++ic) {
       T* dx_plane = dx + (n * g.in_c + ic) * g.in_h * g.in_w;
-      for (int64_t i = 0; i < g.in_h * g.in_w; ++i) dx_plane[i] = T(0);
+      std::fill_n(dx_plane, g.in_h * g.in_w, T(0));
       for (int64_t oc = 0; oc < g.out_c; ++oc) {
         const T* dy_plane = dy + (n * g.out_c + oc) * g.out_h * g.out_w;
         const T* w_plane = weight + (oc * g.in_c + ic) * g.kernel_h * g.kernel_w;
-        for (int64_t oh = 0; oh < g.out_h; ++oh) {
-          const int64_t ih0 = oh * g.stride_h - g.pad_top;
-          const TapRange rows = taps_inside(ih0, g.kernel_h, g.in_h);
-          for (int64_t ow = 0; ow < g.out_w; ++ow) {
-            const int64_t iw0 = ow * g.stride_w - g.pad_left;
-            const TapRange cols = taps_inside(iw0, g.kernel_w, g.in_w);
-            const T d = dy_plane[oh * g.out_w + ow];
-            for (int64_t kh = rows.begin; kh < rows.end; ++kh)
-              for (int64_t kw = cols.begin; kw < cols.end; ++kw)
-                dx_plane[(ih0 + kh) * g.in_w + iw0 + kw] += d * w_plane[kh * g.kernel_w + kw];
-          }
-        }
+        for_each_window(g, [&](int64_t out, const Window& win) {
+          for (int64_t kh = win.rows.begin; kh < win.rows.end; ++kh)
+            for (int64_t kw = win.cols.begin; kw < win.cols.end; ++kw)
+              dx_plane[win.pixel(kh, kw)] += dy_plane[out] * w_plane[kh * g.kernel_w + kw];
+        });
       }
     }
   }
@@ -72,22 +61,15 @@ void conv2d_backward_weights(const WindowGeometry& g, const T* x, const T* dy, T
   for (int64_t oc = 0; oc < g.out_c; ++oc) {
     for (int64_t ic = 0; ic < g.in_c; ++ic) {
       T* dw_plane = dweight + (oc * g.in_c + ic) * g.kernel_h * g.kernel_w;
-      for (int64_t k = 0; k < g.kernel_h * g.kernel_w; ++k) dw_plane[k] = T(0);
+      std::fill_n(dw_plane, g.kernel_h * g.kernel_w, T(0));
       for (int64_t n = 0; n < g.n; ++n) {
         const T* x_plane = x + (n * g.in_c + ic) * g.in_h * g.in_w;
         const T* dy_plane = dy + (n * g.out_c + oc) * g.out_h * g.out_w;
-        for (int64_t oh = 0; oh < g.out_h; ++oh) {
-          const int64_t ih0 = oh * g.stride_h - g.pad_top;
-          const TapRange rows = taps_inside(ih0, g.kernel_h, g.in_h);
-          for (int64_t ow = 0; ow < g.out_w; ++ow) {
-            const int64_t iw0 = ow * g.stride_w - g.pad_left;
-            const TapRange cols = taps_inside(iw0, g.kernel_w, g.in_w);
-            const T d = dy_plane[oh * g.out_w + ow];
-            for (int64_t kh = rows.begin; kh < rows.end; ++kh)
-              for (int64_t kw = cols.begin; kw < cols.end; ++kw)
-                dw_plane[kh * g.kernel_w + kw] += d * x_plane[(ih0 + kh) * g.in_w + iw0 + kw];
-          }
-        }
+        for_each_window(g, [&](int64_t out, const Window& win) {
+          for (int64_t kh = win.rows.begin; kh < win.rows.end; ++kh)
+            for (int64_t kw = win.cols.begin; kw < win.cols.end; ++kw)
+              dw_plane[kh * g.kernel_w + kw] += dy_plane[out] * x_plane[win.pixel(kh, kw)];
+        });
       }
     }
   }

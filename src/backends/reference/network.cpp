@@ -249,47 +249,48 @@ size_t ReferenceNetwork::checked_param(size_t index) const {
   return index;
 }
 
-void ReferenceNetwork::read_parameter(size_t index, std::span<float> out) const {
-  const auto& p = params_[checked_param(index)];
-  copy_checked(std::span<const float>(p), out, plan_.params[index].name);
-}
-
-void ReferenceNetwork::write_parameter(size_t index, std::span<const float> in) {
-  copy_checked(in, std::span<float>(params_[checked_param(index)]), plan_.params[index].name);
-}
-
-void ReferenceNetwork::read_gradient(size_t index, std::span<float> out) const {
-  const auto& g = grads_[checked_param(index)];
-  copy_checked(std::span<const float>(g), out, "the gradient of " + plan_.params[index].name);
-}
-
-void ReferenceNetwork::read_optimizer_state(size_t index, int slot, std::span<float> out) const {
+void ReferenceNetwork::check_slot(int slot) const {
   if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
     throw BackendError(fmt::format("reference backend: {} has no optimizer state slot {}",
                                    to_string(options_.optimizer.kind), slot));
-  const auto& s = optimizer_state_[checked_param(index)][static_cast<size_t>(slot)];
-  copy_checked(std::span<const float>(s), out, "the optimizer state of " + plan_.params[index].name);
 }
 
-void ReferenceNetwork::write_optimizer_state(size_t index, int slot, std::span<const float> in) {
-  if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
-    throw BackendError(fmt::format("reference backend: {} has no optimizer state slot {}",
-                                   to_string(options_.optimizer.kind), slot));
-  auto& s = optimizer_state_[checked_param(index)][static_cast<size_t>(slot)];
-  copy_checked(in, std::span<float>(s), "the optimizer state of " + plan_.params[index].name);
+void ReferenceNetwork::read(const TensorRef& tensor, std::span<float> out) const {
+  using In = std::span<const float>;
+  switch (tensor.kind) {
+    case TensorKind::parameter:
+      return copy_checked(In(params_[checked_param(tensor.index)]), out, plan_.params[tensor.index].name);
+    case TensorKind::gradient:
+      return copy_checked(In(grads_[checked_param(tensor.index)]), out,
+                          "the gradient of " + plan_.params[tensor.index].name);
+    case TensorKind::optimizer_state:
+      check_slot(tensor.slot);
+      return copy_checked(In(optimizer_state_[checked_param(tensor.index)][static_cast<size_t>(tensor.slot)]), out,
+                          "the optimizer state of " + plan_.params[tensor.index].name);
+    case TensorKind::activation: {
+      if (tensor.index >= outputs_.size())
+        throw BackendError(fmt::format("reference backend: layer {} does not exist", tensor.index));
+      const auto count = static_cast<size_t>(batch_ * plan_.layers[tensor.index].out.size());
+      return copy_checked(In(outputs_[tensor.index]).first(count), out,
+                          "the activation of " + plan_.layers[tensor.index].spec.name);
+    }
+    case TensorKind::input_gradient:
+      return copy_checked(In(input_grad_).first(static_cast<size_t>(batch_ * plan_.input.size())), out,
+                          "the input gradient");
+  }
 }
 
-void ReferenceNetwork::read_activation(size_t layer, std::span<float> out) const {
-  if (layer >= outputs_.size())
-    throw BackendError(fmt::format("reference backend: layer {} does not exist", layer));
-  const auto count = static_cast<size_t>(batch_ * plan_.layers[layer].out.size());
-  copy_checked(std::span<const float>(outputs_[layer]).first(count), out,
-               "the activation of " + plan_.layers[layer].spec.name);
-}
-
-void ReferenceNetwork::read_input_gradient(std::span<float> out) const {
-  const auto count = static_cast<size_t>(batch_ * plan_.input.size());
-  copy_checked(std::span<const float>(input_grad_).first(count), out, "the input gradient");
+void ReferenceNetwork::write(const TensorRef& tensor, std::span<const float> in) {
+  switch (tensor.kind) {
+    case TensorKind::parameter:
+      return copy_checked(in, std::span<float>(params_[checked_param(tensor.index)]), plan_.params[tensor.index].name);
+    case TensorKind::optimizer_state:
+      check_slot(tensor.slot);
+      return copy_checked(in, std::span<float>(optimizer_state_[checked_param(tensor.index)][static_cast<size_t>(tensor.slot)]),
+                          "the optimizer state of " + plan_.params[tensor.index].name);
+    default:
+      throw BackendError("reference backend: only parameters and optimizer state can be written");
+  }
 }
 
 std::vector<LayerTiming> ReferenceNetwork::timings() const { return timings_; }

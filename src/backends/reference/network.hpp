@@ -16,13 +16,9 @@ class ReferenceNetwork final : public Network {
   void backward() override;
   void update(double learning_rate, uint64_t t) override;
 
-  void read_parameter(size_t index, std::span<float> out) const override;
-  void write_parameter(size_t index, std::span<const float> in) override;
-  void read_gradient(size_t index, std::span<float> out) const override;
-  void read_optimizer_state(size_t index, int slot, std::span<float> out) const override;
-  void write_optimizer_state(size_t index, int slot, std::span<const float> in) override;
-  void read_activation(size_t layer, std::span<float> out) const override;
-  void read_input_gradient(std::span<float> out) const override;
+  // Plain copies: everything is kept in canonical layout already.
+  void read(const TensorRef& tensor, std::span<float> out) const override;
+  void write(const TensorRef& tensor, std::span<const float> in) override;
 
   std::vector<LayerTiming> timings() const override;
   void reset_timings() override;
@@ -35,6 +31,7 @@ class ReferenceNetwork final : public Network {
   void backward_layer(size_t index, const float* x, float* dy, float* dx);
   const float* layer_input(size_t index) const;
   size_t checked_param(size_t index) const;
+  void check_slot(int slot) const;  // of the optimizer state
 
   NetworkPlan plan_;
   NetworkOptions options_;

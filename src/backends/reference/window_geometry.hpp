@@ -29,6 +29,29 @@ inline TapRange taps_inside(int64_t origin, int64_t kernel, int64_t in) {
   return TapRange{std::max<int64_t>(0, -origin), std::min(kernel, in - origin)};
 }
 
+// The window under one output position: its top-left corner in the input (negative inside the
+// top/left padding) and the kernel taps that land on real pixels.
+struct Window {
+  int64_t ih0, iw0, in_w;
+  TapRange rows, cols;
+
+  int64_t pixel(int64_t kh, int64_t kw) const { return (ih0 + kh) * in_w + iw0 + kw; }  // index in the input plane
+  int64_t real_pixels() const { return (rows.end - rows.begin) * (cols.end - cols.begin); }
+};
+
+// Calls visit(output index within the plane, window) for every output position, row by row.
+template <class Visit>
+void for_each_window(const WindowGeometry& g, Visit&& visit) {
+  for (int64_t oh = 0; oh < g.out_h; ++oh) {
+    const int64_t ih0 = oh * g.stride_h - g.pad_top;
+    const TapRange rows = taps_inside(ih0, g.kernel_h, g.in_h);
+    for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      const int64_t iw0 = ow * g.stride_w - g.pad_left;
+      visit(oh * g.out_w + ow, Window{ih0, iw0, g.in_w, rows, taps_inside(iw0, g.kernel_w, g.in_w)});
+    }
+  }
+}
+
 inline WindowGeometry window_geometry(const PlannedLayer& layer, int64_t n) {
   const LayerSpec& s = layer.spec;
   return WindowGeometry{n,          layer.in.c,  layer.in.h,  layer.in.w,     layer.out.c,    layer.out.h, layer.out.w,
