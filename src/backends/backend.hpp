@@ -8,6 +8,7 @@
 // copies, always in PyTorch's canonical layouts (NCHW activations; conv weight [out,in,kh,kw];
 // dense weight [out,in]).
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -103,12 +104,26 @@ class Network {
   void read_activation(size_t layer, std::span<float> out) const { read({TensorKind::activation, layer}, out); }
   void read_input_gradient(std::span<float> out) const { read({TensorKind::input_gradient}, out); }
 
-  virtual std::vector<LayerTiming> timings() const = 0;
-  virtual void reset_timings() = 0;
+  // Wall time per layer, then per row of the backend's own work (loss, optimizer, ...), since
+  // the last reset_timings(); collected when NetworkOptions::profile is on.
+  virtual std::vector<LayerTiming> timings() const { return timings_; }
+  void reset_timings() {
+    for (LayerTiming& t : timings_) t = LayerTiming{t.layer};
+  }
   // Bytes the network holds (parameters, gradients, optimizer state, activations, workspaces).
   virtual int64_t memory_bytes() const = 0;
 
-  virtual const NetworkPlan& plan() const = 0;
+  const NetworkPlan& plan() const { return plan_; }
+
+ protected:
+  // The timing table starts with one row per layer, then one per name in `work_rows`.
+  Network(NetworkPlan plan, std::initializer_list<const char*> work_rows) : plan_(std::move(plan)) {
+    for (const PlannedLayer& layer : plan_.layers) timings_.push_back(LayerTiming{layer.spec.name});
+    for (const char* row : work_rows) timings_.push_back(LayerTiming{row});
+  }
+
+  const NetworkPlan plan_;
+  std::vector<LayerTiming> timings_;
 };
 
 class Backend {

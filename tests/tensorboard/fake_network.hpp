@@ -21,7 +21,7 @@ struct ForwardCall {
 
 class FakeNetwork final : public Network {
  public:
-  explicit FakeNetwork(NetworkPlan plan) : plan_(std::move(plan)) {}
+  explicit FakeNetwork(NetworkPlan plan) : Network(std::move(plan), {}) {}
 
   // Changes every parameter and gradient, as a training step would.
   void advance(uint64_t step) { step_ = step; }
@@ -32,15 +32,11 @@ class FakeNetwork final : public Network {
   // Parameters, gradients and activations read as made-up values that vary by index and step.
   void read(const TensorRef& tensor, std::span<float> out) const override;
   void write(const TensorRef&, std::span<const float>) override {}
-  std::vector<LayerTiming> timings() const override { return {}; }
-  void reset_timings() override {}
   int64_t memory_bytes() const override { return 0; }
-  const NetworkPlan& plan() const override { return plan_; }
 
   std::vector<ForwardCall> forwards;
 
  private:
-  NetworkPlan plan_;
   uint64_t step_ = 0;
 };
 

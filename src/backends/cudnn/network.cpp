@@ -32,7 +32,7 @@ void require_size(size_t got, int64_t expected, const std::string& what) {
 }  // namespace
 
 CudnnNetwork::CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& options, const std::string& device_name)
-    : plan_(plan), options_(options), device_(static_cast<int>(options.gpu)) {
+    : Network(plan, {"loss", "optimizer"}), options_(options), device_(static_cast<int>(options.gpu)) {
   if (options_.max_batch < 1) throw BackendError("cudnn backend: max_batch must be at least 1");
   activate_device();
 
@@ -62,10 +62,6 @@ CudnnNetwork::CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& option
   create_layers();
   choose_convolution_algorithms();
   EXPT_CUDA_CHECK(cudaStreamSynchronize(stream));
-
-  for (const auto& l : plan_.layers) timings_.push_back(LayerTiming{l.spec.name});
-  timings_.push_back(LayerTiming{"loss"});
-  timings_.push_back(LayerTiming{"optimizer"});
 }
 
 CudnnNetwork::~CudnnNetwork() {
@@ -396,10 +392,6 @@ void CudnnNetwork::write(const TensorRef& tensor, std::span<const float> in) {
                             "optimizer state of " + plan_.params[i].name);
     default: throw BackendError("cudnn backend: only parameters and optimizer state can be written");
   }
-}
-
-void CudnnNetwork::reset_timings() {
-  for (LayerTiming& t : timings_) t = LayerTiming{t.layer};
 }
 
 }  // namespace expt::cudnn

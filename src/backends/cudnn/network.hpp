@@ -28,10 +28,7 @@ class CudnnNetwork final : public Network {
   void read(const TensorRef& tensor, std::span<float> out) const override;
   void write(const TensorRef& tensor, std::span<const float> in) override;
 
-  std::vector<LayerTiming> timings() const override { return timings_; }
-  void reset_timings() override;
   int64_t memory_bytes() const override { return allocator_.total_bytes(); }
-  const NetworkPlan& plan() const override { return plan_; }
 
  private:
   struct ParameterStorage {
@@ -54,7 +51,6 @@ class CudnnNetwork final : public Network {
   template <typename Work>
   void timed(double& milliseconds, Work&& work);
 
-  NetworkPlan plan_;
   NetworkOptions options_;
   int device_ = 0;
   DeviceAllocator allocator_;
@@ -71,7 +67,6 @@ class CudnnNetwork final : public Network {
   DeviceBuffer workspace_;
   std::vector<std::unique_ptr<GpuLayer>> layers_;
 
-  std::vector<LayerTiming> timings_;  // one per layer, then "loss" and "optimizer"
   int64_t batch_ = 0;                 // n of the last forward
   bool backward_allowed_ = false;     // the last forward was a training one
   bool input_gradient_valid_ = false;

@@ -50,13 +50,13 @@ void check_size(size_t got, int64_t want, const char* what) {
 }  // namespace
 
 OnednnNetwork::OnednnNetwork(const NetworkPlan& plan, const NetworkOptions& options, int threads)
-    : plan_(plan),
+    : Network(plan, {"optimizer", "loss", "reorders"}),
       options_(options),
       threads_(threads),
       engine_(dnnl::engine::kind::cpu, 0),
       stream_(engine_),
       params_(engine_, plan_, optimizer_state_slots(options.optimizer.kind)),
-      profiler_(plan_, options.profile) {
+      profiler_(timings_, options.profile) {
   if (options_.max_batch < 1) throw BackendError("onednn backend: max_batch must be at least 1");
   first_param_layer_ = static_cast<size_t>(
       std::find_if(plan_.layers.begin(), plan_.layers.end(), [](const PlannedLayer& l) { return !l.params.empty(); }) -
@@ -191,7 +191,7 @@ void OnednnNetwork::backward() {
 // products when it has any, so a fused ReLU's backward does not blur them), each named once:
 // "jit_wino_4x3:avx512_core" tells a Winograd convolution from a direct "jit:avx512_core".
 std::vector<LayerTiming> OnednnNetwork::timings() const {
-  std::vector<LayerTiming> out = profiler_.timings();
+  std::vector<LayerTiming> out = timings_;
   for (LayerTiming& t : out) {
     const auto main = [&](const PrimitiveInfo& p) { return p.layer == t.layer && p.compute_bound; };
     const bool has_main = std::any_of(primitives_.begin(), primitives_.end(), main);

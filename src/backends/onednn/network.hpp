@@ -30,9 +30,7 @@ class OnednnNetwork final : public Network {
   void write(const TensorRef& tensor, std::span<const float> in) override;
 
   std::vector<LayerTiming> timings() const override;
-  void reset_timings() override { profiler_.reset(); }
   int64_t memory_bytes() const override { return buffers_.bytes() + params_.bytes(); }
-  const NetworkPlan& plan() const override { return plan_; }
 
   // Every primitive descriptor created so far, with oneDNN's implementation name.
   const std::vector<PrimitiveInfo>& primitives() const { return primitives_; }
@@ -60,7 +58,6 @@ class OnednnNetwork final : public Network {
   void copy_input_gradient(std::span<float> out) const;
   void use_threads() const;
 
-  NetworkPlan plan_;
   NetworkOptions options_;
   int threads_;
   dnnl::engine engine_;

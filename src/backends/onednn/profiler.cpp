@@ -2,18 +2,9 @@
 
 namespace expt::onednn {
 
-Profiler::Profiler(const NetworkPlan& plan, bool enabled) : enabled_(enabled) {
-  for (const auto& layer : plan.layers) timings_.push_back(LayerTiming{layer.spec.name});
-  for (const char* name : {"optimizer", "loss", "reorders"}) timings_.push_back(LayerTiming{name});
-}
-
 void Profiler::count_forward_call() {
   if (!enabled_) return;
   for (size_t slot = 0; slot < reorders_slot(); ++slot) ++timings_[slot].calls;
-}
-
-void Profiler::reset() {
-  for (auto& t : timings_) t = LayerTiming{t.layer};
 }
 
 void Profiler::add(size_t slot, Direction direction, double ms) {

@@ -13,7 +13,8 @@ enum class Direction { forward, backward_data, backward_weights };
 
 class Profiler {
  public:
-  Profiler(const NetworkPlan& plan, bool enabled);
+  // `table` is the network's timing table: one row per layer, then optimizer, loss, reorders.
+  Profiler(std::vector<LayerTiming>& table, bool enabled) : enabled_(enabled), timings_(table) {}
 
   // Slots after the layers' own (which are the plan's layer indices).
   size_t optimizer_slot() const { return timings_.size() - 3; }
@@ -38,13 +39,10 @@ class Profiler {
   // Counts one call of every layer, the optimizer and the loss (once per forward).
   void count_forward_call();
 
-  std::vector<LayerTiming> timings() const { return timings_; }
-  void reset();
-
  private:
   void add(size_t slot, Direction direction, double ms);
   bool enabled_;
-  std::vector<LayerTiming> timings_;
+  std::vector<LayerTiming>& timings_;
 };
 
 }  // namespace expt::onednn

@@ -62,7 +62,7 @@ void copy_checked(std::span<const T> from, std::span<T> to, const std::string& w
 }  // namespace
 
 ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions& options)
-    : plan_(plan), options_(options) {
+    : Network(plan, {"loss", "optimizer"}), options_(options) {
   if (options_.max_batch < 1) throw BackendError("reference backend: max_batch must be at least 1");
   const int64_t batch = options_.max_batch;
   const int slots = optimizer_state_slots(options_.optimizer.kind);
@@ -82,12 +82,9 @@ ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions
   for (const auto& layer : plan_.layers) {
     outputs_.emplace_back(static_cast<size_t>(batch * layer.out.size()));
     largest_output = std::max(largest_output, layer.out.size());
-    timings_.push_back(LayerTiming{layer.spec.name});
   }
   for (auto& g : layer_grads_) g.resize(static_cast<size_t>(batch * largest_output));
   probs_.resize(static_cast<size_t>(batch * plan_.classes));
-  timings_.push_back(LayerTiming{"loss"});
-  timings_.push_back(LayerTiming{"optimizer"});
 }
 
 const float* ReferenceNetwork::layer_input(size_t index) const {
@@ -291,12 +288,6 @@ void ReferenceNetwork::write(const TensorRef& tensor, std::span<const float> in)
     default:
       throw BackendError("reference backend: only parameters and optimizer state can be written");
   }
-}
-
-std::vector<LayerTiming> ReferenceNetwork::timings() const { return timings_; }
-
-void ReferenceNetwork::reset_timings() {
-  for (auto& t : timings_) t = LayerTiming{t.layer};
 }
 
 int64_t ReferenceNetwork::memory_bytes() const {

@@ -20,10 +20,7 @@ class ReferenceNetwork final : public Network {
   void read(const TensorRef& tensor, std::span<float> out) const override;
   void write(const TensorRef& tensor, std::span<const float> in) override;
 
-  std::vector<LayerTiming> timings() const override;
-  void reset_timings() override;
   int64_t memory_bytes() const override;
-  const NetworkPlan& plan() const override { return plan_; }
 
  private:
   void forward_layer(size_t index, const float* x, float* y);
@@ -33,7 +30,6 @@ class ReferenceNetwork final : public Network {
   size_t checked_param(size_t index) const;
   void check_slot(int slot) const;  // of the optimizer state
 
-  NetworkPlan plan_;
   NetworkOptions options_;
 
   std::vector<std::vector<float>> params_, grads_;
@@ -50,8 +46,6 @@ class ReferenceNetwork final : public Network {
   int64_t batch_ = 0;
   uint64_t step_ = 0;
   bool dropout_active_ = false;
-
-  std::vector<LayerTiming> timings_;  // one per layer, then "loss", then "optimizer"
 };
 
 }  // namespace expt::reference
