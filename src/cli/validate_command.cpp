@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -25,12 +26,19 @@ void print_model_table(const ExperimentConfig& config) {
   const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
   const int64_t batch = config.training.batch_size;
   fmt::print("{}: input {} per image, {} classes, batch {}\n\n", config.name, plan.input.str(), plan.classes, batch);
-  fmt::print("{:<16} {:<9} {:>14} {:>12} {:>12} {:>14}\n", "layer", "type", "output", "params", "fwd FLOPs",
-             "activations");
+  // The name and type columns as wide as their longest entry ("global_avg_pool").
+  size_t name_width = 16, type_width = 9;
+  for (const PlannedLayer& l : plan.layers) {
+    name_width = std::max(name_width, l.spec.name.size());
+    type_width = std::max(type_width, std::string_view(to_string(l.spec.kind)).size());
+  }
+  fmt::print("{:<{}} {:<{}} {:>14} {:>12} {:>12} {:>14}\n", "layer", name_width, "type", type_width, "output", "params",
+             "fwd FLOPs", "activations");
   for (const PlannedLayer& l : plan.layers) {
     int64_t params = 0;
     for (int p : l.params) params += plan.params[static_cast<size_t>(p)].size();
-    fmt::print("{:<16} {:<9} {:>14} {:>12} {:>12} {:>14}\n", l.spec.name, to_string(l.spec.kind), l.out.str(),
+    fmt::print("{:<{}} {:<{}} {:>14} {:>12} {:>12} {:>14}\n", l.spec.name, name_width, to_string(l.spec.kind),
+               type_width, l.out.str(),
                human_count(static_cast<double>(params)), human_count(l.forward_flops * static_cast<double>(batch)),
                human_bytes(4.0 * static_cast<double>(l.out.size()) * static_cast<double>(batch)));
   }

@@ -30,8 +30,10 @@ void read_init(const MapReader& r, LayerSpec& layer) {
 }
 
 // Reads one of the kind's keys into its field; the MapReader has checked the value already. A
-// key that `defaults_to` another takes that one's value when absent.
+// key that `defaults_to` another takes that one's value when absent, one with a `default_rule`
+// the value its rule sets.
 void read_layer_key(const MapReader& r, const LayerKey& key, LayerSpec& layer, bool& units_from_classes) {
+  if (!r.has(key.row.key) && key.default_rule) return key.default_rule(layer);
   const std::string_view from = !r.has(key.row.key) && !key.defaults_to.empty() ? key.defaults_to : key.row.key;
   std::visit(overloaded{
                  [&](int64_t LayerSpec::*f) {

@@ -4,11 +4,7 @@
 // oneDNN, CUDA kernels) draws bit-identical dropout masks for the same run, layer and step.
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define EXPT_HOST_DEVICE __host__ __device__
-#else
-#define EXPT_HOST_DEVICE
-#endif
+#include "core/host_device.hpp"
 
 namespace expt::philox {
 

@@ -37,6 +37,7 @@ struct LayerDescriptor {
   std::vector<LayerKey> keys;   // besides `type` and `name`, in the order the schema and YAML list them
   void (*plan)(LayerPlanner&);  // shape rule: output shape, padding, parameters, FLOPs
   GraphOp (*graph_op)(const LayerSpec&);
+  Activation activation = Activation::none;  // the function an activation layer (relu, gelu, ...) applies
 
   LayerSpec default_spec() const;  // `defaults` of this kind
   const LayerKey* find(std::string_view key) const;

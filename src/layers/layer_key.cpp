@@ -53,6 +53,12 @@ LayerKey defaults_to(LayerKey k, std::string other) {
   return k;
 }
 
+LayerKey defaults_by(LayerKey k, std::string note, void (*rule)(LayerSpec&)) {
+  k.row = derived(std::move(k.row), std::move(note));
+  k.default_rule = rule;
+  return k;
+}
+
 std::string default_text(const LayerField& field, const LayerSpec& d) {
   return std::visit(overloaded{
                         [&](int64_t LayerSpec::*f) { return std::to_string(d.*f); },

@@ -33,6 +33,7 @@ struct LayerKey {
   SchemaKey row;            // type, range, unit, doc; the default is read from the kind's default spec
   LayerField field;
   std::string defaults_to;  // when absent, the key takes this other key's value (a pool's stride: "size")
+  void (*default_rule)(LayerSpec&) = nullptr;  // when absent, sets the field from the keys read before it
 };
 
 LayerKey integer_key(std::string key, int64_t LayerSpec::*field, Range range, std::string unit, std::string doc);
@@ -58,6 +59,9 @@ LayerKey choice_key(std::string key, EnumField<E> field, std::string doc) {
 LayerKey required(LayerKey k);
 // `k`, taking the value of `other` when absent; its schema default reads "= <other>".
 LayerKey defaults_to(LayerKey k, std::string other);
+
+// `k`, set by `rule` when absent; its schema default reads `note`.
+LayerKey defaults_by(LayerKey k, std::string note, void (*rule)(LayerSpec&));
 
 // The default a key shows in the schema: the value `defaults` holds, as YAML text ("" for a section).
 std::string default_text(const LayerField& field, const LayerSpec& defaults);

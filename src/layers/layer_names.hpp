@@ -7,8 +7,11 @@
 namespace expt {
 
 inline constexpr EnumName<Padding> padding_names[] = {{"same", Padding::same}, {"valid", Padding::valid}};
-inline constexpr EnumName<Activation> activation_names[] = {{"none", Activation::none},
-                                                            {"relu", Activation::relu}};
+inline constexpr EnumName<Activation> activation_names[] = {
+    {"none", Activation::none},       {"relu", Activation::relu},   {"leaky_relu", Activation::leaky_relu},
+    {"elu", Activation::elu},         {"gelu", Activation::gelu},   {"tanh", Activation::tanh},
+    {"sigmoid", Activation::sigmoid}, {"silu", Activation::silu},
+};
 inline constexpr EnumName<InitSpec::Kind> init_kind_names[] = {
     {"truncated_normal", InitSpec::Kind::truncated_normal},
     {"normal", InitSpec::Kind::normal},

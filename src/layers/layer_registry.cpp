@@ -10,8 +10,9 @@ namespace expt {
 
 const std::vector<const LayerDescriptor*>& layer_descriptors() {
   static const std::vector<const LayerDescriptor*> all{
-      &conv2d_layer(), &max_pool_layer(), &avg_pool_layer(), &relu_layer(),
-      &dropout_layer(), &flatten_layer(), &dense_layer(),
+      &conv2d_layer(),     &max_pool_layer(), &avg_pool_layer(), &relu_layer(),    &dropout_layer(),
+      &flatten_layer(),    &dense_layer(),    &leaky_relu_layer(), &elu_layer(),    &gelu_layer(),
+      &tanh_layer(),       &sigmoid_layer(),  &silu_layer(),       &global_avg_pool_layer(),
   };
   return all;
 }
@@ -30,8 +31,27 @@ const LayerDescriptor* find_layer_descriptor(std::string_view type) {
 
 const char* to_string(LayerKind kind) { return layer_descriptor(kind).type.c_str(); }
 
-bool fuses_relu(const LayerSpec& spec) {
-  return spec.activation == Activation::relu && layer_descriptor(spec.kind).find("activation");
+ActivationFunction fused_activation(const LayerSpec& spec) {
+  if (!layer_descriptor(spec.kind).find("activation")) return {};
+  return {spec.activation, static_cast<float>(spec.alpha)};
+}
+
+ActivationFunction layer_activation(const LayerSpec& spec) {
+  return {layer_descriptor(spec.kind).activation, static_cast<float>(spec.alpha)};
+}
+
+const char* graph_op_type(Activation a) {
+  switch (a) {
+    case Activation::none: return "Identity";
+    case Activation::relu: return "Relu";
+    case Activation::leaky_relu: return "LeakyRelu";
+    case Activation::elu: return "Elu";
+    case Activation::gelu: return "Gelu";
+    case Activation::tanh: return "Tanh";
+    case Activation::sigmoid: return "Sigmoid";
+    case Activation::silu: return "Silu";
+  }
+  return "Identity";
 }
 
 }  // namespace expt

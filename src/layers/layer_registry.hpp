@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "layers/activation.hpp"
 #include "layers/layer_descriptor.hpp"
 
 namespace expt {
@@ -12,7 +13,12 @@ const std::vector<const LayerDescriptor*>& layer_descriptors();
 const LayerDescriptor& layer_descriptor(LayerKind);
 const LayerDescriptor* find_layer_descriptor(std::string_view type);  // nullptr for an unknown type
 
-// Whether a relu follows the layer's own operation (conv2d and dense with `activation: relu`).
-bool fuses_relu(const LayerSpec&);
+// The activation that follows the layer's own operation: conv2d's and dense's `activation`
+// (none for other kinds).
+ActivationFunction fused_activation(const LayerSpec&);
+// What an activation layer (relu, gelu, ...) computes; none for other kinds.
+ActivationFunction layer_activation(const LayerSpec&);
+// The TensorFlow op type TensorBoard draws for an activation ("Relu", "LeakyRelu", ...).
+const char* graph_op_type(Activation);
 
 }  // namespace expt

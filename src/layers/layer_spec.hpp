@@ -7,9 +7,25 @@
 
 namespace expt {
 
-enum class LayerKind { conv2d, max_pool, avg_pool, relu, dropout, flatten, dense };
+enum class LayerKind {
+  conv2d, max_pool, avg_pool, relu, dropout, flatten, dense,
+  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool,
+};
+// The activation layer kinds as case labels, for the backends' switches over LayerKind: each
+// backend runs them all with one kernel, given layer_activation(spec) (layers/layer_registry.hpp).
+#define EXPT_ACTIVATION_LAYER_CASES \
+  case LayerKind::relu:             \
+  case LayerKind::leaky_relu:       \
+  case LayerKind::elu:              \
+  case LayerKind::gelu:             \
+  case LayerKind::tanh:             \
+  case LayerKind::sigmoid:          \
+  case LayerKind::silu
+
 enum class Padding { same, valid };  // `same` follows TensorFlow: extra padding goes bottom/right
-enum class Activation { none, relu };
+// The element-wise functions, as layers of their own and fused into conv2d and dense
+// (layers/activation.hpp has their formulas).
+enum class Activation { none, relu, leaky_relu, elu, gelu, tanh, sigmoid, silu };
 
 const char* to_string(LayerKind);  // the config's `type`: "conv2d", "max_pool", ...
 const char* to_string(Padding);
@@ -53,6 +69,8 @@ struct LayerSpec {
   int64_t units = 0;
   // dropout: fraction of elements dropped during training
   double rate = 0.0;
+  // leaky_relu's slope below zero, elu's saturation value; as a layer or fused (`activation_alpha`)
+  double alpha = 0.0;
 };
 
 }  // namespace expt

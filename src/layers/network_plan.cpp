@@ -57,7 +57,7 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
     LayerPlanner planner(plan, pl, i);
     layer_descriptor(pl.spec.kind).plan(planner);
     const int64_t out_size = planner.size(pl.out);
-    if (fuses_relu(pl.spec)) pl.forward_flops += static_cast<double>(out_size);
+    if (fused_activation(pl.spec).kind != Activation::none) pl.forward_flops += static_cast<double>(out_size);
     activations = planner.sum(activations, out_size);
     for (const int p : pl.params) parameters = planner.sum(parameters, plan.params[static_cast<size_t>(p)].size());
     plan.layers.push_back(std::move(pl));

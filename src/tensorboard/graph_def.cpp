@@ -99,7 +99,7 @@ tb::GraphDef make_graph_def(const NetworkPlan& plan) {
     tb::NodeDef& node = chain(op.name, op.type, params.empty() ? std::vector<std::string>{} : std::vector{params[0]});
     for (const GraphAttr& attr : op.attrs) (*node.mutable_attr())[attr.name] = attr_value(attr);
     if (params.size() > 1) chain("BiasAdd", "BiasAdd", {params[1]});
-    if (fuses_relu(s)) chain("Relu", "Relu", {});
+    if (const Activation a = fused_activation(s).kind; a != Activation::none) chain(graph_op_type(a), graph_op_type(a), {});
   }
 
   g.op("labels", "Placeholder", {}, Shape{1, 1, 1});

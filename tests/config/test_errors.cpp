@@ -162,3 +162,34 @@ TEST_CASE("augmentation crop scale is [min, max] within (0, 1]") {
   CHECK(load_error(config_with("[0.5, 0.25]")).find("expected [min, max] with min <= max") != std::string::npos);
   CHECK(load_error(config_with("[0.5, 2]")).find("expected 0 < each <= 1, got 2") != std::string::npos);
 }
+
+TEST_CASE("activation mistakes name the nearest activation, key or layer type") {
+  std::string yaml = edited(small_config, "activation: relu", "activation: leaky_rleu");
+  CHECK(load_error(yaml) == "invalid value at model.layers[0].activation (" + position_of(yaml, "leaky_rleu") +
+                                "): expected none | relu | leaky_relu | elu | gelu | tanh | sigmoid | silu, got "
+                                "'leaky_rleu'; did you mean 'leaky_relu'?");
+  yaml = edited(small_config, "activation: relu", "activation: leaky_relu, activation_alpa: 0.2");
+  CHECK(load_error(yaml).starts_with("unknown key 'activation_alpa' at model.layers[0] (" +
+                                     position_of(yaml, "activation_alpa") + "); did you mean 'activation_alpha'?"));
+  yaml = edited(small_config, "activation: relu", "activation: elu, activation_alpha: -1");
+  CHECK(load_error(yaml) == "value out of range at model.layers[0].activation_alpha (" + position_of(yaml, "-1") +
+                                "): expected activation_alpha >= 0, got -1");
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: sigmod}");
+  CHECK(load_error(yaml).find("did you mean 'sigmoid'?") != std::string::npos);
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: gelu, alpha: 0.5}");
+  CHECK(load_error(yaml).starts_with("unknown key 'alpha' at model.layers[2] (" + position_of(yaml, "alpha")));
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: global_avg_pool, size: 3}");
+  CHECK(load_error(yaml).starts_with("unknown key 'size' at model.layers[2] (" + position_of(yaml, "size: 3")));
+}
+
+TEST_CASE("a fused activation's alpha defaults to PyTorch's for that activation") {
+  const auto alpha_of = [](const std::string& activation) {
+    return load_config_text(edited(small_config, "activation: relu", "activation: " + activation), "test.yaml")
+        .layers[0]
+        .alpha;
+  };
+  CHECK(alpha_of("leaky_relu") == 0.01);
+  CHECK(alpha_of("elu") == 1.0);
+  CHECK(alpha_of("gelu") == 0.0);
+  CHECK(alpha_of("leaky_relu, activation_alpha: 0.2") == 0.2);
+}

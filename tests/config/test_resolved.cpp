@@ -23,6 +23,13 @@ model:
     - {type: avg_pool}
     - {type: relu}
     - {type: dropout, rate: 0.5}
+    - {type: leaky_relu}
+    - {type: elu}
+    - {type: gelu}
+    - {type: tanh}
+    - {type: sigmoid}
+    - {type: silu}
+    - {type: global_avg_pool}
     - {type: flatten}
     - {type: dense, units: classes}
 )";
@@ -39,7 +46,7 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(c.training.optimizer.kind == OptimizerConfig::Kind::adam);
   CHECK(c.training.optimizer.learning_rate == 1e-3);
   CHECK(c.training.dropout);
-  REQUIRE(c.layers.size() == 7);
+  REQUIRE(c.layers.size() == 14);
   const LayerSpec& conv = c.layers[0];
   CHECK(conv.name == "conv2d_1");
   CHECK(conv.stride_h == 1);
@@ -53,7 +60,11 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(pool.kernel_h == 2);
   CHECK(pool.stride_h == 2);
   CHECK(pool.padding == Padding::valid);
-  CHECK(c.layers[6].name == "dense_1");
+  CHECK(conv.activation == Activation::none);
+  CHECK(conv.alpha == 0.0);
+  CHECK(c.layers[5].alpha == 0.01);  // leaky_relu, as PyTorch
+  CHECK(c.layers[6].alpha == 1.0);   // elu
+  CHECK(c.layers[13].name == "dense_1");
 }
 
 TEST_CASE("pool stride follows the pool size unless given") {
@@ -109,9 +120,12 @@ model:
        use_bias: false, init: {weights: {uniform: {low: -0.5, high: 0.25}}, bias: {normal: {mean: 1, stddev: 2}}}}
     - {type: avg_pool, size: [2, 1], stride: 1, padding: same}
     - {type: relu}
+    - {type: leaky_relu, alpha: 0.25}
+    - {type: elu, alpha: 0.5}
     - {type: dropout, rate: 0.125}
     - {type: flatten}
-    - {type: dense, units: 7, activation: relu, init: {weights: he_normal, bias: 0.5}}
+    - {type: dense, units: 7, activation: leaky_relu, activation_alpha: 0.125, init: {weights: he_normal, bias: 0.5}}
+    - {type: dense, units: 6, activation: gelu}
     - {type: dense, name: out, units: classes, init: {weights: glorot_uniform}}
 training:
   epochs: 3
@@ -175,11 +189,16 @@ tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_
   CHECK(again.layers[1].kernel_w == 1);
   CHECK(again.layers[1].stride_h == 1);
   CHECK(again.layers[1].padding == Padding::same);
-  CHECK(again.layers[3].rate == 0.125);
-  CHECK(again.layers[5].weight_init.kind == InitSpec::Kind::he_normal);
-  CHECK(again.layers[5].bias_init.value == 0.5);
-  CHECK(again.layers[6].name == "out");
-  CHECK(again.layers[6].units == 4);
+  CHECK(again.layers[3].alpha == 0.25);
+  CHECK(again.layers[4].alpha == 0.5);
+  CHECK(again.layers[5].rate == 0.125);
+  CHECK(again.layers[7].activation == Activation::leaky_relu);
+  CHECK(again.layers[7].alpha == 0.125);
+  CHECK(again.layers[7].weight_init.kind == InitSpec::Kind::he_normal);
+  CHECK(again.layers[7].bias_init.value == 0.5);
+  CHECK(again.layers[8].activation == Activation::gelu);
+  CHECK(again.layers[9].name == "out");
+  CHECK(again.layers[9].units == 4);
   const TrainingConfig& t = again.training;
   CHECK(t.epochs == 3);
   CHECK(t.batch_size == 7);
@@ -232,8 +251,9 @@ TEST_CASE("every schema default is what a config without that key gets") {
       {"optimizer", {{}, optimizer}},
       {"schedule", {{}, schedule}},
   };
-  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu", "dropout", "flatten", "dense"};
-  for (int i = 0; i < 7; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
+  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout", "leaky_relu",      "elu",
+                               "gelu",   "tanh",     "sigmoid",  "silu",    "global_avg_pool", "flatten", "dense"};
+  for (int i = 0; i < 14; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
   for (const auto* kind : {"truncated_normal", "normal", "uniform", "constant", "glorot_uniform", "glorot_normal",
                            "he_uniform", "he_normal"})
     probes[std::string("initializer.") + kind] = {

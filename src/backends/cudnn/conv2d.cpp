@@ -18,7 +18,7 @@ int64_t padded_input_floats(const PlannedLayer& l) {
 
 ConvLayer::ConvLayer(const PlannedLayer& layer, int64_t max_batch, ParamPointers weight,
                      std::optional<ParamPointers> bias, DeviceAllocator& allocator)
-    : layer_(layer), weight_(weight), bias_(bias) {
+    : layer_(layer), weight_(weight), bias_(bias), activation_(layer, max_batch, allocator) {
   const LayerSpec& s = layer_.spec;
   if (needs_explicit_padding(layer_))
     padded_ = allocator.allocate(fmt::format("layer '{}' (padded input)", s.name),
@@ -81,14 +81,12 @@ void ConvLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
                                            weight_.value, conv_desc_.get(), current_->forward, ctx.workspace,
                                            ctx.workspace_bytes, &zero, y_desc_.get(), args.y));
   if (bias_) EXPT_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn, &one, bias_desc_.get(), bias_->value, &one, y_desc_.get(), args.y));
-  if (layer_.spec.activation == Activation::relu)
-    relu_forward(ctx.stream, args.n * layer_.out.size(), args.y, args.y);
+  activation_.forward(ctx, args.n, args.y);
 }
 
 void ConvLayer::backward_weights(const GpuContext& ctx, const BackwardArgs& args) {
   describe_batch(args.n);
-  if (layer_.spec.activation == Activation::relu)
-    relu_backward(ctx.stream, args.n * layer_.out.size(), args.y, args.dy, args.dy);
+  activation_.backward(ctx, args.n, args.y, args.dy);
   const float one = 1.0f, zero = 0.0f;
   if (bias_)
     EXPT_CUDNN_CHECK(cudnnConvolutionBackwardBias(ctx.cudnn, &one, y_desc_.get(), args.dy, &zero, bias_desc_.get(),

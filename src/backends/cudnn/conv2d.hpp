@@ -1,5 +1,5 @@
 #pragma once
-// conv2d through cuDNN, with optional bias and fused ReLU.
+// conv2d through cuDNN, with optional bias and fused activation.
 //
 // cuDNN pads symmetrically only. TensorFlow's `same` puts the odd pixel of padding at the
 // bottom/right, so when top != bottom or left != right this layer copies its input into a
@@ -12,6 +12,7 @@
 #include "backends/cudnn/conv_algorithms.hpp"
 #include "backends/cudnn/device_allocator.hpp"
 #include "backends/cudnn/device_resources.hpp"
+#include "backends/cudnn/fused_activation.hpp"
 #include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
@@ -45,6 +46,7 @@ class ConvLayer final : public GpuLayer {
   ParamPointers weight_;
   std::optional<ParamPointers> bias_;
   DeviceBuffer padded_;  // explicit padding only: the padded input, then the padded input gradient
+  FusedActivation activation_;
 
   TensorDescriptor x_desc_ = make_tensor_descriptor();  // the (padded) input cuDNN convolves
   TensorDescriptor y_desc_ = make_tensor_descriptor();

@@ -26,14 +26,15 @@ int as_blas_int(int64_t v, const std::string& layer) {
 
 }  // namespace
 
-DenseLayer::DenseLayer(const PlannedLayer& layer, ParamPointers weight, std::optional<ParamPointers> bias,
-                       const float* ones)
+DenseLayer::DenseLayer(const PlannedLayer& layer, int64_t max_batch, ParamPointers weight,
+                       std::optional<ParamPointers> bias, const float* ones, DeviceAllocator& allocator)
     : layer_(layer),
       inputs_(as_blas_int(layer.in.size(), layer.spec.name)),
       units_(as_blas_int(layer.out.size(), layer.spec.name)),
       weight_(weight),
       bias_(bias),
-      ones_(ones) {
+      ones_(ones),
+      activation_(layer, max_batch, allocator) {
   set_nchw(bias_desc_.get(), 1, units_, 1, 1);
 }
 
@@ -50,12 +51,12 @@ void DenseLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
   EXPT_CUBLAS_CHECK(cublasSgemm(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, units_, n, inputs_, &one, weight_.value, inputs_,
                                 args.x, inputs_, &zero, args.y, units_));
   if (bias_) EXPT_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn, &one, bias_desc_.get(), bias_->value, &one, y_desc_.get(), args.y));
-  if (layer_.spec.activation == Activation::relu) relu_forward(ctx.stream, args.n * units_, args.y, args.y);
+  activation_.forward(ctx, args.n, args.y);
 }
 
 void DenseLayer::backward_weights(const GpuContext& ctx, const BackwardArgs& args) {
   const int n = as_blas_int(args.n, layer_.spec.name);
-  if (layer_.spec.activation == Activation::relu) relu_backward(ctx.stream, args.n * units_, args.y, args.dy, args.dy);
+  activation_.backward(ctx, args.n, args.y, args.dy);
   const float one = 1.0f, zero = 0.0f;
   EXPT_CUBLAS_CHECK(cublasSgemm(ctx.cublas, CUBLAS_OP_N, CUBLAS_OP_T, inputs_, units_, n, &one, args.x, inputs_, args.dy,
                                 units_, &zero, weight_.grad, inputs_));

@@ -3,15 +3,19 @@
 #include "backends/cudnn/kernels.hpp"
 #include "backends/cudnn/status_check.hpp"
 #include "core/philox.hpp"
+#include "layers/layer_registry.hpp"
 
 namespace expt::cudnn {
 
-void ReluLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
-  relu_forward(ctx.stream, args.n * size_, args.x, args.y);
+ActivationLayer::ActivationLayer(const PlannedLayer& layer)
+    : function_(layer_activation(layer.spec)), size_(layer.out.size()) {}
+
+void ActivationLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
+  activation_forward(ctx.stream, function_, args.n * size_, args.x, args.y);
 }
 
-void ReluLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
-  relu_backward(ctx.stream, args.n * size_, args.y, args.dy, args.dx);
+void ActivationLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args) {
+  activation_backward(ctx.stream, function_, args.n * size_, args.x, args.y, args.dy, args.dx);
 }
 
 DropoutLayer::DropoutLayer(const PlannedLayer& layer, uint32_t layer_index, uint64_t seed, bool enabled)

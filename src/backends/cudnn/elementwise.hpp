@@ -1,18 +1,20 @@
 #pragma once
-// relu, dropout and flatten: layers without parameters that keep the NCHW order.
+// Activations, dropout and flatten: layers without parameters that keep the NCHW order.
 #include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::cudnn {
 
-class ReluLayer final : public GpuLayer {
+// relu, leaky_relu, elu, gelu, tanh, sigmoid and silu.
+class ActivationLayer final : public GpuLayer {
  public:
-  explicit ReluLayer(const PlannedLayer& layer) : size_(layer.out.size()) {}
+  explicit ActivationLayer(const PlannedLayer& layer);
   void forward(const GpuContext& ctx, const ForwardArgs& args) override;
   void backward_data(const GpuContext& ctx, const BackwardArgs& args) override;
 
  private:
+  ActivationFunction function_;
   int64_t size_;
 };
 

@@ -47,12 +47,15 @@ __global__ void crop_kernel(PadGeometry g, const float* padded, float* dst) {
   }
 }
 
-__global__ void relu_forward_kernel(int64_t count, const float* x, float* y) {
-  EXPT_GRID_STRIDE(i, count) y[i] = x[i] < 0.0f ? 0.0f : x[i];  // keeps NaN a NaN, like the reference
+// The formulas are layers/activation.hpp's, which the reference backend runs too.
+__global__ void activation_forward_kernel(ActivationFunction f, int64_t count, const float* x, float* y) {
+  EXPT_GRID_STRIDE(i, count) y[i] = activate(f, x[i]);
 }
 
-__global__ void relu_backward_kernel(int64_t count, const float* y, const float* dy, float* dx) {
-  EXPT_GRID_STRIDE(i, count) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+__global__ void activation_backward_kernel(ActivationFunction f, int64_t count, const float* x, const float* y,
+                                           const float* dy, float* dx) {
+  const bool reads_x = backward_reads_input(f.kind);
+  EXPT_GRID_STRIDE(i, count) dx[i] = activation_backward(f, reads_x ? x[i] : 0.0f, y[i], dy[i]);
 }
 
 // One thread per Philox block: the four words decide four consecutive elements.
@@ -225,13 +228,14 @@ void crop_nchw(cudaStream_t stream, const PadGeometry& g, const float* padded, f
   EXPT_CUDA_CHECK_LAUNCH();
 }
 
-void relu_forward(cudaStream_t stream, int64_t count, const float* x, float* y) {
-  relu_forward_kernel<<<blocks_for(count), kThreads, 0, stream>>>(count, x, y);
+void activation_forward(cudaStream_t stream, ActivationFunction f, int64_t count, const float* x, float* y) {
+  activation_forward_kernel<<<blocks_for(count), kThreads, 0, stream>>>(f, count, x, y);
   EXPT_CUDA_CHECK_LAUNCH();
 }
 
-void relu_backward(cudaStream_t stream, int64_t count, const float* y, const float* dy, float* dx) {
-  relu_backward_kernel<<<blocks_for(count), kThreads, 0, stream>>>(count, y, dy, dx);
+void activation_backward(cudaStream_t stream, ActivationFunction f, int64_t count, const float* x, const float* y,
+                         const float* dy, float* dx) {
+  activation_backward_kernel<<<blocks_for(count), kThreads, 0, stream>>>(f, count, x, y, dy, dx);
   EXPT_CUDA_CHECK_LAUNCH();
 }
 

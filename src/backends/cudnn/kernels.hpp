@@ -8,6 +8,7 @@
 #include <cuda_runtime_api.h>
 
 #include "core/philox.hpp"
+#include "layers/activation.hpp"
 #include "optim/adam_scalars.hpp"
 
 namespace expt::cudnn {
@@ -25,10 +26,14 @@ void pad_nchw(cudaStream_t stream, const PadGeometry& g, const float* src, float
 // The inverse: the interior of `padded` (the gradient of pad_nchw).
 void crop_nchw(cudaStream_t stream, const PadGeometry& g, const float* padded, float* dst);
 
-// y = max(x, 0); in place when x == y.
-void relu_forward(cudaStream_t stream, int64_t count, const float* x, float* y);
-// dx = y > 0 ? dy : 0; in place when dx == dy.
-void relu_backward(cudaStream_t stream, int64_t count, const float* y, const float* dy, float* dx);
+// y = f(x), by the formulas of layers/activation.hpp; in place when x == y. cuDNN's
+// activations lack leaky_relu and gelu, and one set of formulas for every activation keeps
+// this backend's results those of the reference backend.
+void activation_forward(cudaStream_t stream, ActivationFunction f, int64_t count, const float* x, float* y);
+// dx from dy, the forward input x and output y; x may be null unless backward_reads_input(f.kind).
+// In place when dx == dy.
+void activation_backward(cudaStream_t stream, ActivationFunction f, int64_t count, const float* x, const float* y,
+                         const float* dy, float* dx);
 
 // Inverted dropout by the rule of core/philox.hpp. The same call computes backward (x = dy,
 // y = dx): the mask is recomputed, never stored.

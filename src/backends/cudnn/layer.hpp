@@ -48,7 +48,7 @@ struct BackwardArgs {
   int64_t n = 0;
   const float* x = nullptr;  // the forward input and output of the last forward
   const float* y = nullptr;
-  float* dy = nullptr;       // may be overwritten (fused ReLU backward runs in place)
+  float* dy = nullptr;       // may be overwritten (a fused activation's backward runs in place)
   float* dx = nullptr;       // overwritten with d(loss)/dx
 };
 
@@ -59,7 +59,7 @@ class GpuLayer {
   virtual bool output_aliases_input() const { return false; }
   virtual void forward(const GpuContext& ctx, const ForwardArgs& args) = 0;
   // Parameter gradients (overwritten, not accumulated). Runs before backward_data for the same
-  // step and may rewrite args.dy in place (fused ReLU), which backward_data then reads.
+  // step and may rewrite args.dy in place (a fused activation), which backward_data then reads.
   virtual void backward_weights(const GpuContext&, const BackwardArgs&) {}
   virtual void backward_data(const GpuContext& ctx, const BackwardArgs& args) = 0;
 };

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "backends/cudnn/conv2d.hpp"
+#include "backends/cudnn/fused_activation.hpp"
 
 namespace expt::cudnn {
 
@@ -32,6 +33,7 @@ MemoryPlan plan_memory(const NetworkPlan& plan, int optimizer_state_slots) {
   for (const auto& l : plan.layers) {
     int64_t per_sample = l.spec.kind == LayerKind::flatten ? 0 : l.out.size() * kFloat;
     if (l.spec.kind == LayerKind::conv2d) per_sample += padded_input_floats(l) * kFloat;
+    per_sample += fused_activation_floats(l) * kFloat;
     if (l.spec.kind == LayerKind::max_pool) per_sample += l.out.size() * int64_t{sizeof(int32_t)};
     m.items.push_back({fmt::format("layer '{}' ({})", l.spec.name, to_string(l.spec.kind)), 0, per_sample});
   }

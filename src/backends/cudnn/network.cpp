@@ -145,14 +145,16 @@ void CudnnNetwork::create_layers() {
         layers_.push_back(std::make_unique<ConvLayer>(l, options_.max_batch, *param(l, 0), param(l, 1), allocator_));
         break;
       case LayerKind::dense:
-        layers_.push_back(std::make_unique<DenseLayer>(l, *param(l, 0), param(l, 1), ones_.floats()));
+        layers_.push_back(std::make_unique<DenseLayer>(l, options_.max_batch, *param(l, 0), param(l, 1), ones_.floats(),
+                                                                   allocator_));
         break;
       case LayerKind::max_pool:
       case LayerKind::avg_pool:
+      case LayerKind::global_avg_pool:
         layers_.push_back(std::make_unique<PoolLayer>(l, options_.max_batch, allocator_));
         break;
-      case LayerKind::relu:
-        layers_.push_back(std::make_unique<ReluLayer>(l));
+      EXPT_ACTIVATION_LAYER_CASES:
+        layers_.push_back(std::make_unique<ActivationLayer>(l));
         break;
       case LayerKind::dropout:
         layers_.push_back(

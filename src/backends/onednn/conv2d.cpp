@@ -1,4 +1,4 @@
-// conv2d: convolution forward with bias and ReLU fused, backward-data and backward-weights
+// conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
 #include "backends/onednn/weighted_pass.hpp"
 

@@ -1,4 +1,4 @@
-// dense: inner product over a 2-D {N, K} view of the input's own buffer, with bias and ReLU
+// dense: inner product over a 2-D {N, K} view of the input's own buffer, with bias and activation
 // fused. The view (no copy) is what makes oneDNN pick brgemm instead of gemm:jit with a slow
 // backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);

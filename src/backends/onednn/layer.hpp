@@ -4,7 +4,6 @@
 // backward reads d(loss)/d(output) in the layout diff_dst_desc() asks for.
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -69,7 +68,7 @@ class LayerPass {
   virtual void bind(const dnnl::memory& scratchpad, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) = 0;
 
   virtual void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) = 0;
-  // Parameter gradients, and whatever backward_data needs first (a fused ReLU's backward).
+  // Parameter gradients, and whatever backward_data needs first (a fused activation's backward).
   virtual void backward_weights(dnnl::stream&, Profiler&) {}
   virtual void backward_data(dnnl::stream& stream, Profiler& profiler) = 0;
 
@@ -87,26 +86,10 @@ class LayerPass {
 std::unique_ptr<LayerPass> make_conv(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_pool(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_dense(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
-std::unique_ptr<LayerPass> make_relu(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+// relu, leaky_relu, elu, gelu, tanh, sigmoid and silu.
+std::unique_ptr<LayerPass> make_activation(size_t index, const PlannedLayer&, const dnnl::memory& input,
+                                           BuildContext&);
 std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
-
-// ReLU's backward from its forward output, in place on the output gradient. A ReLU fused into a
-// conv or dense forward as a post-op needs it as a separate primitive (docs/onednn-notes.md §4).
-class ReluBackward {
- public:
-  ReluBackward() = default;
-  ReluBackward(const dnnl::memory::desc& dst, const dnnl::memory::desc& diff_dst, BuildContext& ctx,
-               const std::string& layer);
-  void bind(const dnnl::memory& scratchpad, const dnnl::memory& dst, const dnnl::memory& diff_dst);
-  void run(dnnl::stream& stream) const;
-
- private:
-  std::optional<dnnl::eltwise_backward> primitive_;
-  std::unordered_map<int, dnnl::memory> args_;
-};
-
-// Forward attributes: user scratchpad, plus ReLU as a post-op when the layer has one.
-dnnl::primitive_attr forward_attr(const LayerSpec& spec);
 
 }  // namespace expt::onednn

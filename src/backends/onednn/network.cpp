@@ -25,9 +25,10 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
       return make_conv(index, planned, input, ctx);
     case LayerKind::max_pool:
     case LayerKind::avg_pool:
+    case LayerKind::global_avg_pool:
       return make_pool(index, planned, input, ctx);
-    case LayerKind::relu:
-      return make_relu(index, planned, input, ctx);
+    EXPT_ACTIVATION_LAYER_CASES:
+      return make_activation(index, planned, input, ctx);
     case LayerKind::dropout:
       return make_dropout(index, planned, input, ctx);
     case LayerKind::flatten:
@@ -183,12 +184,12 @@ void OnednnNetwork::backward() {
     if (i > first_param_layer_) pass.layers[i]->backward_data(stream_, profiler_);
   }
   stream_.wait();
-  backward_ready_ = false;  // the fused ReLU backward ran in place on the output gradients
+  backward_ready_ = false;  // the fused activation backward ran in place on the output gradients
   input_gradient_ = InputGradient::pending;
 }
 
 // The oneDNN implementations of each layer's main primitives (its convolutions or inner
-// products when it has any, so a fused ReLU's backward does not blur them), each named once:
+// products when it has any, so a fused activation's backward does not blur them), each named once:
 // "jit_wino_4x3:avx512_core" tells a Winograd convolution from a direct "jit:avx512_core".
 std::vector<LayerTiming> OnednnNetwork::timings() const {
   std::vector<LayerTiming> out = timings_;

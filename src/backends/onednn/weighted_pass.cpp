@@ -1,5 +1,7 @@
 #include "backends/onednn/weighted_pass.hpp"
 
+#include "layers/layer_registry.hpp"
+
 namespace expt::onednn {
 
 using dnnl::memory;
@@ -41,15 +43,19 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   }
   const memory::desc dst = fwd_pd_.dst_desc(0);
   output_ = memory(dst, engine_, ctx.allocator(name(), "output")(dst.get_size()));
-  if (s.activation == Activation::relu) relu_ = ReluBackward(dst, diff_dst_desc(), ctx, name());
+  const ActivationFunction activation = fused_activation(s);
+  activation_fused_ = activation.kind == Activation::none || fuses_as_post_op(activation);
+  pre_activation_ =
+      activation_fused_ ? output_ : memory(dst, engine_, ctx.allocator(name(), "pre_activation")(dst.get_size()));
+  activation_ = EltwiseActivation(activation, dst, diff_dst_desc(), ctx, name());
 }
 
 void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) {
   bwd_diff_dst_ = Relayout::consume(engine_, diff_dst, bwd_weights_pd_.diff_dst_desc(0), allocate_diff_);
-  relu_.bind(scratchpad, output_, diff_dst);
+  activation_.bind(scratchpad, pre_activation_, output_, diff_dst);
   fwd_args_ = {{DNNL_ARG_SRC, fwd_src_},
                {DNNL_ARG_WEIGHTS, weights_.dst()},
-               {DNNL_ARG_DST, output_},
+               {DNNL_ARG_DST, pre_activation_},
                {DNNL_ARG_SCRATCHPAD, scratchpad}};
   bwd_weights_args_ = {{DNNL_ARG_SRC, bwd_src_.dst()},
                        {DNNL_ARG_DIFF_DST, bwd_diff_dst_.dst()},
@@ -70,11 +76,14 @@ void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& prof
   src_.run(stream, profiler);
   weights_.run(stream, profiler);
   if (planned_.spec.use_bias) bias_.run(stream, profiler);
-  profiler.time(index_, Direction::forward, stream, [&] { fwd_.execute(stream, fwd_args_); });
+  profiler.time(index_, Direction::forward, stream, [&] {
+    fwd_.execute(stream, fwd_args_);
+    if (!activation_fused_) activation_.forward(stream);
+  });
 }
 
 void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
-  profiler.time(index_, Direction::backward_data, stream, [&] { relu_.run(stream); });
+  profiler.time(index_, Direction::backward_data, stream, [&] { activation_.backward(stream); });
   bwd_diff_dst_.run(stream, profiler);
   bwd_src_.run(stream, profiler);
   profiler.time(index_, Direction::backward_weights, stream, [&] { bwd_weights_.execute(stream, bwd_weights_args_); });

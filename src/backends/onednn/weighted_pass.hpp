@@ -1,10 +1,10 @@
 #pragma once
-// What conv2d and dense share: a forward with bias and ReLU fused, backward-data reading the
+// What conv2d and dense share: a forward with bias and activation fused, backward-data reading the
 // forward's copy of the weights, and backward-weights writing the gradients into the master
 // parameters' layout. A subclass creates its three primitive descriptors (each with `any`
 // layouts and the forward as hint, docs/onednn-notes.md §1), defines its weights, relays its input into the
 // forward's layout, and hands all of it to finish().
-#include "backends/onednn/layer.hpp"
+#include "backends/onednn/eltwise_activation.hpp"
 
 namespace expt::onednn {
 
@@ -38,7 +38,11 @@ class WeightedPass : public LayerPass {
   Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
   Relayout bwd_data_weights_;          // backward-data has its own weight layout (§1)
   Relayout weights_grad_, bias_grad_;  // gradients into the parameters' layout
-  ReluBackward relu_;
+  // The activation: its backward, and its forward too where it is no post-op (then the layer's
+  // own operation writes pre_activation_, which backward reads).
+  EltwiseActivation activation_;
+  bool activation_fused_ = true;
+  dnnl::memory pre_activation_;
   std::unordered_map<int, dnnl::memory> fwd_args_, bwd_weights_args_, bwd_data_args_;
 };
 

@@ -1,24 +1,26 @@
 #pragma once
-// relu and dropout: element-wise over a whole [n, c, h, w] tensor of `count` elements.
+// Activations and dropout: element-wise over a whole [n, c, h, w] tensor of `count` elements.
 #include <cstdint>
 
 #include "core/philox.hpp"
+#include "layers/activation.hpp"
 
 namespace expt::reference {
 
-// `x < 0 ? 0 : x` keeps a NaN a NaN, so a diverging run is still detected after a relu.
-// y may alias x.
+// y = f(x). y may alias x.
 template <class T>
-void relu_forward(int64_t count, const T* x, T* y) {
+void activation_forward(ActivationFunction f, int64_t count, const T* x, T* y) {
 #pragma omp parallel for
-  for (int64_t i = 0; i < count; ++i) y[i] = x[i] < T(0) ? T(0) : x[i];
+  for (int64_t i = 0; i < count; ++i) y[i] = activate(f, x[i]);
 }
 
-// The gradient passes where the output is positive (PyTorch's threshold_backward). dx may alias dy.
+// dx from dy, the forward input x and output y. x may be null unless backward_reads_input(f.kind);
+// dx may alias dy.
 template <class T>
-void relu_backward(int64_t count, const T* y, const T* dy, T* dx) {
+void activation_backward(ActivationFunction f, int64_t count, const T* x, const T* y, const T* dy, T* dx) {
+  const bool reads_x = backward_reads_input(f.kind);
 #pragma omp parallel for
-  for (int64_t i = 0; i < count; ++i) dx[i] = y[i] > T(0) ? dy[i] : T(0);
+  for (int64_t i = 0; i < count; ++i) dx[i] = activation_backward(f, reads_x ? x[i] : T(0), y[i], dy[i]);
 }
 
 // out = in where `mask` keeps, scaled, else 0 (the rule of core/philox.hpp). The forward pass

@@ -81,6 +81,7 @@ ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions
   int64_t largest_output = 0;
   for (const auto& layer : plan_.layers) {
     outputs_.emplace_back(static_cast<size_t>(batch * layer.out.size()));
+    pre_activations_.emplace_back(backward_reads_input(fused_activation(layer.spec).kind) ? outputs_.back().size() : 0);
     largest_output = std::max(largest_output, layer.out.size());
   }
   for (auto& g : layer_grads_) g.resize(static_cast<size_t>(batch * largest_output));
@@ -122,16 +123,20 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
   const int64_t out_count = n * l.out.size();
   const float* weight = l.params.empty() ? nullptr : params_[l.params[0]].data();
   const float* bias = l.params.size() > 1 ? params_[l.params[1]].data() : nullptr;
+  const ActivationFunction fused = fused_activation(s);
+  // The layer's own operation writes here; the fused activation then reads it into y.
+  float* pre = pre_activations_[index].empty() ? y : pre_activations_[index].data();
 
   LayerTiming& timing = timings_[index];
   ++timing.calls;
   ScopedTimer timer(options_.profile ? &timing.forward_ms : nullptr);
   switch (s.kind) {
-    case LayerKind::conv2d: conv2d_forward(window_geometry(l, n), x, weight, bias, y); break;
-    case LayerKind::dense: dense_forward(n, l.in.size(), l.out.size(), x, weight, bias, y); break;
+    case LayerKind::conv2d: conv2d_forward(window_geometry(l, n), x, weight, bias, pre); break;
+    case LayerKind::dense: dense_forward(n, l.in.size(), l.out.size(), x, weight, bias, pre); break;
     case LayerKind::max_pool: max_pool_forward(window_geometry(l, n), x, y); break;
-    case LayerKind::avg_pool: avg_pool_forward(window_geometry(l, n), x, y); break;
-    case LayerKind::relu: relu_forward(out_count, x, y); break;
+    case LayerKind::avg_pool:
+    case LayerKind::global_avg_pool: avg_pool_forward(window_geometry(l, n), x, y); break;
+    EXPT_ACTIVATION_LAYER_CASES: activation_forward(layer_activation(s), out_count, x, y); break;
     case LayerKind::dropout:
       if (dropout_active_)
         dropout_apply(out_count, philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, s.rate), x, y);
@@ -140,7 +145,7 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
       break;
     case LayerKind::flatten: std::copy(x, x + out_count, y); break;
   }
-  if (fuses_relu(s)) relu_forward(out_count, y, y);
+  if (fused.kind != Activation::none) activation_forward(fused, out_count, pre, y);
 }
 
 void ReferenceNetwork::backward() {
@@ -173,9 +178,9 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
   LayerTiming& timing = timings_[index];
   double* data_ms = options_.profile ? &timing.backward_data_ms : nullptr;
   double* weights_ms = options_.profile ? &timing.backward_weights_ms : nullptr;
-  if (fuses_relu(s)) {
+  if (const ActivationFunction fused = fused_activation(s); fused.kind != Activation::none) {
     ScopedTimer timer(data_ms);
-    relu_backward(out_count, y, dy, dy);
+    activation_backward(fused, out_count, pre_activations_[index].data(), y, dy, dy);
   }
   switch (s.kind) {
     case LayerKind::conv2d: {
@@ -202,14 +207,15 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
       max_pool_backward(window_geometry(l, n), x, dy, dx);
       break;
     }
-    case LayerKind::avg_pool: {
+    case LayerKind::avg_pool:
+    case LayerKind::global_avg_pool: {
       ScopedTimer timer(data_ms);
       avg_pool_backward(window_geometry(l, n), dy, dx);
       break;
     }
-    case LayerKind::relu: {
+    EXPT_ACTIVATION_LAYER_CASES: {
       ScopedTimer timer(data_ms);
-      relu_backward(out_count, y, dy, dx);
+      activation_backward(layer_activation(s), out_count, x, y, dy, dx);
       break;
     }
     case LayerKind::dropout: {
@@ -296,6 +302,7 @@ int64_t ReferenceNetwork::memory_bytes() const {
     floats += params_[i].capacity() + grads_[i].capacity() + optimizer_state_[i][0].capacity() +
               optimizer_state_[i][1].capacity();
   for (const auto& o : outputs_) floats += o.capacity();
+  for (const auto& p : pre_activations_) floats += p.capacity();
   for (const auto& g : layer_grads_) floats += g.capacity();
   return static_cast<int64_t>(floats * sizeof(float) + labels_.capacity() * sizeof(int32_t));
 }

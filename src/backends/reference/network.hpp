@@ -24,7 +24,7 @@ class ReferenceNetwork final : public Network {
 
  private:
   void forward_layer(size_t index, const float* x, float* y);
-  // dy may be modified (a fused relu masks it in place); writes dx and the layer's gradients.
+  // dy may be modified (a fused activation's backward runs in place); writes dx and the layer's gradients.
   void backward_layer(size_t index, const float* x, float* dy, float* dx);
   const float* layer_input(size_t index) const;
   size_t checked_param(size_t index) const;
@@ -38,6 +38,9 @@ class ReferenceNetwork final : public Network {
   std::vector<float> input_;               // [max_batch, input]
   std::vector<int32_t> labels_;            // [max_batch]
   std::vector<std::vector<float>> outputs_;  // per layer, [max_batch, out]
+  // Per layer, the output before a fused activation whose backward reads its input (gelu,
+  // silu); empty for the other layers.
+  std::vector<std::vector<float>> pre_activations_;
   std::vector<float> probs_;               // softmax of the logits, [max_batch, classes]
   std::array<std::vector<float>, 2> layer_grads_;  // d(loss)/d(activation), ping-ponged during backward
   std::vector<float> input_grad_;          // [max_batch, input]

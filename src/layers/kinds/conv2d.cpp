@@ -34,7 +34,7 @@ const LayerDescriptor& conv2d_layer() {
                stride_key("step between kernel positions"),
                padding_key("`same` (TensorFlow's rule: output = ceil(input / stride), odd padding at bottom/right) "
                            "or `valid` (no padding)"),
-               activation_key(), use_bias_key(), weights_init_key()},
+               activation_key(), activation_alpha_key(), use_bias_key(), weights_init_key()},
       .plan = plan_conv2d,
       .graph_op = conv2d_op,
   };

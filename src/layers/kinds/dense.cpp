@@ -26,7 +26,7 @@ const LayerDescriptor& dense_layer() {
       .defaults = LayerSpec{},
       .keys = {required(units_key("units", &LayerSpec::units,
                                   "outputs; `classes` = the data set's class count (what the last layer needs)")),
-               activation_key(), use_bias_key(), weights_init_key()},
+               activation_key(), activation_alpha_key(), use_bias_key(), weights_init_key()},
       .plan = plan_dense,
       .graph_op = [](const LayerSpec&) { return GraphOp{"MatMul", "MatMul", {}}; },
   };

@@ -1,30 +1,14 @@
-// relu and dropout: elementwise, the output has the input's shape.
+// dropout, and the element-wise shape rule it shares with the activations.
+#include "layers/kinds/elementwise.hpp"
+
 #include "layers/kinds/kinds.hpp"
-#include "layers/layer_planner.hpp"
 
 namespace expt {
-
-namespace {
 
 void plan_elementwise(LayerPlanner& p) {
   PlannedLayer& l = p.layer();
   l.out = l.in;
   l.forward_flops = static_cast<double>(p.size(l.in));
-}
-
-}  // namespace
-
-const LayerDescriptor& relu_layer() {
-  static const LayerDescriptor d{
-      .kind = LayerKind::relu,
-      .type = "relu",
-      .summary = "max(x, 0), elementwise. No keys besides `type` and `name`.",
-      .defaults = LayerSpec{},
-      .keys = {},
-      .plan = plan_elementwise,
-      .graph_op = [](const LayerSpec&) { return GraphOp{"Relu", "Relu", {}}; },
-  };
-  return d;
 }
 
 const LayerDescriptor& dropout_layer() {

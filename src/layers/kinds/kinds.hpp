@@ -11,5 +11,12 @@ const LayerDescriptor& relu_layer();
 const LayerDescriptor& dropout_layer();
 const LayerDescriptor& flatten_layer();
 const LayerDescriptor& dense_layer();
+const LayerDescriptor& leaky_relu_layer();
+const LayerDescriptor& elu_layer();
+const LayerDescriptor& gelu_layer();
+const LayerDescriptor& tanh_layer();
+const LayerDescriptor& sigmoid_layer();
+const LayerDescriptor& silu_layer();
+const LayerDescriptor& global_avg_pool_layer();
 
 }  // namespace expt

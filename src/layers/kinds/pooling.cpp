@@ -1,4 +1,4 @@
-// max_pool and avg_pool: the maximum or the mean over each window, per channel.
+// max_pool, avg_pool and global_avg_pool: the maximum or the mean over each window, per channel.
 #include <fmt/format.h>
 
 #include "layers/kinds/kinds.hpp"
@@ -48,6 +48,18 @@ LayerDescriptor pool_layer(LayerKind kind, std::string type, std::string summary
   };
 }
 
+// The planned spec is an avg_pool whose one window covers the whole input, so every backend runs
+// global_avg_pool with its avg_pool kernel; the config has no window keys to set.
+void plan_global_avg_pool(LayerPlanner& p) {
+  PlannedLayer& l = p.layer();
+  l.spec.kernel_h = l.in.h;
+  l.spec.kernel_w = l.in.w;
+  l.spec.stride_h = l.spec.stride_w = 1;
+  l.spec.padding = Padding::valid;
+  l.out = Shape{l.in.c, 1, 1};
+  l.forward_flops = static_cast<double>(p.size(l.in));
+}
+
 }  // namespace
 
 const LayerDescriptor& max_pool_layer() {
@@ -61,6 +73,22 @@ const LayerDescriptor& avg_pool_layer() {
   static const LayerDescriptor d =
       pool_layer(LayerKind::avg_pool, "avg_pool", "Mean over each window, per channel; padded pixels are not counted.",
                  "mean", [](const LayerSpec& s) { return GraphOp{"AvgPool", "AvgPool", pool_attrs(s)}; });
+  return d;
+}
+
+const LayerDescriptor& global_avg_pool_layer() {
+  static const LayerDescriptor d{
+      .kind = LayerKind::global_avg_pool,
+      .type = "global_avg_pool",
+      .summary = "Mean over all pixels, per channel: CxHxW to C (PyTorch's AdaptiveAvgPool2d(1) and flatten). "
+                 "No keys besides `type` and `name`.",
+      .defaults = LayerSpec{},
+      .keys = {},
+      .plan = plan_global_avg_pool,
+      .graph_op = [](const LayerSpec&) {
+        return GraphOp{"Mean", "Mean", {{"reduction_indices", std::vector<int64_t>{2, 3}}}};
+      },
+  };
   return d;
 }
 

@@ -5,6 +5,8 @@
 namespace expt {
 
 LayerKey activation_key();
+// The fused activation's alpha; when absent, PyTorch's default for the activation.
+LayerKey activation_alpha_key();
 LayerKey use_bias_key();
 LayerKey weights_init_key();
 

@@ -71,6 +71,21 @@ TEST_CASE("gpu parity: relu, flatten, dense with fused relu") {
                         Shape{3, 4, 4});
 }
 
+TEST_CASE("gpu parity: every activation as a layer, and fused into conv2d and dense") {
+  if (no_gpu()) return;
+  for (const ActivationCase& a : activation_cases) {
+    CAPTURE(to_string(a.layer));
+    check_both_precisions({activation_layer(a), dense(5)}, Shape{3, 4, 5});
+    check_both_precisions({fusing(conv(6, 3, 3, 1, Padding::same), a), fusing(dense(7), a), dense(5)}, Shape{2, 6, 5});
+  }
+}
+
+TEST_CASE("gpu parity: global_avg_pool after a conv") {
+  if (no_gpu()) return;
+  check_both_precisions({conv(6, 3, 3, 1, Padding::same, Activation::relu), simple(LayerKind::global_avg_pool), dense(5)},
+                        Shape{2, 7, 6});
+}
+
 TEST_CASE("gpu parity: dense without bias on a 4-d input (implicit flatten)") {
   if (no_gpu()) return;
   check_both_precisions({dense(6, Activation::none, false), dense(5)}, Shape{2, 3, 4});

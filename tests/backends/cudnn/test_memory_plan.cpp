@@ -34,6 +34,20 @@ TEST_CASE("cudnn memory plan: fixed and per-sample bytes, largest batch, the ite
   CHECK(m.first_over(10, m.bytes_for(10)) == nullptr);
 }
 
+TEST_CASE("cudnn memory plan: gelu and silu fused keep their pre-activation, the others do not") {
+  for (const ActivationCase& a : activation_cases) {
+    CAPTURE(to_string(a.layer));
+    const auto per_sample = [&](Activation fused) {
+      LayerSpec d = dense(7);
+      d.activation = fused;
+      const auto m = plan_memory(plan_network(named({d, dense(3)}), Shape{2, 3, 4}, 3), 2);
+      return m.bytes_for(1) - m.bytes_for(0);
+    };
+    const bool keeps_input = a.fused == Activation::gelu || a.fused == Activation::silu;
+    CHECK(per_sample(a.fused) - per_sample(Activation::none) == (keeps_input ? 7 * 4 : 0));
+  }
+}
+
 TEST_CASE("cudnn memory sizes are printed in readable units") {
   CHECK(cudnn::format_bytes(512) == "512 B");
   CHECK(cudnn::format_bytes(int64_t{3} << 19) == "1.5 MiB");

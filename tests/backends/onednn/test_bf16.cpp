@@ -31,20 +31,23 @@ std::vector<LayerSpec> bf16_cnn() {
                 simple(LayerKind::flatten), dense(24, Activation::relu), simple(LayerKind::dropout, 0.5), dense(5)});
 }
 
-}  // namespace
+// `a` fused (a post-op, or for gelu and silu an eltwise after the primitive) and as a layer,
+// then global average pooling. One short network per activation: bf16 rounding compounds with
+// depth, and a long chain of squashing functions would leave the first layer's gradients to it.
+std::vector<LayerSpec> bf16_activation(const ActivationCase& a) {
+  return named({fusing(conv(16, 3, 1, Padding::same), a), activation_layer(a), simple(LayerKind::global_avg_pool),
+                fusing(dense(24), a), dense(5)});
+}
 
-TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 precision, dropout masks exactly") {
-  if (const std::string why = avx512_core_missing(); !why.empty()) {
-    MESSAGE(why);
-    return;
-  }
+// One step of `layers` in bf16 against the fp32 reference: activations, gradients, parameters.
+void check_bf16_step(const std::vector<LayerSpec>& layers, Shape input) {
   NetworkOptions options;
   options.max_batch = 4;
   options.seed = 5;
   options.optimizer.kind = OptimizerConfig::Kind::adam;
   NetworkOptions bf16 = options;
   bf16.precision = Precision::bf16;
-  const NetworkPlan plan = plan_network(bf16_cnn(), Shape{3, 14, 13}, 5);
+  const NetworkPlan plan = plan_network(layers, input, 5);
   auto reference = make_reference_backend()->build(plan, options);
   auto net = make_onednn_backend()->build(plan, bf16);
   for (size_t i = 0; i < plan.params.size(); ++i) net->write_parameter(i, read_param(*reference, i));
@@ -79,6 +82,27 @@ TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 preci
   // fp32 master weights: the update itself is fp32, so the parameters stay close.
   for (size_t i = 0; i < plan.params.size(); ++i)
     check_norm_close(read_param(*net, i), read_param(*reference, i), "parameter " + plan.params[i].name);
+}
+
+}  // namespace
+
+TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 precision, dropout masks exactly") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  check_bf16_step(bf16_cnn(), Shape{3, 14, 13});
+}
+
+TEST_CASE("[avx512_core] bf16: every activation, fused and as a layer, and global_avg_pool") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  for (const ActivationCase& a : activation_cases) {
+    CAPTURE(to_string(a.layer));
+    check_bf16_step(bf16_activation(a), Shape{3, 9, 8});
+  }
 }
 
 }  // namespace expt::onednn_test

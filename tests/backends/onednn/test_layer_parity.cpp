@@ -109,6 +109,35 @@ TEST_CASE("dense parity: wide layers with expt's own backward-data") {
     }
 }
 
+TEST_CASE("activation layers parity, on plain and blocked inputs") {
+  for (const ActivationCase& a : activation_cases) {
+    CAPTURE(to_string(a.layer));
+    check_single_layer(activation_layer(a), Shape{3, 5, 7});
+    // After a conv with 20 channels the tensor is blocked (nChw16c, padded).
+    Pair p = build_pair(named({conv(20, 3, 2, Padding::same), activation_layer(a), dense(3)}), Shape{3, 7, 9}, 3,
+                        sgd_options(4));
+    check_forward_backward(p, random_batch(p.plan, 4, 21), 4, 5);
+  }
+}
+
+TEST_CASE("activations fused into conv2d and dense parity: post-ops, and gelu and silu after them") {
+  for (const ActivationCase& a : activation_cases)
+    for (const Precision precision : {Precision::fp32, Precision::fp32_strict}) {
+      CAPTURE(to_string(a.layer));
+      CAPTURE(precision);
+      check_single_layer(fusing(conv(20, 3, 1, Padding::same), a), Shape{3, 8, 7}, 3, precision);
+      check_single_layer(fusing(dense(9), a), Shape{3, 5, 7}, 3, precision);
+    }
+}
+
+TEST_CASE("global_avg_pool parity, on plain and blocked inputs") {
+  check_single_layer(simple(LayerKind::global_avg_pool), Shape{3, 5, 7});
+  Pair p = build_pair(named({conv(20, 3, 1, Padding::same, Activation::relu), simple(LayerKind::global_avg_pool),
+                             dense(4)}),
+                      Shape{3, 9, 9}, 4, sgd_options(2));
+  check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
+}
+
 TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked layouts") {
   for (double rate : {0.1, 0.5, 0.9}) {
     CAPTURE(rate);

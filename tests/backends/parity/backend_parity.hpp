@@ -209,6 +209,31 @@ inline LayerSpec dense(int64_t units, Activation activation = Activation::none, 
   return s;
 }
 
+// Each activation once as a layer kind and as a fused `activation`, with a non-default alpha
+// where it has one.
+struct ActivationCase {
+  LayerKind layer;
+  Activation fused;
+  double alpha;
+};
+inline constexpr ActivationCase activation_cases[] = {
+    {LayerKind::relu, Activation::relu, 0.0},     {LayerKind::leaky_relu, Activation::leaky_relu, 0.2},
+    {LayerKind::elu, Activation::elu, 0.7},       {LayerKind::gelu, Activation::gelu, 0.0},
+    {LayerKind::tanh, Activation::tanh, 0.0},     {LayerKind::sigmoid, Activation::sigmoid, 0.0},
+    {LayerKind::silu, Activation::silu, 0.0},
+};
+inline LayerSpec activation_layer(const ActivationCase& a) {
+  LayerSpec s = simple(a.layer);
+  s.alpha = a.alpha;
+  return s;
+}
+// `layer` (conv2d or dense) with a's activation fused.
+inline LayerSpec fusing(LayerSpec layer, const ActivationCase& a) {
+  layer.activation = a.fused;
+  layer.alpha = a.alpha;
+  return layer;
+}
+
 // Layer names must be unique; the config loader derives them, tests do it here.
 inline std::vector<LayerSpec> named(std::vector<LayerSpec> layers) {
   for (size_t i = 0; i < layers.size(); ++i)

@@ -53,7 +53,7 @@ TEST_CASE("dense after conv with fused relu, into the loss, by finite difference
       probs(logits.size());
   auto loss = [&] {
     conv2d_forward(g, x.data(), conv_w.data(), conv_b.data(), map.data());
-    relu_forward(g.n * features, map.data(), map.data());
+    activation_forward({Activation::relu}, g.n * features, map.data(), map.data());
     dense_forward(g.n, features, classes, map.data(), dense_w.data(), dense_b.data(), logits.data());
     return softmax_cross_entropy_forward(g.n, classes, logits.data(), labels.data(), probs.data()).loss_sum /
            static_cast<double>(g.n);
@@ -64,7 +64,7 @@ TEST_CASE("dense after conv with fused relu, into the loss, by finite difference
   softmax_cross_entropy_backward(g.n, classes, probs.data(), labels.data(), dlogits.data());
   dense_backward_weights(g.n, features, classes, map.data(), dlogits.data(), ddense_w.data(), ddense_b.data());
   dense_backward_data(g.n, features, classes, dlogits.data(), dense_w.data(), dmap.data());
-  relu_backward(g.n * features, map.data(), dmap.data(), dmap.data());
+  activation_backward({Activation::relu}, g.n * features, map.data(), map.data(), dmap.data(), dmap.data());
   conv2d_backward_weights(g, x.data(), dmap.data(), dconv_w.data(), dconv_b.data());
   conv2d_backward_data(g, dmap.data(), conv_w.data(), dx.data());
 

@@ -1,5 +1,5 @@
-// relu and dropout kernels: finite-difference gradients in double, and the dropout mask's
-// determinism, density and Philox indexing.
+// Activation and dropout kernels: values by hand, finite-difference gradients in double, and
+// the dropout mask's determinism, density and Philox indexing.
 #include <doctest/doctest.h>
 
 #include "backends/reference/elementwise.hpp"
@@ -9,24 +9,60 @@ using namespace expt;
 using namespace expt::reference;
 using namespace expt::reference::testing;
 
-TEST_CASE("relu forward by hand") {
-  const std::vector<double> x{-2, -0.0, 0.5, 3};
-  std::vector<double> y(4);
-  relu_forward(4, x.data(), y.data());
-  CHECK(y == std::vector<double>{0, 0, 0.5, 3});
+namespace {
+
+const ActivationFunction every_activation[] = {
+    {Activation::relu},          {Activation::leaky_relu, 0.01f}, {Activation::leaky_relu, 0.3f},
+    {Activation::elu, 1.0f},     {Activation::elu, 0.5f},         {Activation::gelu},
+    {Activation::tanh},          {Activation::sigmoid},           {Activation::silu},
+};
+
+std::vector<double> activated(ActivationFunction f, const std::vector<double>& x) {
+  std::vector<double> y(x.size());
+  activation_forward(f, static_cast<int64_t>(x.size()), x.data(), y.data());
+  return y;
 }
 
-TEST_CASE("relu gradient by finite differences") {
-  auto x = random_away_from_zero(64, 21);
-  const auto upstream = random_tensor(64, 22);
-  std::vector<double> y(64), dx(64);
-  auto loss = [&] {
-    relu_forward(64, x.data(), y.data());
-    return dot(upstream, y);
+}  // namespace
+
+TEST_CASE("activations by hand") {
+  const std::vector<double> x{-2, -0.0, 0.5, 3};
+  CHECK(activated({Activation::relu}, x) == std::vector<double>{0, 0, 0.5, 3});
+  CHECK(activated({Activation::leaky_relu, 0.25f}, x) == std::vector<double>{-0.5, 0, 0.5, 3});
+  const auto close = [](const std::vector<double>& got, const std::vector<double>& want) {
+    for (size_t i = 0; i < want.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-12));
   };
-  loss();
-  relu_backward(64, y.data(), upstream.data(), dx.data());
-  CHECK(worst_gradient_error(x, dx, loss) < kTolerance);
+  // Values from PyTorch 1.13 in float64.
+  close(activated({Activation::elu, 1.0f}, x), {-0.8646647167633873, 0, 0.5, 3});
+  close(activated({Activation::gelu}, x), {-0.04550026389635842, 0, 0.34573123063700656, 2.99595030590511});
+  close(activated({Activation::tanh}, x), {-0.9640275800758169, 0, 0.46211715726000974, 0.9950547536867305});
+  close(activated({Activation::sigmoid}, x), {0.11920292202211755, 0.5, 0.6224593312018546, 0.9525741268224334});
+  close(activated({Activation::silu}, x), {-0.2384058440442351, 0, 0.3112296656009273, 2.8577223804672998});
+}
+
+TEST_CASE("activations keep a NaN a NaN") {
+  for (const ActivationFunction f : every_activation) {
+    CAPTURE(static_cast<int>(f.kind));
+    CHECK(std::isnan(activated(f, {std::nan("")})[0]));
+  }
+}
+
+TEST_CASE("activation gradients by finite differences, from the input where needed, else the output alone") {
+  for (const ActivationFunction f : every_activation) {
+    CAPTURE(static_cast<int>(f.kind));
+    auto x = random_away_from_zero(64, 21, 0.05);
+    for (double& v : x) v *= 3;  // reach the saturating parts too
+    const auto upstream = random_tensor(64, 22);
+    std::vector<double> y(64), dx(64);
+    auto loss = [&] {
+      activation_forward(f, 64, x.data(), y.data());
+      return dot(upstream, y);
+    };
+    loss();
+    const double* input = backward_reads_input(f.kind) ? x.data() : nullptr;
+    activation_backward(f, 64, input, y.data(), upstream.data(), dx.data());
+    CHECK(worst_gradient_error(x, dx, loss) < kTolerance);
+  }
 }
 
 TEST_CASE("dropout gradient with a fixed mask by finite differences") {

@@ -65,6 +65,23 @@ NetworkPlan conv_relu_avg_plan() {
                       Shape{1, 6, 7}, 3);
 }
 
+// Smooth activations only, so no finite difference crosses a kink: conv same with fused gelu ->
+// silu layer -> 1x1 conv with fused elu -> global_avg_pool -> dense with fused silu -> tanh ->
+// sigmoid -> logits. gelu and silu fused keep their pre-activation for backward.
+NetworkPlan activations_plan() {
+  LayerSpec conv = windowed(LayerKind::conv2d, "conv", 3, 3, 1, 1, Padding::same);
+  conv.filters = 3;
+  conv.activation = Activation::gelu;
+  LayerSpec pointwise = windowed(LayerKind::conv2d, "pointwise", 1, 1, 1, 1, Padding::valid);
+  pointwise.filters = 4;
+  pointwise.activation = Activation::elu;
+  pointwise.alpha = 0.7;
+  return plan_network({conv, layer(LayerKind::silu, "silu"), pointwise, layer(LayerKind::global_avg_pool, "gap"),
+                       dense("hidden", 5, Activation::silu), layer(LayerKind::tanh, "tanh"),
+                       layer(LayerKind::sigmoid, "sigmoid"), dense("logits", 3)},
+                      Shape{2, 5, 4}, 3);
+}
+
 NetworkOptions options_with(OptimizerConfig::Kind kind, int64_t max_batch) {
   NetworkOptions o;
   o.optimizer.kind = kind;
@@ -154,6 +171,22 @@ TEST_CASE("network gradients match finite differences: conv same/relu, max_pool,
 
 TEST_CASE("network gradients match finite differences: conv valid, relu, avg_pool, flatten") {
   check_network_gradients(conv_relu_avg_plan());
+}
+
+TEST_CASE("network gradients match finite differences: fused and layer activations, global_avg_pool") {
+  check_network_gradients(activations_plan());
+}
+
+TEST_CASE("global_avg_pool is each channel's mean") {
+  const NetworkPlan plan =
+      plan_network({layer(LayerKind::global_avg_pool, "gap"), dense("logits", 2)}, Shape{2, 2, 3}, 2);
+  CHECK(plan.layers[0].out == Shape{2, 1, 1});
+  CHECK(plan.layers[0].forward_flops == 12);
+  auto net = make_reference_backend()->build(plan, options_with(OptimizerConfig::Kind::sgd, 1));
+  const std::vector<float> images{1, 2, 3, 4, 5, 6, -1, -1, -1, -1, -1, 11};
+  const std::vector<int32_t> labels{0};
+  net->forward(HostBatch{1, images, labels}, Phase::eval, 0);
+  CHECK(activation(*net, 0, 1) == std::vector<float>{3.5f, 1.0f});
 }
 
 TEST_CASE("dense reads its input in channel, height, width order") {

@@ -38,17 +38,44 @@ def same_pad(x, kernel, stride):
     return pads
 
 
-def forward(p, x):
-    x = F.relu(F.conv2d(F.pad(x, same_pad(x, (3, 3), (1, 1))), p["conv1.weight"], p["conv1.bias"]))
-    x = F.relu(F.conv2d(F.pad(x, same_pad(x, (2, 3), (2, 2))), p["conv2.weight"], p["conv2.bias"], stride=2))
+def conv(p, name, x, kernel, stride=1):
+    """A conv2d layer with `same` padding, its kernel [h, w] and stride as in the config."""
+    x = F.pad(x, same_pad(x, kernel, (stride, stride)))
+    return F.conv2d(x, p[f"{name}.weight"], p[f"{name}.bias"], stride=stride)
+
+
+def dense(p, name, x):
+    return F.linear(torch.flatten(x, 1), p[f"{name}.weight"], p[f"{name}.bias"])
+
+
+# The networks of torch_step_dump.cpp, by name.
+def seed_network(p, x):
+    x = F.relu(conv(p, "conv1", x, (3, 3)))
+    x = F.relu(conv(p, "conv2", x, (2, 3), 2))
     x = F.max_pool2d(F.pad(x, same_pad(x, (2, 2), (2, 2)), value=float("-inf")), 2, 2)
-    x = torch.flatten(x, 1)
-    x = F.relu(F.linear(x, p["fc1.weight"], p["fc1.bias"]))
-    return F.linear(x, p["logits.weight"], p["logits.bias"])
+    x = F.relu(dense(p, "fc1", x))
+    return dense(p, "logits", x)
+
+
+def activations_network(p, x):
+    x = F.leaky_relu(conv(p, "conv1", x, (3, 3)), 0.2)
+    x = F.gelu(conv(p, "conv2", x, (2, 3), 2))
+    x = F.elu(x, 0.5)
+    x = F.silu(conv(p, "conv3", x, (1, 1)))
+    x = torch.tanh(F.silu(x))
+    x = F.adaptive_avg_pool2d(x, 1)
+    x = torch.sigmoid(F.elu(dense(p, "fc1", x)))
+    x = F.gelu(F.leaky_relu(torch.tanh(dense(p, "fc2", x))))
+    x = F.relu(torch.sigmoid(dense(p, "fc3", x)))
+    return dense(p, "logits", x)
+
+
+NETWORKS = {"seed": seed_network, "activations": activations_network}
 
 
 def main():
-    folder, optimizer, backend = sys.argv[1:4]
+    folder, network, optimizer, backend = sys.argv[1:5]
+    forward = NETWORKS[network]
     params, _ = load_safetensors(f"{folder}/step0.safetensors")
     batch, _ = load_safetensors(f"{folder}/batch.safetensors")
     expected, meta = load_safetensors(f"{folder}/step1.safetensors")
@@ -69,7 +96,7 @@ def main():
         limit = 1e-5 + 1e-4 * value.detach().abs()
         assert bool((diff <= limit).all()), f"{name}: max difference {diff.max().item():.3g}"
         worst = max(worst, diff.max().item())
-    print(f"{backend}/{optimizer}: loss {expt_loss:.6f} matches torch {loss.item():.6f}; "
+    print(f"{network}/{backend}/{optimizer}: loss {expt_loss:.6f} matches torch {loss.item():.6f}; "
           f"{len(params)} tensors match, max |diff| {worst:.2e}")
 
 

@@ -1,10 +1,11 @@
-// Writes what the PyTorch cross-check needs, for one backend and one optimizer:
+// Writes what the PyTorch cross-check needs, for one network, one backend and one optimizer:
 //   step0.safetensors   the initial weights (the run's checkpoint writer, weights only)
 //   batch.safetensors   the batch: images [n,c,h,w] f32, labels [n] i32
 //   step1.safetensors   the weights after one training step with dropout off; metadata "loss"
-// Usage: torch_step_dump BACKEND OPTIMIZER OUT_DIR
+// Usage: torch_step_dump NETWORK BACKEND OPTIMIZER OUT_DIR, NETWORK one of `layers` below.
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include <fmt/format.h>
@@ -16,29 +17,55 @@
 
 using namespace expt;
 
+namespace {
+
+// The networks torch_step_check.py rebuilds, by name. Odd sizes make TensorFlow's `same` padding
+// asymmetric; stride 2 and valid pooling too.
+const std::map<std::string, std::string> layers{
+    {"seed", R"(
+    - {type: conv2d, name: conv1, filters: 5, kernel: 3, padding: same, activation: relu}
+    - {type: conv2d, name: conv2, filters: 6, kernel: [2, 3], stride: 2, padding: same, activation: relu}
+    - {type: max_pool, name: pool1, size: 2, stride: 2, padding: same}
+    - {type: dropout, name: drop1, rate: 0.5}
+    - {type: dense, name: fc1, units: 7, activation: relu, init: {bias: 0.1}}
+    - {type: dense, name: logits, units: classes})"},
+    // Every activation fused and as a layer, and global average pooling.
+    {"activations", R"(
+    - {type: conv2d, name: conv1, filters: 5, kernel: 3, activation: leaky_relu, activation_alpha: 0.2}
+    - {type: conv2d, name: conv2, filters: 6, kernel: [2, 3], stride: 2, activation: gelu}
+    - {type: elu, alpha: 0.5}
+    - {type: conv2d, name: conv3, filters: 8, kernel: 1, activation: silu}
+    - {type: silu}
+    - {type: tanh}
+    - {type: global_avg_pool}
+    - {type: dense, name: fc1, units: 7, activation: elu, init: {bias: 0.1}}
+    - {type: sigmoid}
+    - {type: dense, name: fc2, units: 6, activation: tanh}
+    - {type: leaky_relu}
+    - {type: gelu}
+    - {type: dense, name: fc3, units: 6, activation: sigmoid}
+    - {type: relu}
+    - {type: dense, name: logits, units: classes})"},
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fmt::print(stderr, "usage: torch_step_dump BACKEND sgd|adam OUT_DIR\n");
+  if (argc != 5 || !layers.contains(argv[1])) {
+    fmt::print(stderr, "usage: torch_step_dump seed|activations BACKEND sgd|adam OUT_DIR\n");
     return 2;
   }
-  const std::string backend_name = argv[1], optimizer = argv[2];
-  const std::filesystem::path out = argv[3];
-  // Odd sizes make TensorFlow's `same` padding asymmetric; stride 2 and valid pooling too.
+  const std::string network = argv[1], backend_name = argv[2], optimizer = argv[3];
+  const std::filesystem::path out = argv[4];
   const std::string yaml = fmt::format(R"(
 name: torch_check
 seed: 5
 backend: {}
 data: {{dataset: synthetic, image_size: [11, 9], channels: 3, synthetic: {{classes: 4, train: 8, test: 8}}}}
 model:
-  layers:
-    - {{type: conv2d, name: conv1, filters: 5, kernel: 3, padding: same, activation: relu}}
-    - {{type: conv2d, name: conv2, filters: 6, kernel: [2, 3], stride: 2, padding: same, activation: relu}}
-    - {{type: max_pool, name: pool1, size: 2, stride: 2, padding: same}}
-    - {{type: dropout, name: drop1, rate: 0.5}}
-    - {{type: dense, name: fc1, units: 7, activation: relu, init: {{bias: 0.1}}}}
-    - {{type: dense, name: logits, units: classes}}
+  layers:{}
 training: {{batch_size: 4, dropout: false, optimizer: {{type: {}, learning_rate: 0.05}}}}
-)", backend_name, optimizer);
+)", backend_name, layers.at(network), optimizer);
   const ExperimentConfig cfg = load_config_text(yaml, "torch_check.yaml");
   const NetworkPlan plan = plan_network(cfg.layers, cfg.input, cfg.classes);
   NetworkOptions options;
