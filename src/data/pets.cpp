@@ -32,7 +32,7 @@ std::string fetch_hint(const DataConfig& config) {
                      config.root.empty() ? "DIR" : config.root.string());
 }
 
-// The published list.txt is about 250 KB; a file a hundred times larger is not an annotation list.
+// The published list.txt is under 300 KB; a file a hundred times larger is not an annotation list.
 constexpr int64_t kMaxAnnotationFileBytes = int64_t{32} << 20;
 
 // Read as a regular file of bounded size: a FIFO named list.txt would otherwise block the load
