@@ -25,6 +25,12 @@ bool is_temporary(const std::string& name) {
                       kTemporaryMarker) == 0;
 }
 
+void remove_temporary(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (ec) throw IoError(fmt::format("cannot remove {}: {}", path.string(), ec.message()));
+}
+
 [[noreturn]] void fail(const std::filesystem::path& path, const char* what, int err) {
   throw IoError(fmt::format("cannot write {}: {} failed: {}", path.string(), what, std::strerror(err)));
 }
@@ -83,11 +89,23 @@ void remove_abandoned_temporaries(const std::filesystem::path& dir) {
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
        it.increment(ec)) {
-    if (!it->is_regular_file(ec) || !is_temporary(it->path().filename().string())) continue;
-    std::filesystem::remove(it->path(), ec);
-    if (ec) throw IoError(fmt::format("cannot remove {}: {}", it->path().string(), ec.message()));
+    if (it->is_regular_file(ec) && is_temporary(it->path().filename().string())) remove_temporary(it->path());
   }
   if (ec) throw IoError(fmt::format("cannot list {}: {}", dir.string(), ec.message()));
+}
+
+void remove_abandoned_temporaries_of(const std::filesystem::path& target) {
+  const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  const std::string prefix = "." + target.filename().string() + std::string(kTemporaryMarker);
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file(ec) && name.size() == prefix.size() + kUniqueChars && name.starts_with(prefix))
+      remove_temporary(it->path());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw IoError(fmt::format("cannot list {}: {}", dir.string(), ec.message()));
 }
 
 }  // namespace expt

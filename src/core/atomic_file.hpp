@@ -17,4 +17,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
 // rename (".<name>.tmp-XXXXXX"). Only for a folder no other process is writing to.
 void remove_abandoned_temporaries(const std::filesystem::path& dir);
 
+// Removes the temporary files of killed writes to `target` only (".<target name>.tmp-XXXXXX"
+// beside it), for a file whose writers all hold a lock the caller holds while its folder's
+// other files may be written by other processes.
+void remove_abandoned_temporaries_of(const std::filesystem::path& target);
+
 }  // namespace expt

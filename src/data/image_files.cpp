@@ -1,11 +1,6 @@
 // load_image_files: the listed files decoded in parallel (or read from the cache), skipped
 // files counted, then split back into the listing's train and test parts.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -16,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/regular_file.hpp"
 #include "data/image_cache.hpp"
 #include "data/image_decode.hpp"
 #include "data/resize.hpp"
@@ -24,44 +20,14 @@
 namespace expt {
 namespace {
 
-// A file opened for reading, closed at scope exit; fd < 0 when the open failed (see errno).
-struct OpenFile {
-  explicit OpenFile(const std::filesystem::path& path) : fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)) {}
-  ~OpenFile() {
-    if (fd >= 0) ::close(fd);
-  }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  const int fd;
-};
-
-// Only regular files are read, and only up to kMaxImageFileBytes: a FIFO named like an image
-// would block the load forever, a device would read until memory runs out, a folder cannot be
-// read at all. The type is checked before opening (opening a device can have effects of its
-// own) and again on the opened file, so a swap in between cannot slip one through; O_NONBLOCK
-// keeps the open itself from waiting for a FIFO's writer.
+// Only regular files are read, and only up to kMaxImageFileBytes: one FIFO, device or folder
+// named like an image is skipped and counted like a corrupt image, not a reason to stop.
 std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
-  struct stat named{};
-  if (::stat(path.c_str(), &named) == 0 && !S_ISREG(named.st_mode)) throw DecodeError("not a regular file");
-  const OpenFile file(path);
-  const int fd = file.fd;
-  if (fd < 0) throw DecodeError(fmt::format("cannot open: {}", std::strerror(errno)));
-  struct stat st{};
-  if (::fstat(fd, &st) != 0) throw DecodeError(fmt::format("cannot stat: {}", std::strerror(errno)));
-  if (!S_ISREG(st.st_mode)) throw DecodeError("not a regular file");
-  if (st.st_size > kMaxImageFileBytes)
-    throw DecodeError(fmt::format("{} bytes, more than the {} MiB an image file may have", st.st_size,
-                                  kMaxImageFileBytes >> 20));
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw DecodeError(fmt::format("read error: {}", std::strerror(errno)));
-    if (n == 0) throw DecodeError("the file shrank while it was read");
-    done += static_cast<size_t>(n);
+  try {
+    return read_regular_file(path, kMaxImageFileBytes, "an image file");
+  } catch (const FileReadFailure& e) {
+    throw DecodeError(e.what());
   }
-  return bytes;
 }
 
 // Every file on all cores. A file that cannot be read or decoded is recorded and skipped;

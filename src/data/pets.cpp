@@ -5,13 +5,14 @@
 // the class name, and CLASS-ID (1..37) orders the classes when all are used.
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/quote.hpp"
+#include "core/regular_file.hpp"
 #include "data/sources.hpp"
 
 namespace expt {
@@ -31,11 +32,23 @@ std::string fetch_hint(const DataConfig& config) {
                      config.root.empty() ? "DIR" : config.root.string());
 }
 
-std::vector<Annotation> read_annotations(const fs::path& file, const DataConfig& config) {
-  std::ifstream in(file);
-  if (!in)
-    throw DataError(fmt::format("Oxford-IIIT Pet annotations not found: cannot read '{}'; {}", file.string(),
+// The published list.txt is under 300 KB; a file a hundred times larger is not an annotation list.
+constexpr int64_t kMaxAnnotationFileBytes = int64_t{32} << 20;
+
+// Read as a regular file of bounded size: a FIFO named list.txt would otherwise block the load
+// forever, and /dev/zero behind a link would fill memory.
+std::istringstream annotation_text(const fs::path& file, const DataConfig& config) {
+  try {
+    const std::vector<uint8_t> bytes = read_regular_file(file, kMaxAnnotationFileBytes, "an annotation file");
+    return std::istringstream(std::string(bytes.begin(), bytes.end()));
+  } catch (const FileReadFailure& e) {
+    throw DataError(fmt::format("Oxford-IIIT Pet annotations: cannot read '{}': {}; {}", file.string(), e.what(),
                                 fetch_hint(config)));
+  }
+}
+
+std::vector<Annotation> read_annotations(const fs::path& file, const DataConfig& config) {
+  std::istringstream in = annotation_text(file, config);
   std::vector<Annotation> annotations;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -44,13 +57,14 @@ std::vector<Annotation> read_annotations(const fs::path& file, const DataConfig&
     Annotation a;
     int species = 0, breed_id = 0;
     if (!(fields >> a.image >> a.class_id >> species >> breed_id) || a.class_id < 1)
-      throw DataError(fmt::format("{}:{}: expected \"Image CLASS-ID SPECIES BREED-ID\", got \"{}\"", file.string(),
-                                  number, line));
+      throw DataError(fmt::format("{}:{}: expected \"Image CLASS-ID SPECIES BREED-ID\", got {}", file.string(),
+                                  number, quote_value(line)));
     const auto underscore = a.image.rfind('_');
     if (underscore == std::string::npos || underscore == 0 || underscore + 1 == a.image.size() ||
         !std::all_of(a.image.begin() + static_cast<std::ptrdiff_t>(underscore) + 1, a.image.end(),
                      [](unsigned char c) { return std::isdigit(c); }))
-      throw DataError(fmt::format("{}:{}: image name \"{}\" is not <breed>_<number>", file.string(), number, a.image));
+      throw DataError(fmt::format("{}:{}: image name {} is not <breed>_<number>", file.string(), number,
+                                  quote_value(a.image)));
     a.breed = a.image.substr(0, underscore);
     std::transform(a.breed.begin(), a.breed.end(), a.breed.begin(), [](unsigned char c) { return std::tolower(c); });
     annotations.push_back(std::move(a));

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "experiment/run_recorder.hpp"
 
@@ -48,6 +49,15 @@ Manifest update_member(const fs::path& sweep_dir, const std::string& id, const s
 Manifest read_manifest_locked(const fs::path& sweep_dir) {
   const ManifestLock lock(sweep_dir);
   return read_manifest(manifest_path(sweep_dir));
+}
+
+void remove_abandoned_sweep_temporaries(const fs::path& sweep_dir) {
+  {
+    const ManifestLock lock(sweep_dir);
+    remove_abandoned_temporaries_of(manifest_path(sweep_dir));
+  }
+  std::error_code ec;
+  if (fs::is_directory(sweep_dir / "slurm", ec)) remove_abandoned_temporaries(sweep_dir / "slurm");
 }
 
 std::optional<ByteRangeLock> claim_member(const fs::path& sweep_dir, const Manifest& manifest, const std::string& id) {

@@ -41,6 +41,12 @@ Manifest update_member(const std::filesystem::path& sweep_dir, const std::string
 // client's cached view of the folder).
 Manifest read_manifest_locked(const std::filesystem::path& sweep_dir);
 
+// For a process holding the sweep lock (sweep_lock.hpp) of a sweep it resumes: removes the
+// temporary files of killed writes of sweep.json (under the manifest lock, which all its
+// writers hold) and of anything under slurm/ (written only under the sweep lock). Member folders
+// keep theirs until the member itself resumes: array tasks may be writing in them right now.
+void remove_abandoned_sweep_temporaries(const std::filesystem::path& sweep_dir);
+
 // The member's claim, or nullopt when another process holds it.
 std::optional<ByteRangeLock> claim_member(const std::filesystem::path& sweep_dir, const Manifest& manifest,
                                           const std::string& id);

@@ -206,6 +206,7 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   rollback.create_directories(dir);
   rollback.created_if_new(dir / "sweep.lock", fs::exists(dir / "sweep.lock"));
   std::optional<SweepLock> sweep_lock(dir);
+  if (recorded) remove_abandoned_sweep_temporaries(dir);  // left by a kill during an atomic write
 
   Manifest merged = recorded ? merge_states(std::move(now), *recorded) : std::move(now);
   for (size_t i = 0; i < plan.members.size(); ++i)

@@ -185,6 +185,7 @@ int run_sweep(const fs::path& file, const SweepOptions& options) {
   const fs::path recorded_path = manifest_path(plan.dir);
   std::optional<Manifest> recorded;
   if (fs::exists(recorded_path)) recorded = read_manifest(recorded_path);
+  if (recorded && lock) remove_abandoned_sweep_temporaries(plan.dir);  // left by a kill during an atomic write
   Manifest now = manifest_for(plan, file);
   if (options.dry_run) fmt::print("{}", describe_dry_run(plan, recorded ? &*recorded : nullptr, options.gflops));
   if (recorded) require_same_members(*recorded, now, file, plan.dir);

@@ -70,9 +70,12 @@ TEST_CASE("every key of every layer kind is read, written back and read again") 
     std::set<std::string> expected{"type", "name"};
     for (const auto& row : table.keys) expected.insert(row.key);
     CHECK(written == expected);
-    for (const auto& [key, value] : values) {
+    // Not a structured binding: doctest's CAPTURE and CHECK_MESSAGE capture in lambdas, which
+    // clang 14 (the sanitizer build) does not allow for bindings.
+    for (const auto& entry : values) {
+      const std::string& key = entry.first;
       CAPTURE(key);
-      CHECK_MESSAGE(same_yaml(layer[key], YAML::Load(value)), "written back as " << YAML::Dump(layer[key]));
+      CHECK_MESSAGE(same_yaml(layer[key], YAML::Load(entry.second)), "written back as " << YAML::Dump(layer[key]));
     }
     CHECK(load_config_text(first.resolved_yaml, "resolved.yaml").resolved_yaml == first.resolved_yaml);
   }
@@ -93,7 +96,8 @@ TEST_CASE("every layer key left out gets the schema's default, and a required on
       if (const LayerKey* key = d->find(row.key); key && !key->defaults_to.empty())
         CHECK(same_yaml(layer[row.key], layer[key->defaults_to]));
     }
-    for (const auto& [key, value] : required) {
+    for (const auto& entry : required) {  // not a binding: CAPTURE captures it in a lambda
+      const std::string& key = entry.first;
       CAPTURE(key);
       std::map<std::string, std::string> missing = required;
       missing.erase(key);

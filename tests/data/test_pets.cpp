@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <future>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -145,6 +147,32 @@ TEST_CASE("oxford_pets: a missing data set names the path and the fetch command"
   config.image_height = config.image_width = 0;
   write_pets_layout(folder.path() / "pets", {});
   CHECK_THROWS_WITH_AS(probe_dataset(config, 0), doctest::Contains("needs data.image_size"), DataError);
+}
+
+TEST_CASE("oxford_pets: a FIFO, a folder or a huge file named list.txt is a data error at once, not a hang") {
+  TempFolder folder;
+  write_pets_layout(folder.path() / "pets", {});
+  const fs::path list = folder.path() / "pets" / "annotations" / "list.txt";
+  fs::remove(list);
+  REQUIRE(::mkfifo(list.c_str(), 0644) == 0);
+  const DataConfig config = pets_config(folder);
+  auto probe = std::async(std::launch::async, [&] { return probe_dataset(config, 0); });
+  if (probe.wait_for(std::chrono::seconds(10)) == std::future_status::timeout) {
+    FAIL_CHECK("probing a Pets folder whose list.txt is a FIFO still waits after 10 s");
+    // A writer that opens and closes the FIFO ends the reader's wait, so the test itself ends.
+    std::ofstream{list};
+  }
+  CHECK_THROWS_WITH_AS(probe.get(), doctest::Contains("list.txt': not a regular file"), DataError);
+
+  fs::remove(list);
+  fs::create_directory(list);
+  CHECK_THROWS_WITH_AS(probe_dataset(config, 0), doctest::Contains("list.txt': not a regular file"), DataError);
+  fs::remove(list);
+  { std::ofstream{list}; }
+  fs::resize_file(list, (uint64_t{32} << 20) + 1);  // sparse: costs no disk
+  CHECK_THROWS_WITH_AS(probe_dataset(config, 0),
+                       doctest::Contains("33554433 bytes, more than the 32 MiB an annotation file may have"),
+                       DataError);
 }
 
 TEST_CASE("image cache: the second load decodes nothing; changed files and damaged caches are rebuilt") {

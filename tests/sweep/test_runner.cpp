@@ -93,3 +93,23 @@ TEST_CASE("sweep: a changed sweep file is refused, naming what changed; --jobs r
   // Unchanged again: nothing to do.
   CHECK(run_sweep(file, quiet()) == 0);
 }
+
+TEST_CASE("sweep: resuming removes the temporary files of killed manifest and slurm/ writes") {
+  const TempFolder tmp;
+  const auto& dir = tmp.path();
+  const auto file = write_sweep(dir, "t", tiny_base(dir / "results") + "parameters: {training.dropout: [true, false]}\n");
+  CHECK(run_sweep(file, quiet()) == 0);
+  const auto sweep_dir = dir / "results" / "t";
+  // What a kill -9 between mkstemp and rename leaves (atomic_file.hpp), and two files to keep.
+  const std::vector<std::filesystem::path> abandoned = {sweep_dir / ".sweep.json.tmp-a1B2c3",
+                                                        sweep_dir / "slurm" / "configs" / ".m.yaml.tmp-Xy9Z8w"};
+  const std::vector<std::filesystem::path> kept = {sweep_dir / "notes.txt", sweep_dir / ".sweep.json.tmp-notes"};
+  std::filesystem::create_directories(sweep_dir / "slurm" / "configs");
+  for (const auto& path : abandoned) std::ofstream(path) << "{\"half\": ";
+  for (const auto& path : kept) std::ofstream(path) << "mine";
+
+  CHECK(run_sweep(file, quiet()) == 0);
+  for (const auto& path : abandoned) CHECK_MESSAGE(!std::filesystem::exists(path), path);
+  for (const auto& path : kept) CHECK_MESSAGE(std::filesystem::exists(path), path);
+  CHECK(read_manifest(sweep_dir / "sweep.json").members.size() == 2);
+}
