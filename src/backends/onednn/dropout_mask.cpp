@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <bit>
 
-#include "backends/onednn/cpu_isa.hpp"
 #include "core/philox.hpp"
 
 namespace expt::onednn {
@@ -76,40 +75,100 @@ __attribute__((target("avx512f,avx512bw,bmi2"))) void avx512_blocks(uint64_t see
   }
 }
 
+// The same 8 blocks at a time for AVX2, which has no unsigned compares: a >= b is max(a, b) == a.
+__attribute__((target("avx2"))) __m256i at_least(__m256i a, __m256i b) {
+  return _mm256_cmpeq_epi32(_mm256_max_epu32(a, b), a);
+}
+
+__attribute__((target("avx2"))) void mulhilo8(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
+  const __m256i even = _mm256_mul_epu32(a, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+
+__attribute__((target("avx2"))) void avx2_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                                                 uint8_t* keep, int64_t first_block, int64_t end_block) {
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(0xD2511F53u));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(0xCD9E8D57u));
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i limit = _mm256_set1_epi32(static_cast<int>(threshold));
+  // Within each 128-bit half after the packs below, byte 4 j + l holds word j of lane l; this
+  // shuffle puts it at 4 l + j, the element order.
+  const __m256i transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1, 5,
+                                             9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  for (int64_t b = first_block; b < end_block; b += 8) {
+    const auto base = static_cast<uint64_t>(b);
+    const __m256i base_lo = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(base)));
+    __m256i c0 = _mm256_add_epi32(base_lo, lane);
+    // Carry into the high word where the low word wrapped (c0 < base_lo): at_least gives -1
+    // where it did not, so -1 + 1 adds nothing there and 0 + 1 adds the carry.
+    __m256i c1 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
+                                  _mm256_add_epi32(at_least(c0, base_lo), one));
+    __m256i c2 = _mm256_set1_epi32(static_cast<int>(layer));
+    __m256i c3 = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(step)));
+    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+    for (int round = 0; round < 10; ++round) {
+      __m256i hi0, lo0, hi1, lo1;
+      mulhilo8(c0, m0, hi0, lo0);
+      mulhilo8(c2, m1, hi1, lo1);
+      c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(static_cast<int>(k0)));
+      c1 = lo1;
+      c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(static_cast<int>(k1)));
+      c3 = lo0;
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    // Keep flags (0 or -1) narrowed to bytes: each 128-bit half then holds words 0-3 of its 4 lanes.
+    const __m256i words01 = _mm256_packs_epi32(at_least(c0, limit), at_least(c1, limit));
+    const __m256i words23 = _mm256_packs_epi32(at_least(c2, limit), at_least(c3, limit));
+    const __m256i flags = _mm256_shuffle_epi8(_mm256_packs_epi16(words01, words23), transpose);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(keep + 4 * b), _mm256_and_si256(flags, _mm256_set1_epi8(1)));
+  }
+}
+
 float bf16_to_float(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
 uint16_t float_to_bf16(float x) {
   const auto bits = std::bit_cast<uint32_t>(x);
   return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
 
-}  // namespace
-
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void scale_kept(float* __restrict x,
-                                                                            const uint8_t* __restrict mask,
-                                                                            float scale, int64_t count) {
+EXPT_VECTOR_KERNEL void scale_kept_f32(float* __restrict x, const uint8_t* __restrict mask, float scale,
+                                       int64_t count) {
   for (int64_t i = 0; i < count; ++i) x[i] = mask[i] ? x[i] * scale : 0.0f;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void scale_kept(uint16_t* __restrict x,
-                                                                            const uint8_t* __restrict mask,
-                                                                            float scale, int64_t count) {
+EXPT_VECTOR_KERNEL void scale_kept_bf16(uint16_t* __restrict x, const uint8_t* __restrict mask, float scale,
+                                        int64_t count) {
   for (int64_t i = 0; i < count; ++i) x[i] = float_to_bf16(mask[i] ? bf16_to_float(x[i]) * scale : 0.0f);
 }
 
-void draw_keep_mask(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
+}  // namespace
+
+void scale_kept(VectorIsa isa, float* x, const uint8_t* mask, float scale, int64_t count) {
+  run_vectorised<scale_kept_f32>(isa, x, mask, scale, count);
+}
+
+void scale_kept(VectorIsa isa, uint16_t* x, const uint8_t* mask, float scale, int64_t count) {
+  run_vectorised<scale_kept_bf16>(isa, x, mask, scale, count);
+}
+
+void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
                     int64_t elements) {
-  // The ISA oneDNN runs with decides, so ONEDNN_MAX_CPU_ISA caps expt's own kernels too.
-  static const bool avx512 = has_avx512_core() && __builtin_cpu_supports("bmi2");
   const int64_t blocks = (elements + 3) / 4;
-  // Whole 16-block groups that lie inside the mask; the rest (at most 15 blocks) goes scalar.
-  const int64_t vector_blocks = avx512 ? elements / 64 * 16 : 0;
+  // Whole vector groups (16 blocks, 64 elements on AVX-512; 8 and 32 on AVX2) that lie inside
+  // the mask; the rest goes scalar.
+  const int64_t group = isa == VectorIsa::avx512 ? 16 : isa == VectorIsa::avx2 ? 8 : 0;
+  const int64_t vector_blocks = group > 0 ? elements / (4 * group) * group : 0;
   const int64_t items = (vector_blocks + kBlocksPerItem - 1) / kBlocksPerItem;
+  const auto vector_blocks_of = isa == VectorIsa::avx512 ? avx512_blocks : avx2_blocks;
   // A parallel region costs microseconds (milliseconds when another process holds a core):
   // small masks, such as after a dense layer, stay on one thread.
 #pragma omp parallel for schedule(static) if (items > 16)
   for (int64_t item = 0; item < items; ++item) {
     const int64_t first = item * kBlocksPerItem;
-    avx512_blocks(seed, layer, step, threshold, keep, first, std::min(first + kBlocksPerItem, vector_blocks));
+    vector_blocks_of(seed, layer, step, threshold, keep, first, std::min(first + kBlocksPerItem, vector_blocks));
   }
   scalar_blocks(seed, layer, step, threshold, keep, elements, vector_blocks, blocks);
 }
