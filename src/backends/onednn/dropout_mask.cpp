@@ -3,10 +3,14 @@
 // GCC 12's AVX-512 headers start intrinsics from _mm512_undefined_*(), which its own
 // -Wmaybe-uninitialized then reports at every inlined call.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The generic loop below passes vectors to each path's operations without that path's target;
+// they are all inlined into one targeted function, so no call with that ABI is ever made.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <immintrin.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "core/philox.hpp"
 
@@ -25,107 +29,112 @@ void scalar_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
   }
 }
 
-// Philox4x32-10 on 16 consecutive blocks at once, one block per 32-bit lane (structure of arrays):
-// the 32x32->64 multiplies are two vpmuludq (even and odd lanes) blended back together.
-__attribute__((target("avx512f,avx512bw,bmi2"))) void mulhilo16(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
-  const __m512i even = _mm512_mul_epu32(a, m);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
-  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+// Philox4x32-10 on a vector of consecutive blocks at once, one block per 32-bit lane (structure
+// of arrays), in GCC's vector extensions: written once and compiled into each path's targeted
+// entry point. Two steps have no portable form and come from the path: the 32x32->64 multiply of
+// the even lanes (vpmuludq) and storing the keep flags in element order.
+template <int Lanes>
+struct Words {
+  typedef uint32_t Vector __attribute__((vector_size(4 * Lanes)));
+  typedef uint64_t Pairs __attribute__((vector_size(4 * Lanes)));  // the same bits as 64-bit lanes
+};
+
+struct Avx512 {
+  static constexpr int kLanes = 16;
+  using Vector = Words<kLanes>::Vector;
+  __attribute__((target("avx512f"))) static Vector multiply_even(Vector a, Vector b) {
+    return Vector(_mm512_mul_epu32(__m512i(a), __m512i(b)));
+  }
+  // Word j of lane l is element 4 l + j: each word's 16 keep bits spread to every 4th bit.
+  __attribute__((target("avx512f,avx512bw,bmi2"))) static void store_keep(const Vector (&c)[4], Vector limit,
+                                                                          uint8_t* keep) {
+    const __m512i t = __m512i(limit);
+    const uint64_t bits = _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[0]), t), 0x1111111111111111ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[1]), t), 0x2222222222222222ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[2]), t), 0x4444444444444444ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[3]), t), 0x8888888888888888ull);
+    _mm512_storeu_si512(keep, _mm512_maskz_set1_epi8(bits, 1));
+  }
+};
+
+struct Avx2 {
+  static constexpr int kLanes = 8;
+  using Vector = Words<kLanes>::Vector;
+  __attribute__((target("avx2"))) static Vector multiply_even(Vector a, Vector b) {
+    return Vector(_mm256_mul_epu32(__m256i(a), __m256i(b)));
+  }
+  // The keep flags (0 or -1) narrowed to bytes leave each 128-bit half holding word j of lane l
+  // at byte 4 j + l; one shuffle puts it at 4 l + j, the element order.
+  __attribute__((target("avx2"))) static void store_keep(const Vector (&c)[4], Vector limit, uint8_t* keep) {
+    const auto flags = [&](int j) { return __m256i(c[j] >= limit); };
+    const __m256i transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1,
+                                               5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(flags(0), flags(1)),
+                                             _mm256_packs_epi32(flags(2), flags(3)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(keep),
+                        _mm256_and_si256(_mm256_shuffle_epi8(bytes, transpose), _mm256_set1_epi8(1)));
+  }
+};
+
+constexpr uint32_t kLaneIndex[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+// hi and lo words of a * m in every lane, from the even lanes' products and the odd lanes'
+// (shifted down into even position).
+template <class Path, class Vector = typename Path::Vector>
+void mulhilo(Vector a, Vector m, Vector& hi, Vector& lo) {
+  using Pairs = typename Words<Path::kLanes>::Pairs;
+  const auto even = Pairs(Path::multiply_even(a, m));
+  const auto odd = Pairs(Path::multiply_even(Vector(Pairs(a) >> 32), m));
+  constexpr uint64_t kHigh = 0xFFFFFFFF00000000ull;
+  hi = Vector((even >> 32) | (odd & kHigh));
+  lo = Vector((even & ~kHigh) | (odd << 32));
 }
 
-__attribute__((target("avx512f,avx512bw,bmi2"))) void avx512_blocks(uint64_t seed, uint32_t layer, uint64_t step,
-                                                                    uint32_t threshold, uint8_t* keep,
-                                                                    int64_t first_block, int64_t end_block) {
-  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(0xD2511F53u));
-  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(0xCD9E8D57u));
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  // Unsigned compare against the threshold, as the scalar `draw >= threshold`.
-  const __m512i limit = _mm512_set1_epi32(static_cast<int>(threshold));
-  for (int64_t b = first_block; b < end_block; b += 16) {
+// Blocks [first_block, end_block), a whole number of vectors, as philox::dropout_block draws them.
+template <class Path>
+void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
+                   int64_t first_block, int64_t end_block) {
+  using Vector = typename Path::Vector;
+  const Vector zero{};
+  const Vector m0 = zero + 0xD2511F53u, m1 = zero + 0xCD9E8D57u, limit = zero + threshold;
+  Vector lane;
+  std::memcpy(&lane, kLaneIndex, sizeof lane);
+  for (int64_t b = first_block; b < end_block; b += Path::kLanes) {
     const auto base = static_cast<uint64_t>(b);
-    const __m512i base_lo = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base)));
-    __m512i c0 = _mm512_add_epi32(base_lo, lane);
-    // Carry into the high word where the low word wrapped.
-    __m512i c1 = _mm512_mask_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
-                                       _mm512_cmplt_epu32_mask(c0, base_lo),
-                                       _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
-                                       _mm512_set1_epi32(1));
-    __m512i c2 = _mm512_set1_epi32(static_cast<int>(layer));
-    __m512i c3 = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(step)));
+    Vector c[4];
+    c[0] = lane + static_cast<uint32_t>(base);
+    // Carry into the high word where the low word wrapped (the comparison gives -1 there).
+    c[1] = (zero + static_cast<uint32_t>(base >> 32)) - Vector(c[0] < static_cast<uint32_t>(base));
+    c[2] = zero + layer;
+    c[3] = zero + static_cast<uint32_t>(step);
     uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
     for (int round = 0; round < 10; ++round) {
-      __m512i hi0, lo0, hi1, lo1;
-      mulhilo16(c0, m0, hi0, lo0);
-      mulhilo16(c2, m1, hi1, lo1);
-      // 0x96: three-way exclusive or.
-      c0 = _mm512_ternarylogic_epi32(hi1, c1, _mm512_set1_epi32(static_cast<int>(k0)), 0x96);
-      c1 = lo1;
-      c2 = _mm512_ternarylogic_epi32(hi0, c3, _mm512_set1_epi32(static_cast<int>(k1)), 0x96);
-      c3 = lo0;
+      Vector hi0, lo0, hi1, lo1;
+      mulhilo<Path>(c[0], m0, hi0, lo0);
+      mulhilo<Path>(c[2], m1, hi1, lo1);
+      c[0] = hi1 ^ c[1] ^ k0;
+      c[1] = lo1;
+      c[2] = hi0 ^ c[3] ^ k1;
+      c[3] = lo0;
       k0 += 0x9E3779B9u;
       k1 += 0xBB67AE85u;
     }
-    // Word j of lane l is element 4 l + j: spread each word's 16 keep bits to every 4th bit.
-    const uint64_t bits = _pdep_u64(_mm512_cmpge_epu32_mask(c0, limit), 0x1111111111111111ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c1, limit), 0x2222222222222222ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c2, limit), 0x4444444444444444ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c3, limit), 0x8888888888888888ull);
-    _mm512_storeu_si512(keep + 4 * b, _mm512_maskz_set1_epi8(bits, 1));
+    Path::store_keep(c, limit, keep + 4 * b);
   }
 }
 
-// The same 8 blocks at a time for AVX2, which has no unsigned compares: a >= b is max(a, b) == a.
-__attribute__((target("avx2"))) __m256i at_least(__m256i a, __m256i b) {
-  return _mm256_cmpeq_epi32(_mm256_max_epu32(a, b), a);
+// Entry points compiled for each path, with everything they call inlined into them.
+__attribute__((target("avx512f,avx512bw,bmi2"), flatten)) void avx512_blocks(uint64_t seed, uint32_t layer,
+                                                                             uint64_t step, uint32_t threshold,
+                                                                             uint8_t* keep, int64_t first_block,
+                                                                             int64_t end_block) {
+  vector_blocks<Avx512>(seed, layer, step, threshold, keep, first_block, end_block);
 }
 
-__attribute__((target("avx2"))) void mulhilo8(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
-  const __m256i even = _mm256_mul_epu32(a, m);
-  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
-  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
-  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-}
-
-__attribute__((target("avx2"))) void avx2_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
-                                                 uint8_t* keep, int64_t first_block, int64_t end_block) {
-  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(0xD2511F53u));
-  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(0xCD9E8D57u));
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i limit = _mm256_set1_epi32(static_cast<int>(threshold));
-  // Within each 128-bit half after the packs below, byte 4 j + l holds word j of lane l; this
-  // shuffle puts it at 4 l + j, the element order.
-  const __m256i transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1, 5,
-                                             9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  for (int64_t b = first_block; b < end_block; b += 8) {
-    const auto base = static_cast<uint64_t>(b);
-    const __m256i base_lo = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(base)));
-    __m256i c0 = _mm256_add_epi32(base_lo, lane);
-    // Carry into the high word where the low word wrapped (c0 < base_lo): at_least gives -1
-    // where it did not, so -1 + 1 adds nothing there and 0 + 1 adds the carry.
-    __m256i c1 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
-                                  _mm256_add_epi32(at_least(c0, base_lo), one));
-    __m256i c2 = _mm256_set1_epi32(static_cast<int>(layer));
-    __m256i c3 = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(step)));
-    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-    for (int round = 0; round < 10; ++round) {
-      __m256i hi0, lo0, hi1, lo1;
-      mulhilo8(c0, m0, hi0, lo0);
-      mulhilo8(c2, m1, hi1, lo1);
-      c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(static_cast<int>(k0)));
-      c1 = lo1;
-      c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(static_cast<int>(k1)));
-      c3 = lo0;
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    // Keep flags (0 or -1) narrowed to bytes: each 128-bit half then holds words 0-3 of its 4 lanes.
-    const __m256i words01 = _mm256_packs_epi32(at_least(c0, limit), at_least(c1, limit));
-    const __m256i words23 = _mm256_packs_epi32(at_least(c2, limit), at_least(c3, limit));
-    const __m256i flags = _mm256_shuffle_epi8(_mm256_packs_epi16(words01, words23), transpose);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(keep + 4 * b), _mm256_and_si256(flags, _mm256_set1_epi8(1)));
-  }
+__attribute__((target("avx2"), flatten)) void avx2_blocks(uint64_t seed, uint32_t layer, uint64_t step,
+                                                          uint32_t threshold, uint8_t* keep, int64_t first_block,
+                                                          int64_t end_block) {
+  vector_blocks<Avx2>(seed, layer, step, threshold, keep, first_block, end_block);
 }
 
 float bf16_to_float(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
@@ -134,14 +143,20 @@ uint16_t float_to_bf16(float x) {
   return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
 
+// Dropped elements are cleared by masking their bits rather than by a select, which GCC leaves
+// unvectorised below AVX-512 (it if-converts the select only with AVX-512's masked moves).
+uint32_t all_ones_if(uint8_t kept) { return 0u - static_cast<uint32_t>(kept != 0); }
+
 EXPT_VECTOR_KERNEL void scale_kept_f32(float* __restrict x, const uint8_t* __restrict mask, float scale,
                                        int64_t count) {
-  for (int64_t i = 0; i < count; ++i) x[i] = mask[i] ? x[i] * scale : 0.0f;
+  for (int64_t i = 0; i < count; ++i)
+    x[i] = std::bit_cast<float>(std::bit_cast<uint32_t>(x[i] * scale) & all_ones_if(mask[i]));
 }
 
 EXPT_VECTOR_KERNEL void scale_kept_bf16(uint16_t* __restrict x, const uint8_t* __restrict mask, float scale,
                                         int64_t count) {
-  for (int64_t i = 0; i < count; ++i) x[i] = float_to_bf16(mask[i] ? bf16_to_float(x[i]) * scale : 0.0f);
+  for (int64_t i = 0; i < count; ++i)
+    x[i] = static_cast<uint16_t>(float_to_bf16(bf16_to_float(x[i]) * scale) & all_ones_if(mask[i]));
 }
 
 }  // namespace
