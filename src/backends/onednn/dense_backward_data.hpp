@@ -16,7 +16,7 @@
 namespace expt::onednn {
 
 // The outputs per block when `weights` is f32 {out, in} in AB16b64a or ba with in % 16 == 0 and
-// the block a multiple of 16 outputs (no padding): what dense_backward_data reads. 0 otherwise.
+// the block a multiple of 64 outputs (no padding): what dense_backward_data reads. 0 otherwise.
 int64_t dense_weights_out_block(const dnnl::memory::desc& weights);
 
 struct DenseBackwardData {

@@ -31,19 +31,20 @@ void scalar_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
 
 // Philox4x32-10 on a vector of consecutive blocks at once, one block per 32-bit lane (structure
 // of arrays), in GCC's vector extensions: written once and compiled into each path's targeted
-// entry point. Two steps have no portable form and come from the path: the 32x32->64 multiply of
-// the even lanes (vpmuludq) and storing the keep flags in element order.
+// entry point. Two steps come from the path: the 32x32->64 multiplies (vpmuludq, which GCC's
+// generic 64-bit multiply does not become) and storing the keep flags in element order.
 template <int Lanes>
 struct Words {
+  static constexpr int kLanes = Lanes;
   typedef uint32_t Vector __attribute__((vector_size(4 * Lanes)));
   typedef uint64_t Pairs __attribute__((vector_size(4 * Lanes)));  // the same bits as 64-bit lanes
 };
 
-struct Avx512 {
-  static constexpr int kLanes = 16;
-  using Vector = Words<kLanes>::Vector;
-  __attribute__((target("avx512f"))) static Vector multiply_even(Vector a, Vector b) {
-    return Vector(_mm512_mul_epu32(__m512i(a), __m512i(b)));
+struct Avx512 : Words<16> {
+  // The 64-bit products of the even lanes, and of the odd lanes (shifted down first).
+  __attribute__((target("avx512f"))) static void multiply(Vector a, Vector m, Pairs& even, Pairs& odd) {
+    even = Pairs(_mm512_mul_epu32(__m512i(a), __m512i(m)));
+    odd = Pairs(_mm512_mul_epu32(_mm512_srli_epi64(__m512i(a), 32), __m512i(m)));
   }
   // Word j of lane l is element 4 l + j: each word's 16 keep bits spread to every 4th bit.
   __attribute__((target("avx512f,avx512bw,bmi2"))) static void store_keep(const Vector (&c)[4], Vector limit,
@@ -57,11 +58,10 @@ struct Avx512 {
   }
 };
 
-struct Avx2 {
-  static constexpr int kLanes = 8;
-  using Vector = Words<kLanes>::Vector;
-  __attribute__((target("avx2"))) static Vector multiply_even(Vector a, Vector b) {
-    return Vector(_mm256_mul_epu32(__m256i(a), __m256i(b)));
+struct Avx2 : Words<8> {
+  __attribute__((target("avx2"))) static void multiply(Vector a, Vector m, Pairs& even, Pairs& odd) {
+    even = Pairs(_mm256_mul_epu32(__m256i(a), __m256i(m)));
+    odd = Pairs(_mm256_mul_epu32(_mm256_srli_epi64(__m256i(a), 32), __m256i(m)));
   }
   // The keep flags (0 or -1) narrowed to bytes leave each 128-bit half holding word j of lane l
   // at byte 4 j + l; one shuffle puts it at 4 l + j, the element order.
@@ -78,13 +78,11 @@ struct Avx2 {
 
 constexpr uint32_t kLaneIndex[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-// hi and lo words of a * m in every lane, from the even lanes' products and the odd lanes'
-// (shifted down into even position).
+// hi and lo words of a * m in every lane, from the even lanes' products and the odd lanes'.
 template <class Path, class Vector = typename Path::Vector>
 void mulhilo(Vector a, Vector m, Vector& hi, Vector& lo) {
-  using Pairs = typename Words<Path::kLanes>::Pairs;
-  const auto even = Pairs(Path::multiply_even(a, m));
-  const auto odd = Pairs(Path::multiply_even(Vector(Pairs(a) >> 32), m));
+  typename Path::Pairs even, odd;
+  Path::multiply(a, m, even, odd);
   constexpr uint64_t kHigh = 0xFFFFFFFF00000000ull;
   hi = Vector((even >> 32) | (odd & kHigh));
   lo = Vector((even & ~kHigh) | (odd << 32));
@@ -97,29 +95,28 @@ void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
   using Vector = typename Path::Vector;
   const Vector zero{};
   const Vector m0 = zero + 0xD2511F53u, m1 = zero + 0xCD9E8D57u, limit = zero + threshold;
+  const Vector layer_words = zero + layer, step_words = zero + static_cast<uint32_t>(step);
   Vector lane;
   std::memcpy(&lane, kLaneIndex, sizeof lane);
   for (int64_t b = first_block; b < end_block; b += Path::kLanes) {
     const auto base = static_cast<uint64_t>(b);
-    Vector c[4];
-    c[0] = lane + static_cast<uint32_t>(base);
+    Vector c0 = lane + static_cast<uint32_t>(base);
     // Carry into the high word where the low word wrapped (the comparison gives -1 there).
-    c[1] = (zero + static_cast<uint32_t>(base >> 32)) - Vector(c[0] < static_cast<uint32_t>(base));
-    c[2] = zero + layer;
-    c[3] = zero + static_cast<uint32_t>(step);
+    Vector c1 = (zero + static_cast<uint32_t>(base >> 32)) - Vector(c0 < static_cast<uint32_t>(base));
+    Vector c2 = layer_words, c3 = step_words;
     uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
     for (int round = 0; round < 10; ++round) {
       Vector hi0, lo0, hi1, lo1;
-      mulhilo<Path>(c[0], m0, hi0, lo0);
-      mulhilo<Path>(c[2], m1, hi1, lo1);
-      c[0] = hi1 ^ c[1] ^ k0;
-      c[1] = lo1;
-      c[2] = hi0 ^ c[3] ^ k1;
-      c[3] = lo0;
+      mulhilo<Path>(c0, m0, hi0, lo0);
+      mulhilo<Path>(c2, m1, hi1, lo1);
+      c0 = hi1 ^ c1 ^ k0;
+      c1 = lo1;
+      c2 = hi0 ^ c3 ^ k1;
+      c3 = lo0;
       k0 += 0x9E3779B9u;
       k1 += 0xBB67AE85u;
     }
-    Path::store_keep(c, limit, keep + 4 * b);
+    Path::store_keep({c0, c1, c2, c3}, limit, keep + 4 * b);
   }
 }
 
