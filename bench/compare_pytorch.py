@@ -134,6 +134,9 @@ def main():
     expt_median, torch_median = expt["step_ms"]["median"], statistics.median(torch_ms)
     print(f"{expt['config']}: batch {batch}, input {'x'.join(map(str, input_shape))}, {classes} classes, "
           f"{args.threads} threads, {args.precision}; load average {expt['machine']['load_average']:.2f}")
+    paths = expt.get("code_paths", {})
+    if paths:
+        print("  expt code paths: " + ", ".join(f"{what} {choice}" for what, choice in paths.items()))
     if expt["data_note"]:
         print(f"  expt data: {expt['data_note'][:160]}")
     print(f"  expt bench   median {expt_median:9.1f} ms/step (min {expt['step_ms']['min']:.1f}, "
@@ -143,7 +146,8 @@ def main():
     print(f"  speed-up     {torch_median / expt_median:9.2f}x")
     result = {"config": expt["config"], "batch": batch, "threads": args.threads, "precision": args.precision,
               "expt_median_ms": expt_median, "torch_median_ms": torch_median,
-              "speedup": torch_median / expt_median, "load_average": expt["machine"]["load_average"]}
+              "speedup": torch_median / expt_median, "load_average": expt["machine"]["load_average"],
+              "expt_code_paths": paths}
     if args.epoch:
         steps = args.epoch_images // batch
         expt_s, torch_s = steps * expt_median / 1000.0, steps * torch_median / 1000.0

@@ -126,6 +126,11 @@ class Network {
   std::vector<LayerTiming> timings_;
 };
 
+// A choice of code the backend made at run time on this machine, e.g. {"onednn_isa", "avx2"}.
+struct CodePath {
+  std::string what, choice;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -137,6 +142,8 @@ class Backend {
   // when the arithmetic runs on a GPU. CPU results differ between thread counts (the order of
   // floating-point sums changes), so reports record it next to the seed.
   virtual int64_t thread_count(int64_t threads) const = 0;
+  // The instruction sets its code runs with here, for `expt bench`; empty where it has no choice.
+  virtual std::vector<CodePath> code_paths() const { return {}; }
   // Empty when the backend can run the layer; otherwise why not.
   virtual std::string unsupported_reason(const LayerSpec& layer, const NetworkOptions& options) const = 0;
   // The network starts with parameter i set by initialize_parameter(plan.params[i], options.seed,

@@ -18,6 +18,11 @@ double layer_total(const LayerTiming& t) { return t.forward_ms + t.backward_data
 void print_bench_text(const BenchResult& r) {
   const MachineNumbers& m = r.machine;
   fmt::print("{}: backend {} ({}), {}, batch {}\n", r.config_name, r.backend, r.device, r.precision, r.batch);
+  if (!r.code_paths.empty()) {
+    std::string paths;
+    for (const CodePath& p : r.code_paths) paths += fmt::format("{}{} {}", paths.empty() ? "" : ", ", p.what, p.choice);
+    fmt::print("code paths: {}\n", paths);
+  }
   if (!r.data_note.empty()) fmt::print("data: {}\n", r.data_note);
   fmt::print("machine: {} threads, fp32 peak {:.0f} GFLOP/s, bf16 peak {:.0f} GFLOP/s, triad {:.1f} GB/s, "
              "load average {:.2f}\n\n",
@@ -69,6 +74,8 @@ void print_bench_text(const BenchResult& r) {
 
 std::string bench_json(const BenchResult& r) {
   using nlohmann::json;
+  json code_paths = json::object();
+  for (const CodePath& p : r.code_paths) code_paths[p.what] = p.choice;
   json layers = json::array();
   for (const LayerTiming& t : r.layers)
     layers.push_back({{"name", t.layer},
@@ -81,6 +88,7 @@ std::string bench_json(const BenchResult& r) {
       {"config", r.config_name},
       {"backend", r.backend},
       {"device", r.device},
+      {"code_paths", code_paths},
       {"precision", r.precision},
       {"data_note", r.data_note},
       {"batch", r.batch},

@@ -98,6 +98,7 @@ BenchResult run_bench(const BenchRequest& request) {
   auto backend = backend_for(config, plan, options);
   result.backend = backend->name();
   result.device = backend->device_description(config.threads);
+  result.code_paths = backend->code_paths();
   const auto net = backend->build(plan, options);
   result.network_bytes = net->memory_bytes();
 

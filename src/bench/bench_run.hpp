@@ -27,6 +27,7 @@ struct MachineNumbers {
 
 struct BenchResult {
   std::string config_name, backend, device, precision, data_note;
+  std::vector<CodePath> code_paths;  // the instruction sets the backend's code runs with
   int64_t batch = 0, steps = 0, warmup = 0;
   Shape input;  // per image, as planned (C, H, W)
   int64_t classes = 0;

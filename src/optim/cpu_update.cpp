@@ -17,20 +17,18 @@ namespace {
 // float once, as PyTorch does with Python-float hyperparameters on float32 tensors.
 //
 // The loops are memory bound (Adam over the seed network's 103M parameters moves 2.9 GB a step),
-// so they are compiled for AVX-512 and AVX2 next to the baseline (`kVectorClones`, picked at load
-// time) with -fno-math-errno (std::sqrt then vectorises: without it GCC keeps a scalar call for
-// errno) and -ffp-contract=off (CMakeLists.txt), so every element is rounded exactly as the
-// scalar formula says whichever clone runs. Measured on the 2-core Zen 5 machine: Adam 220 ms
-// scalar, see docs/benchmarks.md for the vectorised time.
-#define EXPT_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
-EXPT_VECTOR_CLONES void sgd(float lr, float weight_decay, float* __restrict p, const float* __restrict g, size_t n) {
+// so each is compiled for AVX-512, AVX2 and the baseline (run_vectorised, core/vector_isa.hpp)
+// and CpuOptimizerStep::isa picks the copy, with -fno-math-errno (std::sqrt then vectorises:
+// without it GCC keeps a scalar call for errno) and -ffp-contract=off (CMakeLists.txt), so every
+// element is rounded exactly as the scalar formula says whichever copy runs. Measured on the
+// 2-core Zen 5 machine: Adam 220 ms scalar, see docs/benchmarks.md for the vectorised time.
+EXPT_VECTOR_KERNEL void sgd(float lr, float weight_decay, float* __restrict p, const float* __restrict g, size_t n) {
   for (size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + weight_decay * p[i]);
 }
 
 // torch.optim.SGD(momentum=mu, dampening=0): buf = mu * buf + g. The first step's
 // buf = g that torch special-cases is what this gives with a zero-initialised buffer.
-EXPT_VECTOR_CLONES void momentum(float lr, float weight_decay, float mu, float* __restrict p, const float* __restrict g,
+EXPT_VECTOR_KERNEL void momentum(float lr, float weight_decay, float mu, float* __restrict p, const float* __restrict g,
                                  float* __restrict buf, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const float d = g[i] + weight_decay * p[i];
@@ -39,7 +37,7 @@ EXPT_VECTOR_CLONES void momentum(float lr, float weight_decay, float mu, float* 
   }
 }
 
-EXPT_VECTOR_CLONES void nesterov(float lr, float weight_decay, float mu, float* __restrict p, const float* __restrict g,
+EXPT_VECTOR_KERNEL void nesterov(float lr, float weight_decay, float mu, float* __restrict p, const float* __restrict g,
                                  float* __restrict buf, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const float d = g[i] + weight_decay * p[i];
@@ -50,7 +48,7 @@ EXPT_VECTOR_CLONES void nesterov(float lr, float weight_decay, float mu, float* 
 
 // m_hat / (sqrt(v_hat) + eps) written as torch computes it: (m / bc1) / (sqrt(v) / sqrt(bc2) + eps).
 // m is updated as m + (1 - beta1) (g - m), which is torch's lerp_ for weights below 0.5.
-EXPT_VECTOR_CLONES void adam(const AdamScalars s, float* __restrict p, const float* __restrict g, float* __restrict m,
+EXPT_VECTOR_KERNEL void adam(const AdamScalars s, float* __restrict p, const float* __restrict g, float* __restrict m,
                              float* __restrict v, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const float d = g[i] + s.l2 * p[i];
@@ -61,7 +59,7 @@ EXPT_VECTOR_CLONES void adam(const AdamScalars s, float* __restrict p, const flo
   }
 }
 
-EXPT_VECTOR_CLONES void scale(float factor, float* __restrict p, size_t n) {
+EXPT_VECTOR_KERNEL void scale(float factor, float* __restrict p, size_t n) {
   for (size_t i = 0; i < n; ++i) p[i] *= factor;
 }
 
@@ -83,20 +81,23 @@ void cpu_optimizer_update(const CpuOptimizerStep& step, std::span<float> param, 
 
   const double lr = step.learning_rate;
   const auto wd = static_cast<float>(c.weight_decay);
+  const auto mu = static_cast<float>(c.momentum);
   switch (c.kind) {
     case OptimizerConfig::Kind::sgd:
-      sgd(static_cast<float>(lr), wd, param.data(), grad.data(), n);
+      run_vectorised<sgd>(step.isa, static_cast<float>(lr), wd, param.data(), grad.data(), n);
       return;
     case OptimizerConfig::Kind::momentum:
-      (c.nesterov ? nesterov : momentum)(static_cast<float>(lr), wd, static_cast<float>(c.momentum), param.data(),
-                                         grad.data(), state0.data(), n);
+      if (c.nesterov)
+        run_vectorised<nesterov>(step.isa, static_cast<float>(lr), wd, mu, param.data(), grad.data(), state0.data(), n);
+      else
+        run_vectorised<momentum>(step.isa, static_cast<float>(lr), wd, mu, param.data(), grad.data(), state0.data(), n);
       return;
     case OptimizerConfig::Kind::adam:
     case OptimizerConfig::Kind::adamw: {
       const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
-      if (decoupled) scale(static_cast<float>(1.0 - lr * c.weight_decay), param.data(), n);
+      if (decoupled) run_vectorised<scale>(step.isa, static_cast<float>(1.0 - lr * c.weight_decay), param.data(), n);
       const AdamScalars s = adam_scalars(c, lr, step.t);
-      adam(s, param.data(), grad.data(), state0.data(), state1.data(), n);
+      run_vectorised<adam>(step.isa, s, param.data(), grad.data(), state0.data(), state1.data(), n);
       return;
     }
   }

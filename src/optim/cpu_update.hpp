@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/vector_isa.hpp"
 #include "optim/optimizer_config.hpp"
 
 namespace expt {
@@ -12,6 +13,9 @@ struct CpuOptimizerStep {
   const OptimizerConfig* config;
   double learning_rate;
   uint64_t t;  // update count from 1
+  // The compiled copy of the loops that runs (at most cpu_vector_isa()); a backend passes its own
+  // decision. Every copy rounds each element the same way, so results do not depend on it.
+  VectorIsa isa = cpu_vector_isa();
 };
 
 // state: optimizer_state_slots(kind) spans of the same length as param (m, v for Adam;

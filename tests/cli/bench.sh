@@ -6,7 +6,8 @@ expt=$1 config=$2
 fail() { echo "FAIL: $*"; exit 1; }
 
 out=$("$expt" bench "$config" --backend onednn --steps 3 --warmup 1 2>&1) || fail "bench exited $?: $out"
-for want in "step " "throughput" "roofline" "memory" "kernels" "optimizer update" "slowest layer:"; do
+for want in "code paths: onednn_isa" "expt_kernels" "step " "throughput" "roofline" "memory" "kernels" \
+  "optimizer update" "slowest layer:"; do
   grep -q "$want" <<<"$out" || fail "no '$want' in the summary: $out"
 done
 
@@ -26,6 +27,7 @@ memory = j["memory"]
 assert memory["sum_bytes"] == sum(memory[k] for k in
                                   ("parameters_bytes", "gradients_bytes", "optimizer_state_bytes", "activations_bytes"))
 assert memory["peak_rss_bytes"] > memory["sum_bytes"], memory
+assert j["code_paths"]["onednn_isa"] and j["code_paths"]["expt_kernels"] in ("scalar", "avx2", "avx512"), j["code_paths"]
 assert j["machine"]["fp32_peak_gflops"] > 0 and j["machine"]["triad_gbytes_per_second"] > 0, j["machine"]
 PY
 echo "expt bench prints its summary and its JSON fields"

@@ -28,6 +28,12 @@ class OnednnBackend final : public Backend {
 
   int64_t thread_count(int64_t requested) const override { return onednn_threads(requested); }
 
+  // oneDNN's JIT kernels, and expt's own (dense backward-data, dropout masks, optimizer update).
+  std::vector<CodePath> code_paths() const override {
+    return {{"onednn_isa", onednn::effective_isa_name()},
+            {"expt_kernels", std::string(name_of(vector_isa_names, onednn::kernel_isa()))}};
+  }
+
   std::string unsupported_reason(const LayerSpec&, const NetworkOptions& options) const override {
     const Precision p = options.precision;
     if (p == Precision::fp32 || p == Precision::fp32_strict) return "";

@@ -1,5 +1,6 @@
 #include "backends/onednn/cpu_isa.hpp"
 
+#include <algorithm>
 #include <oneapi/dnnl/dnnl.hpp>
 
 namespace expt::onednn {
@@ -32,14 +33,27 @@ const char* isa_name(dnnl::cpu_isa isa) {
   }
 }
 
+// ISA values are bit sets: every level above another contains its bits (AVX-512 core levels
+// contain avx512_core's, avx2_vnni and all of those contain avx2's).
+bool effective_isa_includes(dnnl_cpu_isa_t level) {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  return (isa & level) == level;
+}
+
 }  // namespace
 
 std::string effective_isa_name() { return isa_name(dnnl::get_effective_cpu_isa()); }
 
-bool has_avx512_core() {
-  // ISA values are bit sets: every AVX-512 core level contains avx512_core's bits.
-  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  return (isa & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core;
+bool has_avx512_core() { return effective_isa_includes(dnnl_cpu_isa_avx512_core); }
+
+VectorIsa kernel_isa() {
+  static const VectorIsa isa = [] {
+    const VectorIsa onednn = has_avx512_core()                       ? VectorIsa::avx512
+                             : effective_isa_includes(dnnl_cpu_isa_avx2) ? VectorIsa::avx2
+                                                                         : VectorIsa::scalar;
+    return std::min(onednn, cpu_vector_isa());
+  }();
+  return isa;
 }
 
 }  // namespace expt::onednn

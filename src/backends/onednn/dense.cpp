@@ -3,6 +3,9 @@
 // backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
 // the canonical [out, C*H*W] order only appears in read_/write_parameter.
+#include <fmt/format.h>
+
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/dense_backward_data.hpp"
 #include "backends/onednn/weighted_pass.hpp"
 
@@ -57,17 +60,19 @@ class DensePass final : public WeightedPass {
       ctx.params.define(weight_index, master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc()),
                         plain_desc(canonical), with_data_type(with_outer_dim(input_desc_, s.units), f32));
     }
-    finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd);
-    // Our own backward-data (dense_backward_data.hpp) where it applies: fp32 weights in the
-    // layout it handles, read in place, with plain 2-D gradients on both sides.
-    own_backward_data_ = dense_backward_data_applies(forward_weights().get_desc()) &&
-                         same_layout(bwd_data_pd.weights_desc(), forward_weights().get_desc()) &&
-                         same_layout(bwd_data_pd.diff_dst_desc(), plain_desc({n, s.units})) &&
+    // Our own backward-data (dense_backward_data.hpp) where it applies: fp32 weights in a layout
+    // it handles, read in place (oneDNN's backward-data copy of them is then never made), with
+    // plain 2-D gradients on both sides.
+    const int64_t out_block = kernel_isa() == VectorIsa::scalar ? 0 : dense_weights_out_block(fwd_pd.weights_desc());
+    own_backward_data_ = out_block > 0 && same_layout(bwd_data_pd.diff_dst_desc(), plain_desc({n, s.units})) &&
                          same_layout(bwd_data_pd.diff_src_desc(), plain_desc({n, k}));
+    finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd, own_backward_data_);
     k_ = k;
+    out_block_ = out_block;
     if (own_backward_data_)  // what runs, for `expt bench`'s kernels column
       for (PrimitiveInfo& p : ctx.primitives)
-        if (p.layer == name() && p.primitive == "inner product backward data") p.implementation = "expt:avx512_core";
+        if (p.layer == name() && p.primitive == "inner product backward data")
+          p.implementation = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
   }
 
   // The same bytes as the 2-D diff_src, described like the input so the previous layer reads it directly.
@@ -82,16 +87,17 @@ class DensePass final : public WeightedPass {
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!own_backward_data_) return WeightedPass::backward_data(stream, profiler);
     profiler.time(index_, Direction::backward_data, stream, [&] {
-      dense_backward_data(static_cast<const float*>(diff_dst_.get_data_handle()),
-                          static_cast<const float*>(forward_weights().get_data_handle()),
-                          static_cast<float*>(diff_src_.get_data_handle()), diff_dst_.get_desc().dims()[0],
-                          planned_.spec.units, k_);
+      dense_backward_data(kernel_isa(), {static_cast<const float*>(diff_dst_.get_data_handle()),
+                                         static_cast<const float*>(forward_weights().get_data_handle()),
+                                         static_cast<float*>(diff_src_.get_data_handle()),
+                                         diff_dst_.get_desc().dims()[0], planned_.spec.units, k_, out_block_});
     });
   }
 
  private:
   memory::desc input_desc_;  // the input in the layout the weights are permuted for
   int64_t k_ = 0;            // inputs per sample
+  int64_t out_block_ = 0;    // outputs per weight block, for dense_backward_data
   bool own_backward_data_ = false;
   memory diff_dst_, diff_src_;
 };

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstring>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/dropout_mask.hpp"
 #include "backends/onednn/layer.hpp"
 #include "core/philox.hpp"
@@ -102,7 +103,7 @@ class DropoutPass final : public LayerPass {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
-      draw_keep_mask(rule_.seed, rule_.layer, step, rule_.threshold, keep_, elements_);
+      draw_keep_mask(kernel_isa(), rule_.seed, rule_.layer, step, rule_.threshold, keep_, elements_);
       bf16_ ? apply_new_mask<Bf16>() : apply_new_mask<Fp32>();
     });
   }
@@ -197,7 +198,7 @@ class DropoutPass final : public LayerPass {
     constexpr int64_t kChunk = 1 << 16;  // elements per OpenMP work item
 #pragma omp parallel for schedule(static) if (physical_elements_ > kParallelElements)
     for (int64_t at = 0; at < physical_elements_; at += kChunk)
-      scale_kept(diff + at, mask_ + at, rule_.scale, std::min(kChunk, physical_elements_ - at));
+      scale_kept(kernel_isa(), diff + at, mask_ + at, rule_.scale, std::min(kChunk, physical_elements_ - at));
   }
 
   void copy_input() {

@@ -3,12 +3,15 @@
 // GCC 12's AVX-512 headers start intrinsics from _mm512_undefined_*(), which its own
 // -Wmaybe-uninitialized then reports at every inlined call.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The generic loop below passes vectors to each path's operations without that path's target;
+// they are all inlined into one targeted function, so no call with that ABI is ever made.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <immintrin.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
-#include "backends/onednn/cpu_isa.hpp"
 #include "core/philox.hpp"
 
 namespace expt::onednn {
@@ -26,54 +29,109 @@ void scalar_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
   }
 }
 
-// Philox4x32-10 on 16 consecutive blocks at once, one block per 32-bit lane (structure of arrays):
-// the 32x32->64 multiplies are two vpmuludq (even and odd lanes) blended back together.
-__attribute__((target("avx512f,avx512bw,bmi2"))) void mulhilo16(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
-  const __m512i even = _mm512_mul_epu32(a, m);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
-  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+// Philox4x32-10 on a vector of consecutive blocks at once, one block per 32-bit lane (structure
+// of arrays), in GCC's vector extensions: written once and compiled into each path's targeted
+// entry point. Two steps come from the path: the 32x32->64 multiplies (vpmuludq, which GCC's
+// generic 64-bit multiply does not become) and storing the keep flags in element order.
+template <int Lanes>
+struct Words {
+  static constexpr int kLanes = Lanes;
+  typedef uint32_t Vector __attribute__((vector_size(4 * Lanes)));
+  typedef uint64_t Pairs __attribute__((vector_size(4 * Lanes)));  // the same bits as 64-bit lanes
+};
+
+struct Avx512 : Words<16> {
+  // The 64-bit products of the even lanes, and of the odd lanes (shifted down first).
+  __attribute__((target("avx512f"))) static void multiply(Vector a, Vector m, Pairs& even, Pairs& odd) {
+    even = Pairs(_mm512_mul_epu32(__m512i(a), __m512i(m)));
+    odd = Pairs(_mm512_mul_epu32(_mm512_srli_epi64(__m512i(a), 32), __m512i(m)));
+  }
+  // Word j of lane l is element 4 l + j: each word's 16 keep bits spread to every 4th bit.
+  __attribute__((target("avx512f,avx512bw,bmi2"))) static void store_keep(const Vector (&c)[4], Vector limit,
+                                                                          uint8_t* keep) {
+    const __m512i t = __m512i(limit);
+    const uint64_t bits = _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[0]), t), 0x1111111111111111ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[1]), t), 0x2222222222222222ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[2]), t), 0x4444444444444444ull) |
+                          _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[3]), t), 0x8888888888888888ull);
+    _mm512_storeu_si512(keep, _mm512_maskz_set1_epi8(bits, 1));
+  }
+};
+
+struct Avx2 : Words<8> {
+  __attribute__((target("avx2"))) static void multiply(Vector a, Vector m, Pairs& even, Pairs& odd) {
+    even = Pairs(_mm256_mul_epu32(__m256i(a), __m256i(m)));
+    odd = Pairs(_mm256_mul_epu32(_mm256_srli_epi64(__m256i(a), 32), __m256i(m)));
+  }
+  // The keep flags (0 or -1) narrowed to bytes leave each 128-bit half holding word j of lane l
+  // at byte 4 j + l; one shuffle puts it at 4 l + j, the element order.
+  __attribute__((target("avx2"))) static void store_keep(const Vector (&c)[4], Vector limit, uint8_t* keep) {
+    const auto flags = [&](int j) { return __m256i(c[j] >= limit); };
+    const __m256i transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1,
+                                               5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(flags(0), flags(1)),
+                                             _mm256_packs_epi32(flags(2), flags(3)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(keep),
+                        _mm256_and_si256(_mm256_shuffle_epi8(bytes, transpose), _mm256_set1_epi8(1)));
+  }
+};
+
+constexpr uint32_t kLaneIndex[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+// hi and lo words of a * m in every lane, from the even lanes' products and the odd lanes'.
+template <class Path, class Vector = typename Path::Vector>
+void mulhilo(Vector a, Vector m, Vector& hi, Vector& lo) {
+  typename Path::Pairs even, odd;
+  Path::multiply(a, m, even, odd);
+  constexpr uint64_t kHigh = 0xFFFFFFFF00000000ull;
+  hi = Vector((even >> 32) | (odd & kHigh));
+  lo = Vector((even & ~kHigh) | (odd << 32));
 }
 
-__attribute__((target("avx512f,avx512bw,bmi2"))) void avx512_blocks(uint64_t seed, uint32_t layer, uint64_t step,
-                                                                    uint32_t threshold, uint8_t* keep,
-                                                                    int64_t first_block, int64_t end_block) {
-  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(0xD2511F53u));
-  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(0xCD9E8D57u));
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  // Unsigned compare against the threshold, as the scalar `draw >= threshold`.
-  const __m512i limit = _mm512_set1_epi32(static_cast<int>(threshold));
-  for (int64_t b = first_block; b < end_block; b += 16) {
+// Blocks [first_block, end_block), a whole number of vectors, as philox::dropout_block draws them.
+template <class Path>
+void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
+                   int64_t first_block, int64_t end_block) {
+  using Vector = typename Path::Vector;
+  const Vector zero{};
+  const Vector m0 = zero + 0xD2511F53u, m1 = zero + 0xCD9E8D57u, limit = zero + threshold;
+  const Vector layer_words = zero + layer, step_words = zero + static_cast<uint32_t>(step);
+  Vector lane;
+  std::memcpy(&lane, kLaneIndex, sizeof lane);
+  for (int64_t b = first_block; b < end_block; b += Path::kLanes) {
     const auto base = static_cast<uint64_t>(b);
-    const __m512i base_lo = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base)));
-    __m512i c0 = _mm512_add_epi32(base_lo, lane);
-    // Carry into the high word where the low word wrapped.
-    __m512i c1 = _mm512_mask_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
-                                       _mm512_cmplt_epu32_mask(c0, base_lo),
-                                       _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(base >> 32))),
-                                       _mm512_set1_epi32(1));
-    __m512i c2 = _mm512_set1_epi32(static_cast<int>(layer));
-    __m512i c3 = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(step)));
+    Vector c0 = lane + static_cast<uint32_t>(base);
+    // Carry into the high word where the low word wrapped (the comparison gives -1 there).
+    Vector c1 = (zero + static_cast<uint32_t>(base >> 32)) - Vector(c0 < static_cast<uint32_t>(base));
+    Vector c2 = layer_words, c3 = step_words;
     uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
     for (int round = 0; round < 10; ++round) {
-      __m512i hi0, lo0, hi1, lo1;
-      mulhilo16(c0, m0, hi0, lo0);
-      mulhilo16(c2, m1, hi1, lo1);
-      // 0x96: three-way exclusive or.
-      c0 = _mm512_ternarylogic_epi32(hi1, c1, _mm512_set1_epi32(static_cast<int>(k0)), 0x96);
+      Vector hi0, lo0, hi1, lo1;
+      mulhilo<Path>(c0, m0, hi0, lo0);
+      mulhilo<Path>(c2, m1, hi1, lo1);
+      c0 = hi1 ^ c1 ^ k0;
       c1 = lo1;
-      c2 = _mm512_ternarylogic_epi32(hi0, c3, _mm512_set1_epi32(static_cast<int>(k1)), 0x96);
+      c2 = hi0 ^ c3 ^ k1;
       c3 = lo0;
       k0 += 0x9E3779B9u;
       k1 += 0xBB67AE85u;
     }
-    // Word j of lane l is element 4 l + j: spread each word's 16 keep bits to every 4th bit.
-    const uint64_t bits = _pdep_u64(_mm512_cmpge_epu32_mask(c0, limit), 0x1111111111111111ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c1, limit), 0x2222222222222222ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c2, limit), 0x4444444444444444ull) |
-                          _pdep_u64(_mm512_cmpge_epu32_mask(c3, limit), 0x8888888888888888ull);
-    _mm512_storeu_si512(keep + 4 * b, _mm512_maskz_set1_epi8(bits, 1));
+    Path::store_keep({c0, c1, c2, c3}, limit, keep + 4 * b);
   }
+}
+
+// Entry points compiled for each path, with everything they call inlined into them.
+__attribute__((target("avx512f,avx512bw,bmi2"), flatten)) void avx512_blocks(uint64_t seed, uint32_t layer,
+                                                                             uint64_t step, uint32_t threshold,
+                                                                             uint8_t* keep, int64_t first_block,
+                                                                             int64_t end_block) {
+  vector_blocks<Avx512>(seed, layer, step, threshold, keep, first_block, end_block);
+}
+
+__attribute__((target("avx2"), flatten)) void avx2_blocks(uint64_t seed, uint32_t layer, uint64_t step,
+                                                          uint32_t threshold, uint8_t* keep, int64_t first_block,
+                                                          int64_t end_block) {
+  vector_blocks<Avx2>(seed, layer, step, threshold, keep, first_block, end_block);
 }
 
 float bf16_to_float(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
@@ -82,34 +140,47 @@ uint16_t float_to_bf16(float x) {
   return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
 
+// Dropped elements are cleared by masking their bits rather than by a select, which GCC leaves
+// unvectorised below AVX-512 (it if-converts the select only with AVX-512's masked moves).
+uint32_t all_ones_if(uint8_t kept) { return 0u - static_cast<uint32_t>(kept != 0); }
+
+EXPT_VECTOR_KERNEL void scale_kept_f32(float* __restrict x, const uint8_t* __restrict mask, float scale,
+                                       int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    x[i] = std::bit_cast<float>(std::bit_cast<uint32_t>(x[i] * scale) & all_ones_if(mask[i]));
+}
+
+EXPT_VECTOR_KERNEL void scale_kept_bf16(uint16_t* __restrict x, const uint8_t* __restrict mask, float scale,
+                                        int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    x[i] = static_cast<uint16_t>(float_to_bf16(bf16_to_float(x[i]) * scale) & all_ones_if(mask[i]));
+}
+
 }  // namespace
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void scale_kept(float* __restrict x,
-                                                                            const uint8_t* __restrict mask,
-                                                                            float scale, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) x[i] = mask[i] ? x[i] * scale : 0.0f;
+void scale_kept(VectorIsa isa, float* x, const uint8_t* mask, float scale, int64_t count) {
+  run_vectorised<scale_kept_f32>(isa, x, mask, scale, count);
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void scale_kept(uint16_t* __restrict x,
-                                                                            const uint8_t* __restrict mask,
-                                                                            float scale, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) x[i] = float_to_bf16(mask[i] ? bf16_to_float(x[i]) * scale : 0.0f);
+void scale_kept(VectorIsa isa, uint16_t* x, const uint8_t* mask, float scale, int64_t count) {
+  run_vectorised<scale_kept_bf16>(isa, x, mask, scale, count);
 }
 
-void draw_keep_mask(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
+void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
                     int64_t elements) {
-  // The ISA oneDNN runs with decides, so ONEDNN_MAX_CPU_ISA caps expt's own kernels too.
-  static const bool avx512 = has_avx512_core() && __builtin_cpu_supports("bmi2");
   const int64_t blocks = (elements + 3) / 4;
-  // Whole 16-block groups that lie inside the mask; the rest (at most 15 blocks) goes scalar.
-  const int64_t vector_blocks = avx512 ? elements / 64 * 16 : 0;
+  // Whole vector groups (16 blocks, 64 elements on AVX-512; 8 and 32 on AVX2) that lie inside
+  // the mask; the rest goes scalar.
+  const int64_t group = isa == VectorIsa::avx512 ? 16 : isa == VectorIsa::avx2 ? 8 : 0;
+  const int64_t vector_blocks = group > 0 ? elements / (4 * group) * group : 0;
   const int64_t items = (vector_blocks + kBlocksPerItem - 1) / kBlocksPerItem;
+  const auto vector_blocks_of = isa == VectorIsa::avx512 ? avx512_blocks : avx2_blocks;
   // A parallel region costs microseconds (milliseconds when another process holds a core):
   // small masks, such as after a dense layer, stay on one thread.
 #pragma omp parallel for schedule(static) if (items > 16)
   for (int64_t item = 0; item < items; ++item) {
     const int64_t first = item * kBlocksPerItem;
-    avx512_blocks(seed, layer, step, threshold, keep, first, std::min(first + kBlocksPerItem, vector_blocks));
+    vector_blocks_of(seed, layer, step, threshold, keep, first, std::min(first + kBlocksPerItem, vector_blocks));
   }
   scalar_blocks(seed, layer, step, threshold, keep, elements, vector_blocks, blocks);
 }

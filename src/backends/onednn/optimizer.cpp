@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "optim/cpu_update.hpp"
 
 namespace expt::onednn {
@@ -22,7 +23,7 @@ ParallelOptimizer::ParallelOptimizer(const ParamStore& params) {
 
 void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config, double learning_rate,
                                uint64_t t) const {
-  const CpuOptimizerStep step{&config, learning_rate, t};
+  const CpuOptimizerStep step{&config, learning_rate, t, kernel_isa()};
   const int slots = params.state_slots();
   const auto chunks = static_cast<int64_t>(chunks_.size());
 #pragma omp parallel for schedule(static)

@@ -10,7 +10,8 @@ WeightedPass::WeightedPass(size_t index, const PlannedLayer& planned, BuildConte
     : LayerPass(index, planned), engine_(ctx.engine), allocate_diff_(ctx.allocator(name(), "diff_dst_bwd_weights")) {}
 
 void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc fwd_pd,
-                          dnnl::primitive_desc bwd_data_pd, dnnl::primitive_desc bwd_weights_pd) {
+                          dnnl::primitive_desc bwd_data_pd, dnnl::primitive_desc bwd_weights_pd,
+                          bool own_backward_data) {
   const LayerSpec& s = planned_.spec;
   fwd_pd_ = std::move(fwd_pd);
   bwd_data_pd_ = std::move(bwd_data_pd);
@@ -27,8 +28,9 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   weights_ = Relayout::consume(engine_, weights.value, fwd_pd_.weights_desc(0), ctx.allocator(name(), "weights"));
   // From the forward's copy, not the master weights: in bf16 the conversion is then done once
   // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
-  bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
-                                        ctx.allocator(name(), "weights_bwd_data"));
+  if (!own_backward_data)
+    bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
+                                          ctx.allocator(name(), "weights_bwd_data"));
   // Weight and bias gradients are fp32 in bf16 training too (docs/onednn-notes.md §3).
   weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
                                     ctx.allocator(name(), "weights_grad"));

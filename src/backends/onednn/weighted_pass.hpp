@@ -21,8 +21,10 @@ class WeightedPass : public LayerPass {
 
   // `src`: the input relayed into the layout the forward reads (it may describe the same bytes
   // with other dims, as dense's 2-D view does). The weights parameter must be defined.
+  // `own_backward_data`: the subclass replaces backward_data() with its own kernel reading
+  // forward_weights(), so backward-data's copy of the weights is neither made nor kept.
   void finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc fwd_pd, dnnl::primitive_desc bwd_data_pd,
-              dnnl::primitive_desc bwd_weights_pd);
+              dnnl::primitive_desc bwd_weights_pd, bool own_backward_data = false);
 
   const dnnl::primitive_desc& bwd_data_pd() const { return bwd_data_pd_; }
   // The weights as the forward reads them (the master weights themselves when layouts agree).

@@ -1,0 +1,173 @@
+// Each path of expt's own kernels (core/vector_isa.hpp) against the scalar path or an exact
+// reference, on every path this CPU has: dropout masks, dropout's backward scaling and the
+// optimizer update must agree bit for bit; dense backward-data sums in another order per path,
+// so it must agree with a double-precision sum to float rounding. "[avx2]" and "[avx512_core]"
+// cases say "skipped: needs ..." where the CPU or ONEDNN_MAX_CPU_ISA offers less.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "backends/onednn/dense_backward_data.hpp"
+#include "backends/onednn/dropout_mask.hpp"
+#include "core/philox.hpp"
+#include "cpu_requirements.hpp"
+#include "optim/cpu_update.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+std::vector<float> random_floats(size_t n, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  std::vector<float> out(n);
+  for (float& x : out) x = value(random);
+  return out;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+void check_dropout_mask(VectorIsa isa) {
+  const uint64_t seed = 0xFEDCBA9876543210ull;
+  for (const float rate : {0.25f, 0.5f, 0.8f}) {
+    const uint32_t threshold = philox::drop_threshold(rate);
+    // Lengths around the vector steps (32 and 64 elements) and the per-thread work item (256).
+    for (const int64_t n : {1, 3, 31, 32, 33, 63, 64, 65, 255, 256, 257, 1000, 100003}) {
+      CAPTURE(rate);
+      CAPTURE(n);
+      std::vector<uint8_t> keep(static_cast<size_t>(n), 7);
+      onednn::draw_keep_mask(isa, seed, 3, 0x1234567890ull, threshold, keep.data(), n);
+      int64_t mismatched = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const philox::Block block = philox::dropout_block(seed, 3, 0x1234567890ull, static_cast<uint64_t>(i / 4));
+        mismatched += keep[static_cast<size_t>(i)] != (block.v[i % 4] >= threshold ? 1 : 0);
+      }
+      CHECK(mismatched == 0);
+    }
+  }
+}
+
+void check_backward_scaling(VectorIsa isa) {
+  const size_t n = 1003;  // vector bodies and a tail
+  std::vector<uint8_t> mask(n);
+  std::mt19937 random(4);
+  for (uint8_t& m : mask) m = random() % 2;
+  std::vector<float> want = random_floats(n, 5), got = want;
+  onednn::scale_kept(VectorIsa::scalar, want.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
+  onednn::scale_kept(isa, got.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
+  CHECK(same_bits(got, want));
+  std::vector<uint16_t> want_bf16(n), got_bf16(n);
+  for (size_t i = 0; i < n; ++i) want_bf16[i] = got_bf16[i] = static_cast<uint16_t>(random());
+  onednn::scale_kept(VectorIsa::scalar, want_bf16.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
+  onednn::scale_kept(isa, got_bf16.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
+  CHECK(got_bf16 == want_bf16);
+}
+
+void check_optimizer_update(VectorIsa isa) {
+  for (const auto kind : {OptimizerConfig::Kind::sgd, OptimizerConfig::Kind::momentum, OptimizerConfig::Kind::adam,
+                          OptimizerConfig::Kind::adamw})
+    for (const bool nesterov : {false, true}) {
+      CAPTURE(to_string(kind));
+      CAPTURE(nesterov);
+      OptimizerConfig config;
+      config.kind = kind;
+      config.weight_decay = 0.01;
+      config.nesterov = nesterov;
+      const size_t n = 1003;
+      const std::vector<float> grad = random_floats(n, 6);
+      std::vector<float> want = random_floats(n, 7), want_m = random_floats(n, 8), want_v(n, 0.5f);
+      std::vector<float> got = want, got_m = want_m, got_v = want_v;
+      for (uint64_t t = 1; t <= 3; ++t) {
+        cpu_optimizer_update({&config, 0.01, t, VectorIsa::scalar}, want, grad, want_m, want_v);
+        cpu_optimizer_update({&config, 0.01, t, isa}, got, grad, got_m, got_v);
+      }
+      CHECK(same_bits(got, want));
+      CHECK(same_bits(got_m, want_m));
+      CHECK(same_bits(got_v, want_v));
+    }
+}
+
+// Weights {out, in} stored as dense_backward_data reads them: blocks of 16 inputs x out_block
+// outputs, outputs innermost.
+std::vector<float> blocked_weights(const std::vector<float>& canonical, int64_t out, int64_t in, int64_t out_block) {
+  std::vector<float> blocked(canonical.size());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t k = 0; k < in; ++k)
+      blocked[static_cast<size_t>(((o / out_block) * (in / 16) + k / 16) * 16 * out_block + (k % 16) * out_block +
+                                  o % out_block)] = canonical[static_cast<size_t>(o * in + k)];
+  return blocked;
+}
+
+// Against the sum in double: the paths add 16 or 8 partial sums of out / 16 or out / 8 products
+// each, then the partial sums in a tree, so each result is within about (out / 8 + 4) float
+// roundings of the sum of the products' magnitudes; 1e-5 of it bounds that for out <= 512.
+void check_dense_backward_data(VectorIsa isa) {
+  const int64_t out = 128, in = 48;
+  const std::vector<float> weights = random_floats(static_cast<size_t>(out * in), 9);
+  for (const int64_t out_block : {int64_t{64}, out})  // AB16b64a, and ba (one block of all outputs)
+    // Batches around the rows per pass (6 on AVX2, 12 on AVX-512).
+    for (const int64_t n : {1, 5, 6, 7, 12, 13}) {
+      CAPTURE(out_block);
+      CAPTURE(n);
+      const std::vector<float> diff_dst = random_floats(static_cast<size_t>(n * out), 10);
+      const std::vector<float> blocked = blocked_weights(weights, out, in, out_block);
+      std::vector<float> diff_src(static_cast<size_t>(n * in), -1.0f);
+      onednn::dense_backward_data(isa, {diff_dst.data(), blocked.data(), diff_src.data(), n, out, in, out_block});
+      int64_t far = 0;
+      for (int64_t s = 0; s < n; ++s)
+        for (int64_t k = 0; k < in; ++k) {
+          double sum = 0, magnitude = 0;
+          for (int64_t o = 0; o < out; ++o) {
+            const double term = static_cast<double>(diff_dst[static_cast<size_t>(s * out + o)]) *
+                                weights[static_cast<size_t>(o * in + k)];
+            sum += term;
+            magnitude += std::abs(term);
+          }
+          far += std::abs(diff_src[static_cast<size_t>(s * in + k)] - sum) > 1e-5 * magnitude;
+        }
+      CHECK(far == 0);
+    }
+}
+
+void check_path(VectorIsa isa) {
+  if (const std::string why = kernel_path_missing(isa); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  SUBCASE("dropout mask") { check_dropout_mask(isa); }
+  SUBCASE("dropout's backward scaling") { check_backward_scaling(isa); }
+  SUBCASE("optimizer update") { check_optimizer_update(isa); }
+  if (isa != VectorIsa::scalar) {
+    SUBCASE("dense backward-data") { check_dense_backward_data(isa); }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("expt's kernels on the scalar path") { check_path(VectorIsa::scalar); }
+
+TEST_CASE("[avx2] expt's kernels on the AVX2 path agree with the scalar path") { check_path(VectorIsa::avx2); }
+
+TEST_CASE("[avx512_core] expt's kernels on the AVX-512 path agree with the scalar path") {
+  check_path(VectorIsa::avx512);
+}
+
+TEST_CASE("the weight layouts dense backward-data reads") {
+  using tag = dnnl::memory::format_tag;
+  const auto desc = [](dnnl::memory::dims dims, tag t) {
+    return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, t);
+  };
+  CHECK(onednn::dense_weights_out_block(desc({128, 48}, tag::AB16b64a)) == 64);
+  CHECK(onednn::dense_weights_out_block(desc({512, 3136}, tag::ba)) == 512);
+  CHECK(onednn::dense_weights_out_block(desc({512, 3136}, tag::ab)) == 0);
+  CHECK(onednn::dense_weights_out_block(desc({96, 48}, tag::ba)) == 0);  // not whole 64-output chunks
+  CHECK(onednn::dense_weights_out_block(desc({128, 40}, tag::ba)) == 0);  // not whole 16-input blocks
+}
+
+}  // namespace expt::onednn_test
