@@ -143,7 +143,7 @@ std::vector<std::unique_ptr<TrainingObserver>> make_observers(const ExperimentCo
   std::vector<std::unique_ptr<TrainingObserver>> observers;
   observers.push_back(make_console_progress(options.quiet));
   observers.push_back(make_run_recorder(report, run_dir));
-  if (config.tensorboard.enabled) observers.push_back(make_tensorboard_observer());
+  if (config.tensorboard.enabled) observers.push_back(make_tensorboard_observer(options.session_hparams));
   return observers;
 }
 
