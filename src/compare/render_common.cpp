@@ -21,6 +21,10 @@ std::vector<std::string> row(const RunGroup& group) {
   const auto metrics = all_metrics();
   for (size_t i = 0; i < metrics.size(); ++i) {
     const MetricSummary& s = group.metrics[i];
+    if (group.diverged) {
+      out.emplace_back("diverged");
+      continue;
+    }
     std::string cell = format_metric_value(metrics[i], s.mean);
     if (s.values.size() > 1) cell += " ± " + format_metric_value(metrics[i], s.std);
     out.push_back(std::move(cell));
@@ -58,6 +62,13 @@ std::string verdict(const Comparison& c, const GroupDifference& d, const MetricD
     return fmt::format("no interval: each side needs at least 2 runs, here {} and {} (add `repeats:` to the sweep)",
                        c.groups[d.better].counted.size(), c.groups[d.worse].counted.size());
   return m.welch->low > 0 || m.welch->high < 0 ? "real: the interval excludes 0" : "could be noise: the interval includes 0";
+}
+
+std::vector<std::string> diverged_notes(const Comparison& c) {
+  std::vector<std::string> out;
+  for (const auto& g : c.groups)
+    if (g.diverged) out.push_back(fmt::format("{}: every run diverged, so it is not compared", c.label(g)));
+  return out;
 }
 
 std::string footnote(const Comparison& c) {
