@@ -63,8 +63,7 @@ std::string difference_lines(const Comparison& c, const std::string& item_prefix
   return out;
 }
 
-std::string after_blank_line(const std::string& text) { return text.empty() ? "" : "\n" + text;
-}
+std::string after_blank_line(const std::string& text) { return text.empty() ? "" : "\n" + text; }
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;

@@ -188,7 +188,8 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   if (!options.resume_dir.empty()) {
     // Stopping early is the run's decision, not an accident to recover from: it stays finished.
     Report finished = read_report(options.resume_dir / "report.json");
-    if (finished.status == RunStatus::stopped_early) return RunOutcome{options.resume_dir, std::move(finished), ExitCode::ok};
+    if (finished.status == RunStatus::stopped_early)
+      return RunOutcome{options.resume_dir, std::move(finished), ExitCode::ok};
   }
   const auto t0 = Clock::now();
   const std::string started_at = utc_now_iso8601();

@@ -49,7 +49,8 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const fs::path& dir) {
   }
 }
 
-MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int threads, const FlatConfig& session_hparams) {
+MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int threads,
+                     const FlatConfig& session_hparams) {
   RunOptions run_options;
   run_options.quiet = true;
   run_options.session_hparams = session_hparams;

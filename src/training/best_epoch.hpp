@@ -18,7 +18,6 @@ class BestEpoch {
   bool record(int64_t epoch, double test_loss, double test_accuracy);
 
   int64_t epoch() const { return best_epoch_; }  // 0 before any epoch
-  double value() const { return best_value_; }
   EpochMetric metric() const { return metric_; }
   // Early stopping is on and the last `patience` epochs recorded did not improve.
   bool should_stop() const;

@@ -100,12 +100,13 @@ TEST_CASE("compare: a group mixing CPU thread counts is warned about") {
 TEST_CASE("render: a group whose runs all diverged is shown as diverged, never as a 0 ± 0 comparison") {
   std::vector<RunRecord> runs;
   for (uint64_t s = 0; s < 3; ++s) {
-    runs.push_back(make_run("ok" + std::to_string(s), {{"seed", std::to_string(s)}, {"training.optimizer.learning_rate", "0.001"}},
+    const std::string seed = std::to_string(s);
+    runs.push_back(make_run("ok" + seed, {{"seed", seed}, {"training.optimizer.learning_rate", "0.001"}},
                             make_report(s, 0.88 + 0.01 * static_cast<double>(s), 0.9)));
     Report nan = make_report(s, 0, 0, 0);
     nan.status = RunStatus::diverged;
     nan.message = "the loss became nan at step 1";
-    runs.push_back(make_run("nan" + std::to_string(s), {{"seed", std::to_string(s)}, {"training.optimizer.learning_rate", "10"}}, nan));
+    runs.push_back(make_run("nan" + seed, {{"seed", seed}, {"training.optimizer.learning_rate", "10"}}, nan));
   }
   const Comparison c = compare_runs(runs, {});
   REQUIRE(c.groups.size() == 2);

@@ -94,9 +94,10 @@ TEST_CASE("early stopping: the run stops at the epoch patience and min_delta giv
     CAPTURE(patience);
     CAPTURE(min_delta);
     fs::path dir;
-    const Report r = run_with(results, {"training.epochs=12", "training.early_stopping.patience=" + std::to_string(patience),
-                                        "training.early_stopping.min_delta=" + std::to_string(min_delta),
-                                        "training.early_stopping.restore_best=false"},
+    const Report r = run_with(results,
+                              {"training.epochs=12", "training.early_stopping.patience=" + std::to_string(patience),
+                               "training.early_stopping.min_delta=" + std::to_string(min_delta),
+                               "training.early_stopping.restore_best=false"},
                               &dir);
     CHECK(r.status == RunStatus::stopped_early);
     CHECK(static_cast<int64_t>(r.epochs.size()) == expected.stop);
@@ -118,7 +119,8 @@ TEST_CASE("early stopping: restore_best ends the run with weights bit-identical 
   const auto results = fresh_results("restore");
   // No epoch can beat the first by more than 0.9 in accuracy: the run stops after epoch 3.
   fs::path dir;
-  const Report r = run_with(results, {"training.early_stopping={metric: test_accuracy, patience: 2, min_delta: 0.9}"}, &dir);
+  const Report r =
+      run_with(results, {"training.early_stopping={metric: test_accuracy, patience: 2, min_delta: 0.9}"}, &dir);
   CHECK(r.status == RunStatus::stopped_early);
   REQUIRE(r.epochs.size() == 3);
   CHECK(r.best_checkpoint_epoch == 1);
@@ -131,8 +133,8 @@ TEST_CASE("early stopping: restore_best ends the run with weights bit-identical 
 
   SUBCASE("without restore_best the last weights stay") {
     fs::path kept;
-    run_with(results, {"training.early_stopping={metric: test_accuracy, patience: 2, min_delta: 0.9, restore_best: false}"},
-             &kept);
+    run_with(results,
+             {"training.early_stopping={metric: test_accuracy, patience: 2, min_delta: 0.9, restore_best: false}"}, &kept);
     CHECK_FALSE(same_tensors(parameters(kept / "checkpoints" / "last.safetensors"),
                              parameters(kept / "checkpoints" / "best.safetensors")));
   }

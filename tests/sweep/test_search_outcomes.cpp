@@ -56,7 +56,8 @@ TEST_CASE("sweep: a member that stops early is finished, recorded as stopped_ear
     CAPTURE(describe(r.parameters));
     CHECK(r.state == (stops ? MemberState::stopped_early : MemberState::done));
     CHECK(r.epochs_done == (stops ? 2 : 3));
-    CHECK(read_report(sweep_dir / r.id / "report.json").status == (stops ? RunStatus::stopped_early : RunStatus::completed));
+    const RunStatus status = read_report(sweep_dir / r.id / "report.json").status;
+    CHECK(status == (stops ? RunStatus::stopped_early : RunStatus::completed));
   }
 
   CHECK(run_sweep(file, quiet()) == 0);
