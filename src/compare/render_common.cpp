@@ -74,8 +74,8 @@ std::vector<std::string> diverged_notes(const Comparison& c) {
 std::string footnote(const Comparison& c) {
   return fmt::format(
       "{} runs in {} groups, best first by {}. Runs that differ only by seed form a group: mean ± sample std over its "
-      "n completed runs. Differences: the first group minus the second, {:.0f}% confidence interval from Welch's "
-      "t-test.",
+      "n finished runs (completed or stopped early). Differences: the first group minus the second, {:.0f}% "
+      "confidence interval from Welch's t-test.",
       c.runs.size(), c.groups.size(), c.sort_metric->name, c.confidence * 100);
 }
 
