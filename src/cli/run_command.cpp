@@ -38,9 +38,12 @@ void add_run_command(CLI::App& app) {
     const RunOutcome outcome = run_experiment(config, options);
     const Report& r = outcome.report;
     const std::string_view status = name_of(run_status_names, r.status);
-    fmt::print("{}: {} after {} epochs | final test accuracy {:.4f} (best {:.4f} at epoch {}), train {:.4f} | {:.2f}s\n",
-               r.name, status, r.epochs.size(), r.final_test_accuracy(), r.best_test_accuracy(), r.best_epoch(),
-               r.final_train_accuracy(), r.total_seconds);
+    const std::string weights = r.final_weights_epoch > 0
+                                    ? fmt::format(" with the weights of epoch {} (best.safetensors)", r.final_weights_epoch)
+                                    : "";
+    fmt::print("{}: {} after {} epochs | final test accuracy {:.4f}{} (best {:.4f} at epoch {}), train {:.4f} | {:.2f}s\n",
+               r.name, status, r.epochs.size(), r.final_test_accuracy(), weights, r.best_test_accuracy(),
+               r.best_epoch(), r.final_train_accuracy(), r.total_seconds);
     if (args->quiet && !r.message.empty()) fmt::print(stderr, "{}: {}\n", status, r.message);
     fmt::print("report: {}\n", (outcome.run_dir / "report.json").string());
     g_exit_code = static_cast<int>(outcome.exit_code);

@@ -64,10 +64,17 @@ std::string status_counts(const std::vector<RunRecord>& runs, const std::vector<
   return out;
 }
 
+bool finished(const Report& report) {
+  return report.status == RunStatus::completed || report.status == RunStatus::stopped_early;
+}
+
 void summarize(RunGroup& group, const std::vector<RunRecord>& runs) {
   for (size_t i : group.runs)
-    if (runs[i].report.status == RunStatus::completed) group.counted.push_back(i);
-  if (group.counted.empty()) group.counted = group.runs;
+    if (finished(runs[i].report)) group.counted.push_back(i);
+  if (group.counted.empty())
+    std::copy_if(group.runs.begin(), group.runs.end(), std::back_inserter(group.counted),
+                 [&](size_t i) { return runs[i].report.status != RunStatus::diverged; });
+  group.diverged = group.counted.empty();
   for (const Metric& metric : all_metrics()) {
     MetricSummary s;
     for (size_t i : group.counted) s.values.push_back(metric.of(runs[i].report));
@@ -104,8 +111,11 @@ GroupDifference difference_between(const Comparison& c, size_t better, size_t wo
   return d;
 }
 
+// Groups whose every run diverged have no numbers to compare: a "0 ± 0" difference would be
+// an artefact of the loss becoming NaN, not a result.
 void find_differences(Comparison& c) {
   if (c.groups.size() == 2) {
+    if (c.groups[0].diverged || c.groups[1].diverged) return;
     const auto& a = c.groups[0].values;
     const auto& b = c.groups[1].values;
     std::vector<size_t> differ;
@@ -119,7 +129,7 @@ void find_differences(Comparison& c) {
       std::vector<size_t> differ;
       for (size_t k = 0; k < c.keys.size(); ++k)
         if (c.groups[i].values[k] != c.groups[j].values[k]) differ.push_back(k);
-      if (differ.size() != 1) continue;
+      if (differ.size() != 1 || c.groups[i].diverged || c.groups[j].diverged) continue;
       if (c.differences.size() == kMaxDifferences) {
         ++c.differences_left_out;
         continue;
@@ -193,7 +203,7 @@ Comparison compare_runs(std::vector<RunRecord> runs, const CompareOptions& optio
     std::vector<std::string> values;
     for (const auto& key : c.keys) values.push_back(c.value(i, key));
     auto [it, added] = group_of.try_emplace(values, c.groups.size());
-    if (added) c.groups.push_back(RunGroup{values, {}, {}, {}, {}});
+    if (added) c.groups.push_back(RunGroup{values, {}, {}, {}, {}, false});
     c.groups[it->second].runs.push_back(i);
   }
   for (auto& g : c.groups) summarize(g, c.runs);

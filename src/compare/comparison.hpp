@@ -31,9 +31,11 @@ struct MetricSummary {
 struct RunGroup {
   std::vector<std::string> values;     // one per Comparison::keys; "-" where a run lacks the key
   std::vector<size_t> runs;            // indices into Comparison::runs
-  std::vector<size_t> counted;         // the runs the statistics use: the completed ones, if any
-  std::vector<MetricSummary> metrics;  // one per all_metrics()
-  std::string status;                  // "3 completed", "2 completed, 1 diverged"
+  std::vector<size_t> counted;         // the runs the statistics use: the finished ones (completed or
+                                       // stopped early), else all that did not diverge
+  std::vector<MetricSummary> metrics;  // one per all_metrics(); no values when every run diverged
+  std::string status;                  // "3 completed", "2 completed, 1 stopped_early, 1 diverged"
+  bool diverged = false;               // every run diverged: no statistics, no comparison
 };
 
 struct MetricDifference {

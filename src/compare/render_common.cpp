@@ -21,6 +21,10 @@ std::vector<std::string> row(const RunGroup& group) {
   const auto metrics = all_metrics();
   for (size_t i = 0; i < metrics.size(); ++i) {
     const MetricSummary& s = group.metrics[i];
+    if (group.diverged) {
+      out.emplace_back("diverged");
+      continue;
+    }
     std::string cell = format_metric_value(metrics[i], s.mean);
     if (s.values.size() > 1) cell += " ± " + format_metric_value(metrics[i], s.std);
     out.push_back(std::move(cell));
@@ -60,11 +64,18 @@ std::string verdict(const Comparison& c, const GroupDifference& d, const MetricD
   return m.welch->low > 0 || m.welch->high < 0 ? "real: the interval excludes 0" : "could be noise: the interval includes 0";
 }
 
+std::vector<std::string> diverged_notes(const Comparison& c) {
+  std::vector<std::string> out;
+  for (const auto& g : c.groups)
+    if (g.diverged) out.push_back(fmt::format("{}: every run diverged, so it is not compared", c.label(g)));
+  return out;
+}
+
 std::string footnote(const Comparison& c) {
   return fmt::format(
       "{} runs in {} groups, best first by {}. Runs that differ only by seed form a group: mean ± sample std over its "
-      "n completed runs. Differences: the first group minus the second, {:.0f}% confidence interval from Welch's "
-      "t-test.",
+      "n finished runs (completed or stopped early). Differences: the first group minus the second, {:.0f}% "
+      "confidence interval from Welch's t-test.",
       c.runs.size(), c.groups.size(), c.sort_metric->name, c.confidence * 100);
 }
 

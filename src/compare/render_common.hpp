@@ -19,6 +19,8 @@ std::string title(const Comparison& c, const GroupDifference& d);
 std::string interval(const Comparison& c, const MetricDifference& m);
 // "real: the interval excludes 0" or why it cannot be said.
 std::string verdict(const Comparison& c, const GroupDifference& d, const MetricDifference& m);
+// "training.optimizer.learning_rate=10: every run diverged, so it is not compared", one per such group.
+std::vector<std::string> diverged_notes(const Comparison& c);
 std::string footnote(const Comparison& c);
 
 }  // namespace expt::render

@@ -76,9 +76,12 @@ std::string results_table(const Comparison& c) {
 }
 
 std::string differences_list(const Comparison& c) {
+  std::string notes;
+  for (const auto& note : render::diverged_notes(c)) notes += R"(<p class="note">)" + html_escape(note) + "</p>";
   if (c.differences.empty())
-    return R"(<p class="note">Nothing to set side by side: the runs form one group, or no two groups differ in exactly one key.</p>)";
-  std::string html = R"(<ul class="diff">)";
+    return notes + R"(<p class="note">Nothing to set side by side: the runs form one group, or no two groups differ )"
+                   R"(in exactly one key.</p>)";
+  std::string html = notes + R"(<ul class="diff">)";
   for (const auto& d : c.differences) {
     html += "<li><b>" + html_escape(render::title(c, d)) + "</b><ul>";
     for (const auto& m : d.metrics) {

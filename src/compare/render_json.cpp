@@ -26,6 +26,7 @@ std::string render_json(const Comparison& c) {
     group["parameters"] = parameters_of(c, g);
     group["n"] = g.counted.size();
     group["status"] = g.status;
+    group["diverged"] = g.diverged;
     auto& dirs = group["runs"] = nlohmann::ordered_json::array();
     for (size_t i : g.runs) dirs.push_back(c.runs[i].dir.string());
     const auto metrics = all_metrics();

@@ -43,7 +43,8 @@ std::vector<std::vector<std::string>> table_rows(const Comparison& c) {
   return rows;
 }
 
-// Lines "  metric: value, CI ... -> verdict" under each compared pair.
+// Lines "  metric: value, CI ... -> verdict" under each compared pair, then the groups that are
+// not compared because every run diverged.
 std::string difference_lines(const Comparison& c, const std::string& item_prefix, const std::string& line_prefix,
                              std::string (*text)(const std::string&)) {
   std::string out;
@@ -58,8 +59,11 @@ std::string difference_lines(const Comparison& c, const std::string& item_prefix
   if (c.differences_left_out > 0)
     out += fmt::format("{}... and {} more pairs that differ in one key (narrow with --filter or --group-by)\n",
                        item_prefix, c.differences_left_out);
+  for (const auto& note : render::diverged_notes(c)) out += item_prefix + text(note) + "\n";
   return out;
 }
+
+std::string after_blank_line(const std::string& text) { return text.empty() ? "" : "\n" + text; }
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -87,7 +91,7 @@ std::string render_text_table(const Comparison& c) {
     out += line + "\n";
   }
   out += fmt::format("\n{}\n", render::footnote(c));
-  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "", "  ", as_is));
+  out += after_blank_line(difference_lines(c, "", "  ", as_is));
   return out;
 }
 
@@ -106,7 +110,7 @@ std::string render_markdown(const Comparison& c) {
   out += rule + "\n";
   for (size_t i = 1; i < rows.size(); ++i) out += line(rows[i]);
   out += fmt::format("\n{}\n", render::footnote(c));
-  if (!c.differences.empty()) out += fmt::format("\n{}", difference_lines(c, "- ", "  - ", markdown_text));
+  out += after_blank_line(difference_lines(c, "- ", "  - ", markdown_text));
   return out;
 }
 
@@ -127,9 +131,9 @@ std::string render_csv(const Comparison& c) {
   for (const auto& g : c.groups) {
     std::vector<std::string> cells = g.values;
     cells.push_back(std::to_string(g.counted.size()));
-    for (const auto& s : g.metrics) {
-      cells.push_back(fmt::format("{}", s.mean));
-      cells.push_back(fmt::format("{}", s.std));
+    for (const auto& s : g.metrics) {  // empty for a group whose every run diverged
+      cells.push_back(g.diverged ? "" : fmt::format("{}", s.mean));
+      cells.push_back(g.diverged ? "" : fmt::format("{}", s.std));
     }
     cells.push_back(g.status);
     out += line(cells);

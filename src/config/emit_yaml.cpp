@@ -103,6 +103,15 @@ YAML::Node schedule_node(const ScheduleConfig& s) {
   return n;
 }
 
+YAML::Node early_stopping_node(const EarlyStoppingConfig& e) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["metric"] = scalar(name_of(epoch_metric_names, e.metric));
+  n["patience"] = scalar(e.patience);
+  n["min_delta"] = scalar(e.min_delta);
+  n["restore_best"] = scalar(e.restore_best);
+  return flow(n);
+}
+
 YAML::Node data_node(const DataConfig& d) {
   YAML::Node n(YAML::NodeType::Map);
   n["dataset"] = scalar(d.dataset);
@@ -202,6 +211,8 @@ std::string to_yaml(const ExperimentConfig& c) {
   training["dropout"] = scalar(t.dropout);
   training["checkpoint_every_epochs"] = scalar(t.checkpoint_every_epochs);
   training["checkpoint_initial"] = scalar(t.checkpoint_initial);
+  // Absent when off, so configs without it keep the text, and the hash, they always had.
+  if (t.early_stopping.enabled) training["early_stopping"] = config::early_stopping_node(t.early_stopping);
   root["training"] = training;
 
   const TensorBoardConfig& tb = c.tensorboard;

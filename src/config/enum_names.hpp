@@ -5,6 +5,7 @@
 // the config names too keep their table next to them (core/precision.hpp).
 #include "core/enum_names.hpp"
 #include "layers/layer_names.hpp"
+#include "config/experiment_config.hpp"
 #include "optim/optimizer_config.hpp"
 
 namespace expt::config {
@@ -21,6 +22,10 @@ inline constexpr EnumName<ScheduleConfig::Kind> schedule_kind_names[] = {
     {"multistep", ScheduleConfig::Kind::multistep},
     {"exponential", ScheduleConfig::Kind::exponential},
     {"cosine", ScheduleConfig::Kind::cosine},
+};
+inline constexpr EnumName<EpochMetric> epoch_metric_names[] = {
+    {"test_loss", EpochMetric::test_loss},
+    {"test_accuracy", EpochMetric::test_accuracy},
 };
 
 }  // namespace expt::config

@@ -14,6 +14,18 @@
 
 namespace expt {
 
+// What picks a run's best epoch (for checkpoints/best.safetensors) and stops it early. Both are
+// measured on the whole test set after each epoch.
+enum class EpochMetric { test_loss, test_accuracy };
+
+struct EarlyStoppingConfig {
+  bool enabled = false;              // `training.early_stopping` is present
+  EpochMetric metric = EpochMetric::test_loss;
+  int64_t patience = 5;              // epochs without improvement before stopping
+  double min_delta = 0;              // a smaller change than this is no improvement
+  bool restore_best = true;          // end the run with the best epoch's weights
+};
+
 struct TrainingConfig {
   int64_t epochs = 10;
   int64_t batch_size = 32;
@@ -24,6 +36,7 @@ struct TrainingConfig {
   bool dropout = true;              // global switch: false turns every dropout layer off
   int64_t checkpoint_every_epochs = 1;
   bool checkpoint_initial = false;  // also save the untrained weights as checkpoints/step-0
+  EarlyStoppingConfig early_stopping;
 };
 
 struct TensorBoardConfig {

@@ -88,6 +88,19 @@ ScheduleConfig parse_schedule(const ConfigDocument& doc, const YAML::Node& node,
   return s;
 }
 
+// Absent or null: off. Any map, even `{}`, turns it on.
+EarlyStoppingConfig parse_early_stopping(const MapReader& training) {
+  EarlyStoppingConfig e;
+  const YAML::Node node = training.get("early_stopping");
+  e.enabled = node.IsDefined() && !node.IsNull();
+  const MapReader r(training.doc(), node, training.path("early_stopping"), {&schema_table("training.early_stopping")});
+  r.read("metric", e.metric, epoch_metric_names);
+  r.read("patience", e.patience);
+  r.read("min_delta", e.min_delta);
+  r.read("restore_best", e.restore_best);
+  return e;
+}
+
 TrainingConfig parse_training(const MapReader& r) {
   TrainingConfig t;
   r.read("epochs", t.epochs);
@@ -99,6 +112,7 @@ TrainingConfig parse_training(const MapReader& r) {
   r.read("dropout", t.dropout);
   r.read("checkpoint_every_epochs", t.checkpoint_every_epochs);
   r.read("checkpoint_initial", t.checkpoint_initial);
+  t.early_stopping = parse_early_stopping(r);
   return t;
 }
 

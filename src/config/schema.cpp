@@ -258,7 +258,23 @@ std::vector<SchemaTable> build_tables() {
         integer("checkpoint_every_epochs", training.checkpoint_every_epochs, at_least(0), "epochs",
                 "save a checkpoint this often; 0 = only at the end"),
         boolean("checkpoint_initial", training.checkpoint_initial,
-                "also save the untrained weights as checkpoints/step-0.safetensors")}},
+                "also save the untrained weights as checkpoints/step-0.safetensors"),
+        section("early_stopping", "training.early_stopping",
+                "stop when the test metric stops improving; absent = train every epoch")}},
+      {"training.early_stopping", "stopping when the test metric stops improving",
+       "Present (`{}` takes every default): after each epoch the whole-test-set metric is compared with the best "
+       "so far; an epoch improves on it when it is better by more than min_delta. The run stops with status "
+       "`stopped_early` after `patience` epochs in a row without improvement. The same metric and min_delta choose "
+       "checkpoints/best.safetensors (without early stopping: test accuracy, any improvement).",
+       {choice("metric", name_of(epoch_metric_names, training.early_stopping.metric), all_names(epoch_metric_names),
+               "what is compared: lower test loss or higher test accuracy is better"),
+        integer("patience", training.early_stopping.patience, at_least(1), "epochs",
+                "epochs in a row without improvement before the run stops"),
+        number("min_delta", training.early_stopping.min_delta, at_least(0), "",
+               "a change of at most this much is no improvement"),
+        boolean("restore_best", training.early_stopping.restore_best,
+                "end the run with the best epoch's weights: checkpoints/last.safetensors is rewritten with them "
+                "(weights only) and the report's final metrics are that epoch's")}},
       {"tensorboard", "TensorBoard output", "Event files for TensorBoard, written into the run folder.",
        {boolean("enabled", tb.enabled, "write event files"),
         integer("every_steps", tb.every_steps, at_least(0), "steps", "scalars this often; 0 = training.log_every_steps"),

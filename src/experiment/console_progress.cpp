@@ -67,7 +67,8 @@ class ConsoleProgress final : public TrainingObserver {
   void on_end(const RunEnd& end, Network&) override {
     if (quiet_) return;  // the caller reports the outcome
     if (tty_) fmt::print("\r\033[K");
-    if (end.status != RunStatus::completed)
+    if (end.status == RunStatus::stopped_early) fmt::print("stopped early: {}\n", end.message);
+    else if (end.status != RunStatus::completed)
       fmt::print(stderr, "run {}: {}\n", name_of(run_status_names, end.status), end.message);
     std::fflush(stdout);
   }

@@ -20,7 +20,12 @@ RunStatus status_named(const std::string& name) {
 
 }  // namespace
 
-double Report::final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
+const EpochRecord* Report::final_epoch() const {
+  for (const auto& e : epochs)
+    if (e.epoch == final_weights_epoch) return &e;
+  return epochs.empty() ? nullptr : &epochs.back();
+}
+double Report::final_test_accuracy() const { return final_epoch() ? final_epoch()->test_accuracy : 0.0; }
 double Report::best_test_accuracy() const {
   double best = 0;
   for (const auto& e : epochs) best = std::max(best, e.test_accuracy);
@@ -33,7 +38,7 @@ int64_t Report::best_epoch() const {
     if (e.test_accuracy > acc) acc = e.test_accuracy, best = e.epoch;
   return best;
 }
-double Report::final_train_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().train_accuracy; }
+double Report::final_train_accuracy() const { return final_epoch() ? final_epoch()->train_accuracy : 0.0; }
 double Report::images_per_second() const {
   return train_seconds > 0 ? static_cast<double>(train_examples) * static_cast<double>(epochs.size()) / train_seconds
                            : 0.0;
@@ -77,7 +82,12 @@ nlohmann::ordered_json to_json(const Report& r) {
                   {"best_epoch", r.best_epoch()},
                   {"final_train_accuracy", r.final_train_accuracy()},
                   {"train_test_gap", r.final_train_accuracy() - r.final_test_accuracy()},
-                  {"images_per_second", r.images_per_second()}};
+                  {"images_per_second", r.images_per_second()},
+                  {"final_weights_epoch", r.final_epoch() ? r.final_epoch()->epoch : 0},
+                  {"stopped_epoch", r.status == RunStatus::stopped_early ? r.epochs.size() : 0}};
+  j["best_checkpoint"] = {{"file", r.best_checkpoint_epoch > 0 ? "checkpoints/best.safetensors" : ""},
+                          {"epoch", r.best_checkpoint_epoch},
+                          {"metric", r.best_checkpoint_metric}};
   auto& epochs = j["history"]["epochs"] = nlohmann::ordered_json::array();
   for (const auto& e : r.epochs)
     epochs.push_back({{"epoch", e.epoch},
@@ -137,6 +147,13 @@ Report report_from_json(const nlohmann::json& j) {
   r.data_load_seconds = d.value("load_seconds", 0.0);
   r.network_memory_bytes = j.at("memory").at("network_bytes");
   r.peak_resident_bytes = j.at("memory").at("peak_resident_bytes");
+  // Added within schema 1 after its first reports: absent means no best checkpoint, and final
+  // weights from the last epoch.
+  const auto summary = j.at("summary");
+  r.final_weights_epoch = summary.value("final_weights_epoch", int64_t{0});
+  const auto best = j.value("best_checkpoint", nlohmann::json::object());
+  r.best_checkpoint_epoch = best.value("epoch", int64_t{0});
+  r.best_checkpoint_metric = best.value("metric", std::string());
   for (const auto& e : j.at("history").at("epochs"))
     r.epochs.push_back({e.at("epoch"), e.at("step"), e.at("learning_rate"), e.at("train_loss"), e.at("train_accuracy"),
                         e.at("test_loss"), e.at("test_accuracy"), e.at("seconds"), e.at("images_per_second")});

@@ -54,8 +54,15 @@ struct Report {
   int64_t peak_resident_bytes = 0;
   std::vector<EpochRecord> epochs;
   std::vector<StepRecord> steps;
+  // checkpoints/best.safetensors: its epoch (0 while there is none) and the metric that chose it.
+  int64_t best_checkpoint_epoch = 0;
+  std::string best_checkpoint_metric;
+  // The epoch whose weights the run ended with: 0 for the last one trained; with restore_best,
+  // the best checkpoint's.
+  int64_t final_weights_epoch = 0;
 
-  // Derived from `epochs`.
+  // Derived from `epochs`. The final metrics are those of the final weights' epoch.
+  const EpochRecord* final_epoch() const;  // null before the first epoch
   double final_test_accuracy() const;
   double best_test_accuracy() const;
   int64_t best_epoch() const;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "config/enum_names.hpp"
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
 #include "core/interrupt.hpp"
@@ -76,7 +77,16 @@ TrainerStart resume_run(const std::filesystem::path& run_dir, const ExperimentCo
     throw ConfigError(fmt::format("{} was trained with another config (hash {}, this one {})", run_dir.string(),
                                   info.config_hash, config_hash));
   truncate_history(report, info, run_dir);
-  return TrainerStart{info.step, info.epochs_done};
+  BestEpoch best(config.training);
+  for (const auto& e : report.epochs) best.record(e.epoch, e.test_loss, e.test_accuracy);
+  return TrainerStart{info.step, info.epochs_done, best};
+}
+
+// The best epoch so far, and final weights still to come from this start's training.
+void describe_best(Report& report, const BestEpoch& best) {
+  report.best_checkpoint_epoch = best.epoch();
+  report.best_checkpoint_metric = name_of(config::epoch_metric_names, best.metric());
+  report.final_weights_epoch = 0;
 }
 
 // A new run folder: the resolved config, the normalisation and, if asked, the untrained weights.
@@ -133,7 +143,7 @@ std::vector<std::unique_ptr<TrainingObserver>> make_observers(const ExperimentCo
   std::vector<std::unique_ptr<TrainingObserver>> observers;
   observers.push_back(make_console_progress(options.quiet));
   observers.push_back(make_run_recorder(report, run_dir));
-  if (config.tensorboard.enabled) observers.push_back(make_tensorboard_observer());
+  if (config.tensorboard.enabled) observers.push_back(make_tensorboard_observer(options.session_hparams));
   return observers;
 }
 
@@ -175,6 +185,12 @@ std::filesystem::path new_run_dir(const ExperimentConfig& config, const std::str
 }
 
 RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& options) {
+  if (!options.resume_dir.empty()) {
+    // Stopping early is the run's decision, not an accident to recover from: it stays finished.
+    Report finished = read_report(options.resume_dir / "report.json");
+    if (finished.status == RunStatus::stopped_early)
+      return RunOutcome{options.resume_dir, std::move(finished), ExitCode::ok};
+  }
   const auto t0 = Clock::now();
   const std::string started_at = utc_now_iso8601();
   const std::string config_hash = hex64(fnv1a64(config.resolved_yaml));
@@ -191,7 +207,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
 
   RunOutcome outcome;
   Report& report = outcome.report;
-  TrainerStart start;
+  TrainerStart start{0, 0, BestEpoch(tc)};
   if (!options.resume_dir.empty()) {
     outcome.run_dir = options.resume_dir;
     start = resume_run(outcome.run_dir, config, config_hash, *net, report);
@@ -201,6 +217,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     report = first_report(outcome.run_dir, config, config_hash, started_at);
   }
   describe_setup(report, *backend, plan, data, *net, config);
+  describe_best(report, start.best);
   report.setup_seconds += seconds_since(t0);
 
   const int64_t steps_per_epoch = data.train.size() / config.training.batch_size;
@@ -210,7 +227,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   const RunEnd end = train_observed(*net, ctx, start, observers, report);
   report.total_seconds += seconds_since(t0);
   write_report(outcome.run_dir / "report.json", report);
-  outcome.exit_code = end.status == RunStatus::completed ? ExitCode::ok
+  outcome.exit_code = end.status == RunStatus::completed || end.status == RunStatus::stopped_early ? ExitCode::ok
                       : end.status == RunStatus::diverged ? ExitCode::diverged
                                                           : ExitCode::interrupted;
   return outcome;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "config/experiment_config.hpp"
+#include "config/flatten_config.hpp"
 #include "core/error.hpp"
 #include "experiment/report.hpp"
 
@@ -13,6 +14,7 @@ struct RunOptions {
   std::filesystem::path resume_dir;  // non-empty: continue this run from its last checkpoint
   std::filesystem::path run_dir;     // non-empty: write here instead of results/<name>/<run-id>
   bool ignore_memory_limit = false;  // build even when the network looks larger than usable memory
+  FlatConfig session_hparams;        // non-empty: the TensorBoard hparams of a sweep member (tensorboard_observer.hpp)
 };
 
 struct RunOutcome {

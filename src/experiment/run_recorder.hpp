@@ -1,6 +1,9 @@
 #pragma once
 // Keeps the run folder up to date while training: report.json after every epoch and at the end
-// (whatever the ending), and checkpoints/last.safetensors every `checkpoint_every_epochs`.
+// (whatever the ending), checkpoints/last.safetensors every `checkpoint_every_epochs` and after
+// the last epoch, and checkpoints/best.safetensors (weights only) whenever an epoch is the best
+// so far (training/best_epoch.hpp). With early stopping's restore_best, a finished run ends with
+// the best weights.
 #include <filesystem>
 #include <memory>
 

@@ -16,7 +16,8 @@
 namespace expt {
 namespace {
 
-constexpr std::array<const char*, 6> kStateNames{"pending", "running", "done", "failed", "diverged", "interrupted"};
+constexpr std::array<const char*, 7> kStateNames{"pending",  "running",     "done",         "failed",
+                                                 "diverged", "interrupted", "stopped_early"};
 constexpr size_t kExamples = 3;  // members named per kind of change
 
 FlatConfig common_config(const SweepPlan& plan) {

@@ -16,7 +16,8 @@ inline constexpr int kManifestSchemaVersion = 1;
 
 // pending: not started. running: started by a sweep process that has not recorded the end (it
 // may have been killed). interrupted: stopped by Ctrl-C, resumable from its last checkpoint.
-enum class MemberState { pending, running, done, failed, diverged, interrupted };
+// stopped_early: finished by its early stopping, a result like done.
+enum class MemberState { pending, running, done, failed, diverged, interrupted, stopped_early };
 
 std::string to_string(MemberState state);
 MemberState member_state_from_string(const std::string& text);  // throws std::runtime_error

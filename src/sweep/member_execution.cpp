@@ -1,5 +1,7 @@
 #include "sweep/member_execution.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "config/load_config.hpp"
@@ -36,8 +38,10 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const fs::path& dir) {
   try {
     const Report report = read_report(dir / "report.json");
     const bool complete = report.status == RunStatus::completed && static_cast<int64_t>(report.epochs.size()) == epochs;
-    if (!complete && report.status != RunStatus::diverged) return;
-    r.state = complete ? MemberState::done : MemberState::diverged;
+    if (!complete && report.status != RunStatus::diverged && report.status != RunStatus::stopped_early) return;
+    r.state = complete                                      ? MemberState::done
+              : report.status == RunStatus::stopped_early ? MemberState::stopped_early
+                                                          : MemberState::diverged;
     r.message = report.message;
     record_result(r, report);
   } catch (const std::exception&) {
@@ -45,9 +49,11 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const fs::path& dir) {
   }
 }
 
-MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int threads) {
+MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int threads,
+                     const FlatConfig& session_hparams) {
   RunOptions run_options;
   run_options.quiet = true;
+  run_options.session_hparams = session_hparams;
   MemberRun run;
   try {
     if (has_checkpoint(dir)) {
@@ -76,13 +82,31 @@ MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int th
 
 void record_run(MemberRecord& r, const MemberRun& run) {
   if (run.outcome) record_result(r, run.outcome->report);
-  r.state = !run.outcome                     ? MemberState::failed
-            : run.code == ExitCode::ok       ? MemberState::done
+  r.state = !run.outcome                                              ? MemberState::failed
+            : run.outcome->report.status == RunStatus::stopped_early ? MemberState::stopped_early
+            : run.code == ExitCode::ok                                ? MemberState::done
             : run.code == ExitCode::diverged ? MemberState::diverged
                                              : MemberState::interrupted;
   r.message = run.outcome ? run.outcome->report.message : run.error;
 }
 
-bool is_finished(MemberState state) { return state == MemberState::done || state == MemberState::diverged; }
+bool has_result(MemberState state) {
+  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::interrupted;
+}
+
+std::string count_states(const Manifest& manifest) {
+  std::string out;
+  for (MemberState s : {MemberState::done, MemberState::stopped_early, MemberState::diverged, MemberState::failed,
+                        MemberState::interrupted, MemberState::running, MemberState::pending}) {
+    const auto n = std::count_if(manifest.members.begin(), manifest.members.end(),
+                                 [&](const MemberRecord& r) { return r.state == s; });
+    if (n > 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, to_string(s));
+  }
+  return out;
+}
+
+bool is_finished(MemberState state) {
+  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::diverged;
+}
 
 }  // namespace expt

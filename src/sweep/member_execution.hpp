@@ -25,17 +25,23 @@ int64_t epochs_recorded(const std::filesystem::path& member_dir);
 
 // A member whose run ended but whose end the manifest missed (its process was killed between
 // the two writes): its report says so, and running it again would run it twice. Sets `r`'s
-// state to done or diverged then; otherwise leaves it alone.
+// state to done, stopped_early or diverged then; otherwise leaves it alone.
 void adopt_finished_run(MemberRecord& r, int64_t epochs, const std::filesystem::path& member_dir);
 
 // Resumes from the folder's last checkpoint, with the folder's own config.yaml (its hash is
 // what the checkpoint was written with), when there is one; otherwise starts `config` afresh in
-// the emptied folder, with `threads` threads when > 0. Never throws for the run's own failures.
-MemberRun run_member(const ExperimentConfig& config, const std::filesystem::path& member_dir, int threads);
+// the emptied folder, with `threads` threads when > 0. `session_hparams`: the keys the sweep
+// varies, with this member's values (sweep_hparams.hpp). Never throws for the run's own failures.
+MemberRun run_member(const ExperimentConfig& config, const std::filesystem::path& member_dir, int threads,
+                     const FlatConfig& session_hparams);
 
 // The member's state, message and results after the run.
 void record_run(MemberRecord& r, const MemberRun& run);
 
-bool is_finished(MemberState state);  // done or diverged: never run again
+bool is_finished(MemberState state);  // done, stopped early or diverged: never run again
+bool has_result(MemberState state);   // done, stopped early or interrupted: its metrics are worth a line
+
+// "9 done, 2 stopped_early, 1 diverged": how many members are in each state, finished ones first.
+std::string count_states(const Manifest& manifest);
 
 }  // namespace expt

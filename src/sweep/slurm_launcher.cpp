@@ -17,6 +17,7 @@
 #include "sweep/member_claim.hpp"
 #include "sweep/member_execution.hpp"
 #include "sweep/slurm_queue.hpp"
+#include "sweep/sweep_hparams.hpp"
 #include "sweep/sweep_lock.hpp"
 #include "sweep/sweep_status.hpp"
 
@@ -266,6 +267,7 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   }
   rollback.commit();
   sweep_lock.reset();
+  write_sweep_hparams_summary(plan, merged);
 
   if (options.quiet) fmt::print("{}\n", job_id);
   else

@@ -11,6 +11,7 @@
 #include "core/interrupt.hpp"
 #include "sweep/member_claim.hpp"
 #include "sweep/member_execution.hpp"
+#include "sweep/sweep_hparams.hpp"
 
 namespace expt {
 namespace {
@@ -82,13 +83,13 @@ int run_sweep_members(const fs::path& sweep_dir, const std::vector<std::string>&
     if (!options.quiet)
       say(stdout, fmt::format("{} start {}{}", tag, params,
                               resume ? fmt::format(" (resuming after epoch {})", epochs_recorded(dir)) : ""));
-    if (config) run = run_member(*config, dir, threads);
+    if (config) run = run_member(*config, dir, threads, varied_config(manifest.common_config, config->resolved_yaml));
     const Manifest ended = update_member(sweep_dir, id, [&](MemberRecord& r) {
       record_run(r, run);
       end_attempt(r);
     });
     const MemberRecord& r = *find_member(ended, id);
-    if (r.state == MemberState::done || r.state == MemberState::interrupted) {
+    if (has_result(r.state)) {
       if (!options.quiet)
         say(stdout, fmt::format("{} {} {} | test {:.4f} (best {:.4f}) train {:.4f} | {} epochs {:.1f}s", tag,
                                 to_string(r.state), params, r.final_test_accuracy, r.best_test_accuracy,

@@ -18,6 +18,7 @@
 #include "sweep/member_claim.hpp"
 #include "sweep/member_execution.hpp"
 #include "sweep/slurm_launcher.hpp"
+#include "sweep/sweep_hparams.hpp"
 #include "sweep/sweep_lock.hpp"
 #include "sweep/sweep_spec.hpp"
 
@@ -40,6 +41,7 @@ class SweepRun {
         adopt_finished_run(manifest_.members[i], plan_.members[i].config.training.epochs, member_dir(i));
       write_manifest(manifest_path_, manifest_);
     }
+    write_sweep_hparams_summary(plan_, manifest_);
     for (size_t i = 0; i < plan_.members.size(); ++i)
       if (!is_finished(manifest_.members[i].state)) queue_.push_back(i);
 
@@ -108,7 +110,8 @@ class SweepRun {
     if (!options_.quiet)
       say(stdout, fmt::format("{} start     {}{}", tag(i), describe(m.parameters), resume ? " (resuming from its last checkpoint)" : ""));
     guard.unlock();
-    const MemberRun run = expt::run_member(m.config, dir, threads_per_member_);
+    const MemberRun run = expt::run_member(m.config, dir, threads_per_member_,
+                                           varied_config(manifest_.common_config, m.config.resolved_yaml));
     finish_member(i, run);
   }
 
@@ -121,7 +124,7 @@ class SweepRun {
     const MemberRecord& r = manifest_.members[i];
 
     const std::string params = describe(plan_.members[i].parameters);
-    if (r.state == MemberState::done || r.state == MemberState::interrupted) {
+    if (has_result(r.state)) {
       if (!options_.quiet)
         say(stdout, fmt::format("{} {:<9} {} | test {:.4f} (best {:.4f}) train {:.4f} | {} epochs {:.1f}s", tag(i),
                                 to_string(r.state), params, r.final_test_accuracy, r.best_test_accuracy,
@@ -139,14 +142,8 @@ class SweepRun {
   void store(size_t i, const Manifest& written) { manifest_.members[i] = *find_member(written, plan_.members[i].id); }
 
   int finish() {
-    int counts[6] = {};
-    for (const auto& r : read_manifest_locked(plan_.dir).members) ++counts[static_cast<size_t>(r.state)];
-    std::string summary;
-    for (MemberState s : {MemberState::done, MemberState::diverged, MemberState::failed, MemberState::interrupted,
-                          MemberState::running, MemberState::pending})
-      if (counts[static_cast<size_t>(s)] > 0)
-        summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", counts[static_cast<size_t>(s)], to_string(s));
-    say(stdout, fmt::format("sweep {}: {} | {}", plan_.name, summary, manifest_path_.string()));
+    say(stdout, fmt::format("sweep {}: {} | {}", plan_.name, count_states(read_manifest_locked(plan_.dir)),
+                            manifest_path_.string()));
     if (interrupt_requested()) {
       say(stderr, "interrupted: run the same command again to resume");
       return static_cast<int>(ExitCode::interrupted);

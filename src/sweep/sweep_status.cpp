@@ -1,6 +1,5 @@
 #include "sweep/sweep_status.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -39,23 +38,12 @@ struct Counts {
 Counts count(const Manifest& m) {
   Counts c;
   for (const auto& r : m.members) {
-    if (r.state == MemberState::done) ++c.done;
+    if (r.state == MemberState::done || r.state == MemberState::stopped_early) ++c.done;
     else if (r.state == MemberState::running) ++c.running;
     else if (r.state == MemberState::failed || r.state == MemberState::diverged) ++c.failed;
     else ++c.waiting;
   }
   return c;
-}
-
-std::string summary(const Manifest& m) {
-  std::array<size_t, 6> counts{};
-  for (const auto& r : m.members) ++counts[static_cast<size_t>(r.state)];
-  std::string out;
-  for (MemberState s : {MemberState::done, MemberState::diverged, MemberState::failed, MemberState::interrupted,
-                        MemberState::running, MemberState::pending})
-    if (counts[static_cast<size_t>(s)] > 0)
-      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", counts[static_cast<size_t>(s)], to_string(s));
-  return out;
 }
 
 std::vector<std::string> job_ids(const Manifest& m) {
@@ -110,7 +98,7 @@ int show_sweep_status(const fs::path& path, const std::vector<std::string>& over
                job.script, tasks.empty() ? "no longer known to squeue" : tasks);
   }
   if (!note.empty()) fmt::print("{}\n", note);
-  fmt::print("{}{}\n", summary(m),
+  fmt::print("{}{}\n", count_states(m),
              stalled > 0 ? fmt::format(" ({} stalled: marked running but no process holds them, e.g. a killed task; "
                                        "running or submitting the sweep again resumes them)",
                                        stalled)
@@ -134,7 +122,7 @@ int follow_sweep(const fs::path& dir, const std::vector<std::string>& jobs, bool
       shown = c;
     }
     if (active == 0) {
-      fmt::print("sweep {}: {} | {}\n", m.name, summary(m), manifest_path(dir).string());
+      fmt::print("sweep {}: {} | {}\n", m.name, count_states(m), manifest_path(dir).string());
       if (c.running + c.waiting == 0) return 0;
       fmt::print(stderr, "{} members were not run to the end (a cancelled, timed-out or killed task): submit the sweep "
                          "again to resume them\n", c.running + c.waiting);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "tensorboard/record_framing.hpp"
 
@@ -19,6 +20,13 @@ namespace {
 // TensorBoard parses the version from this string; 2 enables its restart handling
 // (SessionLog START purges data a crashed run wrote past the resumed step).
 constexpr const char* kFileVersion = "brain.Event:2";
+
+tb::Event version_event() {
+  tb::Event version;
+  version.set_file_version(kFileVersion);
+  version.set_wall_time(wall_time_now());
+  return version;
+}
 
 std::string host_name() {
   char name[256] = {};
@@ -41,6 +49,13 @@ int create_event_file(const std::filesystem::path& dir, std::filesystem::path& p
 
 }  // namespace
 
+void write_event_file_atomically(const std::filesystem::path& path, const std::vector<tb::Event>& events) {
+  std::string bytes;
+  append_framed_record(bytes, version_event().SerializeAsString());
+  for (const tb::Event& e : events) append_framed_record(bytes, e.SerializeAsString());
+  write_file_atomically(path, bytes);
+}
+
 double wall_time_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -52,9 +67,7 @@ EventFileWriter::EventFileWriter(const std::filesystem::path& dir, double flush_
   if (ec) throw IoError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   fd_ = create_event_file(dir, path_);
 
-  tb::Event version;
-  version.set_file_version(kFileVersion);
-  write(std::move(version));
+  write(version_event());
   flush();
   if (flush_seconds_ > 0) flusher_ = std::jthread([this](std::stop_token stop) { run_flusher(stop); });
 }

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tb_event.pb.h"
 
@@ -56,6 +57,11 @@ class EventFileWriter {
   std::condition_variable_any stop_or_timeout_;  // the flusher sleeps on it between flushes
   std::jthread flusher_;         // declared last: stopped and joined before the rest goes
 };
+
+// A whole event file, the file-version record and then `events`, written atomically to `path`:
+// for a small file that is replaced rather than appended to, such as a sweep's experiment
+// summary. Throws IoError.
+void write_event_file_atomically(const std::filesystem::path& path, const std::vector<tb::Event>& events);
 
 // Seconds since the Unix epoch, as Event.wall_time holds them.
 double wall_time_now();

@@ -1,5 +1,7 @@
 #include "tensorboard/hparams.hpp"
 
+#include <charconv>
+
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
@@ -90,6 +92,14 @@ std::map<std::string, HParamValue> flatten_hparams(std::string_view yaml) {
   return out;
 }
 
+HParamValue hparam_value(const std::string& text) {
+  if (text == "true" || text == "false") return text == "true";
+  double number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error == std::errc() && end == text.data() + text.size()) return number;
+  return text;
+}
+
 tb::Summary::Value session_start_summary(const std::map<std::string, HParamValue>& hparams, double start_time_secs) {
   tb::HParamsPluginData data;
   auto* start = data.mutable_session_start_info();
@@ -101,7 +111,8 @@ tb::Summary::Value session_start_summary(const std::map<std::string, HParamValue
 tb::Summary::Value session_end_summary(RunStatus status, double end_time_secs) {
   tb::HParamsPluginData data;
   auto* end = data.mutable_session_end_info();
-  end->set_status(status == RunStatus::completed ? tb::STATUS_SUCCESS : tb::STATUS_FAILURE);
+  const bool finished = status == RunStatus::completed || status == RunStatus::stopped_early;
+  end->set_status(finished ? tb::STATUS_SUCCESS : tb::STATUS_FAILURE);
   end->set_end_time_secs(end_time_secs);
   return plugin_summary(kSessionEndTag, std::move(data));
 }
@@ -126,9 +137,10 @@ void write_sweep_hparams(const std::filesystem::path& sweep_root, const std::vec
   add_metric(e, kBestTestAccuracyTag, "best test accuracy");
   add_metric(e, kTrainTestGapTag, "train - test accuracy");
 
-  EventFileWriter writer(sweep_root, 0);
-  writer.write_summary(0, plugin_summary(kExperimentTag, std::move(data)));
-  writer.close();
+  tb::Event event;
+  event.set_wall_time(wall_time_now());
+  *event.mutable_summary()->add_value() = plugin_summary(kExperimentTag, std::move(data));
+  write_event_file_atomically(sweep_root / "events.out.tfevents.sweep-hparams", {event});
 }
 
 }  // namespace expt

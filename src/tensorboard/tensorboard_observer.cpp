@@ -31,6 +31,8 @@ void write_metrics(EventFileWriter& w, int64_t step, const char* prefix, const B
 
 class TensorBoardObserver final : public TrainingObserver {
  public:
+  explicit TensorBoardObserver(FlatConfig session_hparams) : session_hparams_(std::move(session_hparams)) {}
+
   void on_start(const RunContext& ctx, Network& net) override {
     config_ = ctx.config->tensorboard;
     if (!config_.enabled) return;
@@ -59,7 +61,7 @@ class TensorBoardObserver final : public TrainingObserver {
     graph.set_step(step);
     graph.set_graph_def(make_graph_def(*plan_).SerializeAsString());
     train_->write(std::move(graph));
-    session_->write_summary(step, session_start_summary(flatten_hparams(ctx.config->resolved_yaml), wall_time_now()));
+    session_->write_summary(step, session_start_summary(hparams(*ctx.config), wall_time_now()));
     write_histograms(step, net, /*gradients=*/false);  // no backward has run yet
     write_images(step, net);
   }
@@ -105,7 +107,8 @@ class TensorBoardObserver final : public TrainingObserver {
       // TensorBoard keeps the first session-end record of a run and ignores later ones, so
       // it is written only when the run is over for good: an interrupted or failed run can
       // still be resumed, and its resumption writes the status.
-      if (end.status == RunStatus::completed || end.status == RunStatus::diverged)
+      if (end.status == RunStatus::completed || end.status == RunStatus::stopped_early ||
+          end.status == RunStatus::diverged)
         session_->write_summary(static_cast<int64_t>(end.step), session_end_summary(end.status, wall_time_now()));
       if (!end.message.empty())
         session_->write_summary(static_cast<int64_t>(end.step),
@@ -186,6 +189,14 @@ class TensorBoardObserver final : public TrainingObserver {
     }
   }
 
+  std::map<std::string, HParamValue> hparams(const ExperimentConfig& config) const {
+    if (session_hparams_.empty()) return flatten_hparams(config.resolved_yaml);
+    std::map<std::string, HParamValue> out;
+    for (const auto& [key, text] : session_hparams_) out[key] = hparam_value(text);
+    return out;
+  }
+
+  FlatConfig session_hparams_;
   TensorBoardConfig config_;
   const NetworkPlan* plan_ = nullptr;
   int64_t log_every_ = 0;
@@ -198,6 +209,8 @@ class TensorBoardObserver final : public TrainingObserver {
 
 }  // namespace
 
-std::unique_ptr<TrainingObserver> make_tensorboard_observer() { return std::make_unique<TensorBoardObserver>(); }
+std::unique_ptr<TrainingObserver> make_tensorboard_observer(FlatConfig session_hparams) {
+  return std::make_unique<TensorBoardObserver>(std::move(session_hparams));
+}
 
 }  // namespace expt

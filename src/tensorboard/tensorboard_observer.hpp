@@ -21,10 +21,13 @@
 // on_end flushes and closes every file and throws IoError if one could not be written.
 #include <memory>
 
+#include "config/flatten_config.hpp"
 #include "training/observer.hpp"
 
 namespace expt {
 
-std::unique_ptr<TrainingObserver> make_tensorboard_observer();
+// `session_hparams`: the hyperparameters of the HParams session (a sweep member's varied keys,
+// as flatten_config names them); empty: every scalar of the resolved config.
+std::unique_ptr<TrainingObserver> make_tensorboard_observer(FlatConfig session_hparams = {});
 
 }  // namespace expt

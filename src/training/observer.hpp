@@ -43,6 +43,8 @@ struct EpochLog {
   double seconds = 0;              // wall time of the epoch, evaluation included
   double eval_seconds = 0;         // of which evaluating the test set
   double images_per_second = 0;    // training images / training time
+  bool new_best = false;           // the best epoch so far (training/best_epoch.hpp)
+  bool last = false;               // the run trains no further epoch: all done, or stopping early
 };
 
 struct RunEnd {
@@ -57,7 +59,7 @@ class TrainingObserver {
   virtual void on_start(const RunContext&, Network&) {}
   virtual void on_log(const StepLog&, Network&) {}
   virtual void on_epoch(const EpochLog&, Network&) {}
-  // Called on every exit path (completed, diverged, Ctrl-C, error) before the run returns.
+  // Called on every exit path (completed, stopped early, diverged, Ctrl-C, error) before the run returns.
   virtual void on_end(const RunEnd&, Network&) {}
 };
 

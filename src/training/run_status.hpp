@@ -7,16 +7,17 @@ namespace expt {
 
 enum class RunStatus {
   running,
-  completed,    // every epoch done
-  diverged,     // the loss became NaN or Inf
-  interrupted,  // Ctrl-C; resumable from the last checkpoint
-  failed,       // an error while training or writing outputs
+  completed,      // every epoch done
+  stopped_early,  // training.early_stopping ran out of patience: finished, never resumed
+  diverged,       // the loss became NaN or Inf
+  interrupted,    // Ctrl-C; resumable from the last checkpoint
+  failed,         // an error while training or writing outputs
 };
 
 inline constexpr EnumName<RunStatus> run_status_names[] = {
     {"running", RunStatus::running},         {"completed", RunStatus::completed},
     {"diverged", RunStatus::diverged},       {"interrupted", RunStatus::interrupted},
-    {"failed", RunStatus::failed},
+    {"failed", RunStatus::failed},           {"stopped_early", RunStatus::stopped_early},
 };
 
 }  // namespace expt

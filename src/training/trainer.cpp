@@ -82,7 +82,9 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
   for (auto* o : observers) o->on_start(ctx, net);
 
   uint64_t step = start.step;
-  for (int64_t epoch = start.epochs_done; epoch < tc.epochs; ++epoch) {
+  BestEpoch& best = start.best;
+  int64_t epoch = start.epochs_done;
+  for (; epoch < tc.epochs && !best.should_stop(); ++epoch) {
     const auto epoch_start = Clock::now();
     loader.start_epoch(epoch, epoch_order(data.train.size(), cfg.seed, epoch));
     BatchMetrics epoch_train;
@@ -148,9 +150,13 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
     log.eval_seconds = seconds_since(eval_start);
     log.seconds = seconds_since(epoch_start);
     log.images_per_second = train_seconds > 0 ? static_cast<double>(epoch_train.count) / train_seconds : 0;
+    log.new_best = best.record(epoch + 1, log.test.loss(), log.test.accuracy());
+    log.last = epoch + 1 == tc.epochs || best.should_stop();
     for (auto* o : observers) o->on_epoch(log, net);
   }
-  const RunEnd end{RunStatus::completed, "", step};
+  // Running out of patience in the last epoch is no early stop: every epoch was trained.
+  const RunEnd end = epoch < tc.epochs ? RunEnd{RunStatus::stopped_early, best.stop_reason(), step}
+                                       : RunEnd{RunStatus::completed, "", step};
   notify_end(observers, end, net);
   return end;
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "training/best_epoch.hpp"
 #include "training/observer.hpp"
 
 namespace expt {
@@ -10,11 +11,13 @@ namespace expt {
 struct TrainerStart {
   uint64_t step = 0;         // optimizer updates already done (resume)
   int64_t epochs_done = 0;   // whole epochs already done (resume)
+  BestEpoch best;            // the best of those epochs
 };
 
 // Runs epochs [start.epochs_done, config.training.epochs). Returns how it ended; observers
-// have seen on_end by then. Stops after the current step on Ctrl-C, and at the first step
-// whose loss is NaN or Inf.
+// have seen on_end by then. Stops after the current step on Ctrl-C, at the first step whose
+// loss is NaN or Inf, and with early stopping after the epoch that runs out of patience (or at
+// once, when the epochs already done have).
 RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std::vector<TrainingObserver*>& observers);
 
 // Evaluates `set` in batches of `batch_size` with dropout off.

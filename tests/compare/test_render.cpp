@@ -96,3 +96,48 @@ TEST_CASE("compare: a group mixing CPU thread counts is warned about") {
   runs[0].report.threads = 2;
   CHECK(compare_runs(runs, {}).warnings.empty());
 }
+
+TEST_CASE("render: a group whose runs all diverged is shown as diverged, never as a 0 ± 0 comparison") {
+  std::vector<RunRecord> runs;
+  for (uint64_t s = 0; s < 3; ++s) {
+    const std::string seed = std::to_string(s);
+    runs.push_back(make_run("ok" + seed, {{"seed", seed}, {"training.optimizer.learning_rate", "0.001"}},
+                            make_report(s, 0.88 + 0.01 * static_cast<double>(s), 0.9)));
+    Report nan = make_report(s, 0, 0, 0);
+    nan.status = RunStatus::diverged;
+    nan.message = "the loss became nan at step 1";
+    runs.push_back(make_run("nan" + seed, {{"seed", seed}, {"training.optimizer.learning_rate", "10"}}, nan));
+  }
+  const Comparison c = compare_runs(runs, {});
+  REQUIRE(c.groups.size() == 2);
+  CHECK_FALSE(c.groups[0].diverged);
+  CHECK(c.groups[1].diverged);
+  CHECK(c.groups[1].counted.empty());
+  CHECK(c.differences.empty());
+
+  const std::string text = render_text_table(c);
+  CHECK(text.find("CI [") == std::string::npos);
+  CHECK(text.find("training.optimizer.learning_rate=10: every run diverged, so it is not compared") != std::string::npos);
+  const size_t row = text.find("\n10 ");
+  REQUIRE(row != std::string::npos);
+  const std::string cells = text.substr(row + 1, text.find('\n', row + 1) - row - 1);
+  size_t marks = 0;
+  for (size_t at = cells.find("diverged"); at != std::string::npos; at = cells.find("diverged", at + 1)) ++marks;
+  CHECK(marks == all_metrics().size() + 1);  // every metric cell, and the status "3 diverged"
+  CHECK(cells.find("±") == std::string::npos);
+  CHECK(render_markdown(c).find("every run diverged") != std::string::npos);
+  CHECK(render_html(c).find("every run diverged") != std::string::npos);
+  CHECK(render_csv(c).find("10,0,,,") != std::string::npos);
+  const auto j = nlohmann::json::parse(render_json(c));
+  CHECK(j["groups"][1]["diverged"] == true);
+  CHECK(j["differences"].empty());
+
+  SUBCASE("a stopped-early run counts as a finished result, marked in the status") {
+    Report stopped = make_report(7, 0.9, 0.9);
+    stopped.status = RunStatus::stopped_early;
+    runs.push_back(make_run("stopped", {{"seed", "7"}, {"training.optimizer.learning_rate", "0.001"}}, stopped));
+    const Comparison with = compare_runs(runs, {});
+    CHECK(with.groups[0].counted.size() == 4);
+    CHECK(with.groups[0].status == "3 completed, 1 stopped_early");
+  }
+}

@@ -193,3 +193,25 @@ TEST_CASE("a fused activation's alpha defaults to PyTorch's for that activation"
   CHECK(alpha_of("gelu") == 0.0);
   CHECK(alpha_of("leaky_relu, activation_alpha: 0.2") == 0.2);
 }
+
+TEST_CASE("early stopping: patience 0, an unknown metric or key and a negative min_delta name the file, line and key") {
+  const auto with = [](const std::string& stopping) {
+    return edited(small_config, "  batch_size: 5\n", "  batch_size: 5\n  early_stopping: " + stopping + "\n");
+  };
+  std::string yaml = with("{metric: test_loss, patience: 0}");
+  const std::string key_at = position_of(yaml, "patience: 0");  // the value is 10 columns further
+  const size_t colon = key_at.rfind(':') + 1;
+  const std::string value_at = key_at.substr(0, colon) + std::to_string(std::stoi(key_at.substr(colon)) + 10);
+  CHECK(load_error(yaml) == "value out of range at training.early_stopping.patience (" + value_at +
+                                "): expected patience >= 1, got 0");
+  yaml = with("{metric: accuracy}");
+  CHECK(load_error(yaml).starts_with("invalid value at training.early_stopping.metric (" + position_of(yaml, "accuracy") +
+                                     "): expected test_loss | test_accuracy, got 'accuracy'"));
+  yaml = with("{min_delta: -0.1}");
+  CHECK(load_error(yaml).starts_with("value out of range at training.early_stopping.min_delta (" +
+                                     position_of(yaml, "-0.1") + ")"));
+  yaml = with("{patience: 3, restore: true}");
+  CHECK(load_error(yaml) == "unknown key 'restore' at training.early_stopping (" + position_of(yaml, "restore:") +
+                                "); expected one of: metric, patience, min_delta, restore_best");
+  CHECK(load_error(with("5")).starts_with("wrong type at training.early_stopping"));
+}

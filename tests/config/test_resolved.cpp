@@ -137,6 +137,7 @@ training:
   dropout: false
   checkpoint_every_epochs: 0
   checkpoint_initial: true
+  early_stopping: {metric: test_accuracy, patience: 2, min_delta: 0.25, restore_best: false}
 tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_every_steps: 5, flush_seconds: 2.5}
 )";
   const ExperimentConfig first = load_config_text(yaml, "test.yaml");
@@ -216,12 +217,26 @@ tensorboard: {enabled: false, every_steps: 3, histograms_every_steps: 4, images_
   CHECK_FALSE(t.dropout);
   CHECK(t.checkpoint_every_epochs == 0);
   CHECK(t.checkpoint_initial);
+  CHECK(t.early_stopping.enabled);
+  CHECK(t.early_stopping.metric == EpochMetric::test_accuracy);
+  CHECK(t.early_stopping.patience == 2);
+  CHECK(t.early_stopping.min_delta == 0.25);
+  CHECK_FALSE(t.early_stopping.restore_best);
   const TensorBoardConfig& tb = again.tensorboard;
   CHECK_FALSE(tb.enabled);
   CHECK(tb.every_steps == 3);
   CHECK(tb.histograms_every_steps == 4);
   CHECK(tb.images_every_steps == 5);
   CHECK(tb.flush_seconds == 2.5);
+}
+
+TEST_CASE("early stopping is off when absent or null, and then absent from the resolved YAML") {
+  for (const auto& overrides : {std::vector<std::string>{}, std::vector<std::string>{"training.early_stopping=null"}}) {
+    const ExperimentConfig c = load_config_text(every_layer_type, "test.yaml", overrides);
+    CHECK_FALSE(c.training.early_stopping.enabled);
+    CHECK_FALSE(YAML::Load(c.resolved_yaml)["training"]["early_stopping"]);
+  }
+  CHECK(load_config_text(every_layer_type, "test.yaml", {"training.early_stopping={}"}).training.early_stopping.enabled);
 }
 
 TEST_CASE("every schema default is what a config without that key gets") {
@@ -246,6 +261,8 @@ TEST_CASE("every schema default is what a config without that key gets") {
       {"model", {{}, [](const YAML::Node& r) { return r["model"]; }}},
       {"training", {{}, [](const YAML::Node& r) { return r["training"]; }}},
       {"tensorboard", {{}, [](const YAML::Node& r) { return r["tensorboard"]; }}},
+      {"training.early_stopping",
+       {{"training.early_stopping={}"}, [](const YAML::Node& r) { return r["training"]["early_stopping"]; }}},
       {"layer", {{}, layer(0)}},
       {"init", {{}, [](const YAML::Node& r) { return r["model"]["layers"][0]["init"]; }}},
       {"optimizer", {{}, optimizer}},
