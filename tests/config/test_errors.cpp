@@ -193,3 +193,23 @@ TEST_CASE("a fused activation's alpha defaults to PyTorch's for that activation"
   CHECK(alpha_of("gelu") == 0.0);
   CHECK(alpha_of("leaky_relu, activation_alpha: 0.2") == 0.2);
 }
+
+TEST_CASE("batch norm: momentum outside [0, 1] and epsilon <= 0 are range errors at their value") {
+  std::string yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm, momentum: 1.5}");
+  CHECK(load_error(yaml) == "value out of range at model.layers[2].momentum (" + position_of(yaml, "1.5") +
+                                "): expected 0 <= momentum <= 1, got 1.5");
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm, epsilon: 0}");
+  CHECK(load_error(yaml).starts_with("value out of range at model.layers[2].epsilon ("));
+  CHECK(load_error(yaml).ends_with("expected epsilon > 0, got 0"));
+}
+
+TEST_CASE("batch norm after a dense layer with a training batch of 1 names the layer and its line") {
+  std::string yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: dense, units: 6}\n    - {type: batch_norm}");
+  yaml = edited(yaml, "batch_size: 5", "batch_size: 1");
+  const std::string message = load_error(yaml);
+  CHECK(message.starts_with("model.layers[3] (batch_norm 'batch_norm_1'): training.batch_size is 1"));
+  CHECK(message.ends_with(fmt::format("({})", position_of(yaml, "{type: batch_norm"))));
+  // After a conv each channel still has H*W values per batch.
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm}");
+  CHECK_NOTHROW(load_config_text(edited(yaml, "batch_size: 5", "batch_size: 1"), "test.yaml"));
+}
