@@ -36,7 +36,10 @@ void print_model_table(const ExperimentConfig& config) {
              "fwd FLOPs", "activations");
   for (const PlannedLayer& l : plan.layers) {
     int64_t params = 0;
-    for (int p : l.params) params += plan.params[static_cast<size_t>(p)].size();
+    for (int p : l.params) {
+      const ParamSpec& tensor = plan.params[static_cast<size_t>(p)];
+      if (tensor.trainable) params += tensor.size();  // as the total counts them: running statistics are state
+    }
     fmt::print("{:<{}} {:<{}} {:>14} {:>12} {:>12} {:>14}\n", l.spec.name, name_width, to_string(l.spec.kind),
                type_width, l.out.str(),
                human_count(static_cast<double>(params)), human_count(l.forward_flops * static_cast<double>(batch)),

@@ -9,6 +9,7 @@
 #include "config/parse.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "layers/layer_planner.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt {
@@ -27,6 +28,20 @@ ConfigError with_layer_location(const ConfigError& e, const config::LayerSources
   return ConfigError(fmt::format("{}: {}", source, message));
 }
 
+// Batch norm normalises each channel over the batch and the image: with one value per channel,
+// a training batch of 1 after a dense layer, its variance is zero and its output meaningless
+// (PyTorch refuses it at the first step).
+void check_batch_statistics(const NetworkPlan& plan, int64_t batch_size) {
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    const PlannedLayer& l = plan.layers[i];
+    if (l.spec.kind != LayerKind::batch_norm || batch_size > 1 || l.in.h * l.in.w > 1) continue;
+    throw ConfigError(fmt::format(
+        "{}: training.batch_size is 1 and the input is {}, so each channel has one value per batch and no "
+        "variance; use a batch of at least 2",
+        layer_where(l.spec, i), l.in.str()));
+  }
+}
+
 }  // namespace
 
 ExperimentConfig build_config(const config::ConfigDocument& document, const std::string& default_name) {
@@ -40,7 +55,7 @@ ExperimentConfig build_config(const config::ConfigDocument& document, const std:
   for (size_t i : sources.units_from_classes) config.layers[i].units = config.classes;
 
   try {
-    plan_network(config.layers, config.input, config.classes);
+    check_batch_statistics(plan_network(config.layers, config.input, config.classes), config.training.batch_size);
   } catch (const ConfigError& e) {
     throw with_layer_location(e, sources, document.source_name());
   }

@@ -47,6 +47,11 @@ Range unit_interval_above_zero() {
   r.max = 1;
   return r;
 }
+Range unit_interval() {
+  Range r = at_least(0);
+  r.max = 1;
+  return r;
+}
 
 std::string SchemaKey::allowed_text() const {
   if (!choices.empty()) return fmt::format("{}", fmt::join(choices, " | "));

@@ -36,6 +36,7 @@ Range at_least(double min);                // x >= min
 Range above(double min);                   // x > min
 Range fraction();                          // 0 <= x < 1
 Range unit_interval_above_zero();          // 0 < x <= 1
+Range unit_interval();                     // 0 <= x <= 1
 
 inline constexpr std::string_view required_note = "required";
 

@@ -50,7 +50,7 @@ void save_checkpoint(const std::filesystem::path& path, const Network& net, Opti
     std::vector<float> values(static_cast<size_t>(p.size()));
     net.read_parameter(i, values);
     file.tensors[p.name] = to_tensor(p.dims, values);
-    if (!include_optimizer) continue;
+    if (!include_optimizer || !p.trainable) continue;
     for (int slot = 0; slot < optimizer_state_slots(kind); ++slot) {
       net.read_optimizer_state(i, slot, values);
       file.tensors[fmt::format("optimizer.{}.{}", p.name, optimizer_slot_name(kind, slot))] = to_tensor(p.dims, values);
@@ -80,6 +80,7 @@ CheckpointInfo load_checkpoint(const std::filesystem::path& path, Network& net, 
   for (size_t i = 0; i < plan.params.size(); ++i) {
     const ParamSpec& p = plan.params[i];
     net.write_parameter(i, fetch(p.name, p));
+    if (!p.trainable) continue;
     for (int slot = 0; slot < optimizer_state_slots(kind); ++slot) {
       const std::string name = fmt::format("optimizer.{}.{}", p.name, optimizer_slot_name(kind, slot));
       // A weights-only checkpoint (step-0) starts the optimizer from zero state.

@@ -36,13 +36,19 @@ void LayerPlanner::add_weight_and_bias(std::vector<int64_t> weight_dims, int64_t
   if (spec().use_bias) add_param("bias", {out}, spec().bias_init, fan_in, fan_out);
 }
 
+void LayerPlanner::add_constant(const std::string& suffix, std::vector<int64_t> dims, double value, bool trainable) {
+  InitSpec init{InitSpec::Kind::constant};
+  init.value = value;
+  add_param(suffix, std::move(dims), init, 1, 1, trainable);
+}
+
 void LayerPlanner::add_param(const std::string& suffix, std::vector<int64_t> dims, const InitSpec& init,
-                             int64_t fan_in, int64_t fan_out) {
+                             int64_t fan_in, int64_t fan_out, bool trainable) {
   // Checked here so that ParamSpec::size() and NetworkPlan::parameter_count() cannot overflow later.
   int64_t elements = 1;
   for (const int64_t d : dims) elements = product({elements, d});
   layer_.params.push_back(static_cast<int>(plan_.params.size()));
-  plan_.params.push_back(ParamSpec{spec().name + "." + suffix, std::move(dims), init, fan_in, fan_out});
+  plan_.params.push_back(ParamSpec{spec().name + "." + suffix, std::move(dims), init, fan_in, fan_out, trainable});
 }
 
 }  // namespace expt

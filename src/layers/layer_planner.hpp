@@ -34,11 +34,13 @@ class LayerPlanner {
 
   // "<name>.weight" with `weight_dims` ([out, ...]) and, with use_bias, "<name>.bias" [out].
   void add_weight_and_bias(std::vector<int64_t> weight_dims, int64_t fan_in, int64_t fan_out);
+  // "<name>.<suffix>" starting at `value`: a learned parameter, or state that forward updates.
+  void add_constant(const std::string& suffix, std::vector<int64_t> dims, double value, bool trainable);
 
  private:
   [[noreturn]] void overflow(const std::string& expression) const;
   void add_param(const std::string& suffix, std::vector<int64_t> dims, const InitSpec& init, int64_t fan_in,
-                 int64_t fan_out);
+                 int64_t fan_out, bool trainable = true);
 
   NetworkPlan& plan_;
   PlannedLayer& layer_;

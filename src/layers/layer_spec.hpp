@@ -9,7 +9,7 @@ namespace expt {
 
 enum class LayerKind {
   conv2d, max_pool, avg_pool, relu, dropout, flatten, dense,
-  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool,
+  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool, batch_norm,
 };
 // The activation layer kinds as case labels, for the backends' switches over LayerKind: each
 // backend runs them all with one kernel, given layer_activation(spec) (layers/layer_registry.hpp).
@@ -71,6 +71,10 @@ struct LayerSpec {
   double rate = 0.0;
   // leaky_relu's slope below zero, elu's saturation value; as a layer or fused (`activation_alpha`)
   double alpha = 0.0;
+  // batch_norm: running = (1 - momentum) * running + momentum * batch statistic (PyTorch's
+  // convention), and the epsilon added to the variance before its square root
+  double momentum = 0.1;
+  double epsilon = 1e-5;
 };
 
 }  // namespace expt

@@ -18,7 +18,8 @@ int64_t ParamSpec::size() const {
 
 int64_t NetworkPlan::parameter_count() const {
   int64_t n = 0;
-  for (const auto& p : params) n += p.size();
+  for (const auto& p : params)
+    if (p.trainable) n += p.size();
   return n;
 }
 double NetworkPlan::forward_flops() const {

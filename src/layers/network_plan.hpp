@@ -11,11 +11,15 @@
 
 namespace expt {
 
+// A tensor the network holds for a layer: a learned parameter, or state that forward updates
+// (batch norm's running statistics). Both are read and written, checkpointed and shown alike;
+// only trainable ones have a gradient and optimizer state, and the optimizer skips the others.
 struct ParamSpec {
-  std::string name;            // PyTorch-style: "<layer>.weight" / "<layer>.bias"
-  std::vector<int64_t> dims;   // conv [out, in, kh, kw]; dense [out, in]; bias [out]
+  std::string name;            // PyTorch-style: "<layer>.weight" / "<layer>.bias" / "<layer>.running_mean"
+  std::vector<int64_t> dims;   // conv [out, in, kh, kw]; dense [out, in]; bias [out]; a counter []
   InitSpec init;
   int64_t fan_in = 1, fan_out = 1;
+  bool trainable = true;
   int64_t size() const;
 };
 
@@ -34,7 +38,7 @@ struct NetworkPlan {
   std::vector<PlannedLayer> layers;
   std::vector<ParamSpec> params;
 
-  int64_t parameter_count() const;
+  int64_t parameter_count() const;        // trainable elements, as PyTorch counts parameters()
   double forward_flops() const;            // per sample
   double train_flops() const;              // per sample, forward + both backward passes (~3x)
   int64_t activation_floats() const;       // per sample: every layer's output kept for backward

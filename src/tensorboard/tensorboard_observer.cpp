@@ -161,7 +161,7 @@ class TensorBoardObserver final : public TrainingObserver {
       values.resize(static_cast<size_t>(p.size()));
       net.read_parameter(i, values);
       train_->write_summary(step, histogram_summary("parameters/" + p.name, make_histogram(values)));
-      if (!gradients) continue;
+      if (!gradients || !p.trainable) continue;
       net.read_gradient(i, values);
       train_->write_summary(step, histogram_summary("gradients/" + p.name, make_histogram(values)));
     }

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Ctrl-C stops a run after the current step with exit code 130 and status `interrupted`;
 # `expt run --resume` then finishes it with the same per-epoch history as an uninterrupted run.
+# Arguments after the config are overrides for both runs.
 set -euo pipefail
 expt=$1 config=$2
+shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$expt" run "$config" results_dir="$work/full" --quiet >/dev/null
+"$expt" run "$config" results_dir="$work/full" "$@" --quiet >/dev/null
 full_report=$(ls "$work"/full/cli_quick/*/report.json)
 
-"$expt" run "$config" results_dir="$work/cut" training.log_every_steps=1 --quiet >/dev/null &
+"$expt" run "$config" results_dir="$work/cut" training.log_every_steps=1 "$@" --quiet >/dev/null &
 pid=$!
 # Wait for the first epoch's checkpoint, then press Ctrl-C.
 for _ in $(seq 1 600); do

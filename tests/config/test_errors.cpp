@@ -215,3 +215,23 @@ TEST_CASE("early stopping: patience 0, an unknown metric or key and a negative m
                                 "); expected one of: metric, patience, min_delta, restore_best");
   CHECK(load_error(with("5")).starts_with("wrong type at training.early_stopping"));
 }
+
+TEST_CASE("batch norm: momentum outside [0, 1] and epsilon <= 0 are range errors at their value") {
+  std::string yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm, momentum: 1.5}");
+  CHECK(load_error(yaml) == "value out of range at model.layers[2].momentum (" + position_of(yaml, "1.5") +
+                                "): expected 0 <= momentum <= 1, got 1.5");
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm, epsilon: 0}");
+  CHECK(load_error(yaml).starts_with("value out of range at model.layers[2].epsilon ("));
+  CHECK(load_error(yaml).ends_with("expected epsilon > 0, got 0"));
+}
+
+TEST_CASE("batch norm after a dense layer with a training batch of 1 names the layer and its line") {
+  std::string yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: dense, units: 6}\n    - {type: batch_norm}");
+  yaml = edited(yaml, "batch_size: 5", "batch_size: 1");
+  const std::string message = load_error(yaml);
+  CHECK(message.starts_with("model.layers[3] (batch_norm 'batch_norm_1'): training.batch_size is 1"));
+  CHECK(message.ends_with(fmt::format("({})", position_of(yaml, "{type: batch_norm"))));
+  // After a conv each channel still has H*W values per batch.
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm}");
+  CHECK_NOTHROW(load_config_text(edited(yaml, "batch_size: 5", "batch_size: 1"), "test.yaml"));
+}

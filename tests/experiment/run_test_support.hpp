@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "backends/registry.hpp"
 #include "experiment/run.hpp"
 
 namespace expt {
@@ -33,6 +34,14 @@ model:
 training: {epochs: 6, batch_size: 20, optimizer: {type: adam, learning_rate: 0.01}, log_every_steps: 4}
 tensorboard: {enabled: false}
 )" + extra;
+}
+
+// The config's network on the reference backend, built as a run builds it.
+inline std::unique_ptr<Network> reference_network(const ExperimentConfig& cfg) {
+  NetworkOptions options;
+  options.optimizer = cfg.training.optimizer;
+  options.max_batch = cfg.training.batch_size;
+  return make_backend("reference")->build(plan_network(cfg.layers, cfg.input, cfg.classes), options);
 }
 
 inline RunOptions quiet() {

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "backends/registry.hpp"
 #include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "experiment/run_recorder.hpp"
@@ -41,12 +40,7 @@ void change_metadata(const fs::path& checkpoint, const std::string& key, const s
 TEST_CASE("run recorder: an epoch is in report.json before its checkpoint is written") {
   const auto results = fresh_results("order");
   const auto cfg = load_config_text(quick_config(results), "quick.yaml");
-  const NetworkPlan plan = plan_network(cfg.layers, cfg.input, cfg.classes);
-  NetworkOptions options;
-  options.optimizer = cfg.training.optimizer;
-  options.max_batch = cfg.training.batch_size;
-  const auto backend = make_backend("reference");
-  const auto net = backend->build(plan, options);
+  const auto net = reference_network(cfg);
   // A folder where the checkpoint goes makes its write fail: the moment a kill could stop it.
   const fs::path run_dir = results / "run";
   fs::create_directories(run_dir / "checkpoints" / "last.safetensors" / "in-the-way");

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/cudnn/batch_norm.hpp"
 #include "backends/cudnn/conv2d.hpp"
 #include "backends/cudnn/dense.hpp"
 #include "backends/cudnn/elementwise.hpp"
@@ -163,6 +164,12 @@ void CudnnNetwork::create_layers() {
       case LayerKind::flatten:
         layers_.push_back(std::make_unique<FlattenLayer>());
         break;
+      case LayerKind::batch_norm: {
+        auto value = [&](size_t which) { return params_[static_cast<size_t>(l.params[which])].value.floats(); };
+        const BatchNormTensors tensors{*param(l, 0), *param(l, 1), value(2), value(3), value(4)};
+        layers_.push_back(std::make_unique<BatchNormLayer>(l, tensors, ones_.floats(), allocator_));
+        break;
+      }
     }
   }
 }
@@ -306,7 +313,9 @@ void CudnnNetwork::update(double learning_rate, uint64_t t) {
   const auto wd = static_cast<float>(c.weight_decay);
   LayerTiming& timing = timings_.back();
   timed(timing.forward_ms, [&] {
-    for (ParameterStorage& p : params_) {
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (!plan_.params[i].trainable) continue;  // state such as batch norm's running statistics
+      ParameterStorage& p = params_[i];
       float* value = p.value.floats();
       const float* grad = p.grad.floats();
       switch (c.kind) {

@@ -90,6 +90,8 @@ std::unique_ptr<LayerPass> make_dense(size_t index, const PlannedLayer&, const d
 std::unique_ptr<LayerPass> make_activation(size_t index, const PlannedLayer&, const dnnl::memory& input,
                                            BuildContext&);
 std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+std::unique_ptr<LayerPass> make_batch_norm(size_t index, const PlannedLayer&, const dnnl::memory& input,
+                                           BuildContext&);
 std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 
 }  // namespace expt::onednn

@@ -35,6 +35,8 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
       return make_flatten(index, planned, input, ctx);
     case LayerKind::dense:
       return make_dense(index, planned, input, ctx);
+    case LayerKind::batch_norm:
+      return make_batch_norm(index, planned, input, ctx);
   }
   throw BackendError("onednn: unknown layer kind");
 }
@@ -64,7 +66,7 @@ OnednnNetwork::OnednnNetwork(const NetworkPlan& plan, const NetworkOptions& opti
       plan_.layers.begin());
   use_threads();
   pass_for(options_.max_batch);
-  optimizer_ = std::make_unique<ParallelOptimizer>(params_);
+  optimizer_ = std::make_unique<ParallelOptimizer>(params_, plan_);
   // Every backend starts from the same host-side initial values; the trainer may overwrite them.
   for (size_t i = 0; i < plan_.params.size(); ++i)
     params_.initialize(i, [&](std::span<float> values) {

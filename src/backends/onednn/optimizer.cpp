@@ -13,8 +13,9 @@ namespace {
 constexpr int64_t kChunkFloats = int64_t{1} << 16;
 }  // namespace
 
-ParallelOptimizer::ParallelOptimizer(const ParamStore& params) {
+ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan& plan) {
   for (size_t p = 0; p < params.size(); ++p) {
+    if (!plan.params[p].trainable) continue;
     const int64_t floats = params.at(p).floats();
     for (int64_t begin = 0; begin < floats; begin += kChunkFloats)
       chunks_.push_back(Chunk{p, begin, std::min(kChunkFloats, floats - begin)});

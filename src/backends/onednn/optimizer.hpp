@@ -11,7 +11,8 @@ namespace expt::onednn {
 
 class ParallelOptimizer {
  public:
-  explicit ParallelOptimizer(const ParamStore& params);
+  // Over the plan's trainable parameters; state such as batch norm's running statistics is left alone.
+  ParallelOptimizer(const ParamStore& params, const NetworkPlan& plan);
   void update(ParamStore& params, const OptimizerConfig& config, double learning_rate, uint64_t t) const;
 
  private:

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include "backends/reference/batch_norm.hpp"
 #include "backends/reference/conv2d.hpp"
 #include "backends/reference/dense.hpp"
 #include "backends/reference/elementwise.hpp"
@@ -82,6 +83,7 @@ ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions
   for (const auto& layer : plan_.layers) {
     outputs_.emplace_back(static_cast<size_t>(batch * layer.out.size()));
     pre_activations_.emplace_back(backward_reads_input(fused_activation(layer.spec).kind) ? outputs_.back().size() : 0);
+    normalization_.emplace_back(layer.spec.kind == LayerKind::batch_norm ? static_cast<size_t>(2 * layer.in.c) : 0);
     largest_output = std::max(largest_output, layer.out.size());
   }
   for (auto& g : layer_grads_) g.resize(static_cast<size_t>(batch * largest_output));
@@ -104,6 +106,7 @@ BatchMetrics ReferenceNetwork::forward(const HostBatch& batch, Phase phase, uint
   batch_ = n;
   step_ = step;
   dropout_active_ = phase == Phase::train && options_.dropout;
+  training_ = phase == Phase::train;
 
   ThreadCountScope threads(options_.threads);
   for (size_t i = 0; i < plan_.layers.size(); ++i) forward_layer(i, layer_input(i), outputs_[i].data());
@@ -144,8 +147,25 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
         std::copy(x, x + out_count, y);
       break;
     case LayerKind::flatten: std::copy(x, x + out_count, y); break;
+    case LayerKind::batch_norm: batch_norm_forward(index, x, y); break;
   }
   if (fused.kind != Activation::none) activation_forward(fused, out_count, pre, y);
+}
+
+void ReferenceNetwork::batch_norm_forward(size_t index, const float* x, float* y) {
+  const PlannedLayer& l = plan_.layers[index];
+  const BatchNormGeometry g{batch_, l.in.c, l.in.h * l.in.w};
+  auto tensor = [&](size_t i) { return params_[static_cast<size_t>(l.params[i])].data(); };
+  float* mean = normalization_[index].data();
+  float* inv_std = mean + l.in.c;
+  if (!training_) {
+    batch_norm_forward_inference(g, x, tensor(0), tensor(1), tensor(2), tensor(3), l.spec.epsilon, y, inv_std);
+    std::copy(tensor(2), tensor(2) + l.in.c, mean);
+    return;
+  }
+  batch_norm_forward_training(g, x, tensor(0), tensor(1), l.spec.momentum, l.spec.epsilon, y, mean, inv_std,
+                              tensor(2), tensor(3));
+  *tensor(4) += 1;  // num_batches_tracked
 }
 
 void ReferenceNetwork::backward() {
@@ -231,6 +251,13 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
       std::copy(dy, dy + out_count, dx);
       break;
     }
+    case LayerKind::batch_norm: {
+      ScopedTimer timer(data_ms);
+      const float* mean = normalization_[index].data();
+      batch_norm_backward(BatchNormGeometry{n, l.in.c, l.in.h * l.in.w}, x, dy, weight, mean, mean + l.in.c,
+                          training_, dx, dweight, grads_[static_cast<size_t>(l.params[1])].data());
+      break;
+    }
   }
 }
 
@@ -242,7 +269,8 @@ void ReferenceNetwork::update(double learning_rate, uint64_t t) {
   ScopedTimer timer(options_.profile ? &timing.forward_ms : nullptr);
   const CpuOptimizerStep step{&options_.optimizer, learning_rate, t};
   for (size_t i = 0; i < params_.size(); ++i)
-    cpu_optimizer_update(step, params_[i], grads_[i], optimizer_state_[i][0], optimizer_state_[i][1]);
+    if (plan_.params[i].trainable)
+      cpu_optimizer_update(step, params_[i], grads_[i], optimizer_state_[i][0], optimizer_state_[i][1]);
 }
 
 size_t ReferenceNetwork::checked_param(size_t index) const {
@@ -303,6 +331,7 @@ int64_t ReferenceNetwork::memory_bytes() const {
               optimizer_state_[i][1].capacity();
   for (const auto& o : outputs_) floats += o.capacity();
   for (const auto& p : pre_activations_) floats += p.capacity();
+  for (const auto& s : normalization_) floats += s.capacity();
   for (const auto& g : layer_grads_) floats += g.capacity();
   return static_cast<int64_t>(floats * sizeof(float) + labels_.capacity() * sizeof(int32_t));
 }

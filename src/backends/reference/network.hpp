@@ -24,6 +24,7 @@ class ReferenceNetwork final : public Network {
 
  private:
   void forward_layer(size_t index, const float* x, float* y);
+  void batch_norm_forward(size_t index, const float* x, float* y);
   // dy may be modified (a fused activation's backward runs in place); writes dx and the layer's gradients.
   void backward_layer(size_t index, const float* x, float* dy, float* dx);
   const float* layer_input(size_t index) const;
@@ -41,6 +42,9 @@ class ReferenceNetwork final : public Network {
   // Per layer, the output before a fused activation whose backward reads its input (gelu,
   // silu); empty for the other layers.
   std::vector<std::vector<float>> pre_activations_;
+  // Per batch_norm layer, the mean and 1/sqrt(variance + epsilon) forward normalised with,
+  // [2, channels]; empty for the other layers.
+  std::vector<std::vector<float>> normalization_;
   std::vector<float> probs_;               // softmax of the logits, [max_batch, classes]
   std::array<std::vector<float>, 2> layer_grads_;  // d(loss)/d(activation), ping-ponged during backward
   std::vector<float> input_grad_;          // [max_batch, input]
@@ -49,6 +53,7 @@ class ReferenceNetwork final : public Network {
   int64_t batch_ = 0;
   uint64_t step_ = 0;
   bool dropout_active_ = false;
+  bool training_ = false;  // batch norm normalised with the batch's statistics
 };
 
 }  // namespace expt::reference

@@ -18,5 +18,6 @@ const LayerDescriptor& tanh_layer();
 const LayerDescriptor& sigmoid_layer();
 const LayerDescriptor& silu_layer();
 const LayerDescriptor& global_avg_pool_layer();
+const LayerDescriptor& batch_norm_layer();
 
 }  // namespace expt

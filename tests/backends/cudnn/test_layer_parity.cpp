@@ -86,6 +86,25 @@ TEST_CASE("gpu parity: global_avg_pool after a conv") {
                         Shape{2, 7, 6});
 }
 
+TEST_CASE("gpu parity: batch_norm spatial after a conv and per activation after a dense layer") {
+  if (no_gpu()) return;
+  check_both_precisions({conv(6, 3, 3, 1, Padding::same), simple(LayerKind::batch_norm), simple(LayerKind::relu),
+                         dense(7), simple(LayerKind::batch_norm), dense(5)},
+                        Shape{3, 8, 7});
+}
+
+TEST_CASE("gpu parity: batch_norm running statistics after several steps, and evaluation with them") {
+  if (no_gpu()) return;
+  NetworkOptions options;
+  options.seed = 7;
+  options.max_batch = 4;
+  options.optimizer.kind = OptimizerConfig::Kind::sgd;
+  Pair p = build_pair(named({conv(6, 3, 3, 1, Padding::same), simple(LayerKind::batch_norm), dense(7),
+                             simple(LayerKind::batch_norm), dense(5)}),
+                      Shape{3, 8, 7}, 5, options, Precision::fp32_strict);
+  parity::check_after_steps(p, random_batch(p.plan, 4, 13), 4, 4, kStrict);
+}
+
 TEST_CASE("gpu parity: dense without bias on a 4-d input (implicit flatten)") {
   if (no_gpu()) return;
   check_both_precisions({dense(6, Activation::none, false), dense(5)}, Shape{2, 3, 4});

@@ -142,6 +142,28 @@ TEST_CASE("global_avg_pool parity, on plain and blocked inputs") {
   check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
 }
 
+TEST_CASE("batch_norm parity: per channel on plain and blocked inputs, per unit after dense") {
+  for (const Precision precision : {Precision::fp32, Precision::fp32_strict}) {
+    CAPTURE(precision);
+    check_single_layer(simple(LayerKind::batch_norm), Shape{3, 5, 7}, 3, precision);
+    NetworkOptions options = sgd_options(4);
+    options.precision = precision;
+    // After a conv with 20 channels the tensor is blocked (nChw16c, padded).
+    Pair p = build_pair(named({conv(20, 3, 2, Padding::same), simple(LayerKind::batch_norm), dense(3)}),
+                        Shape{3, 7, 9}, 3, options);
+    check_forward_backward(p, random_batch(p.plan, 4, 21), 4, 5);
+    Pair d = build_pair(named({dense(9), simple(LayerKind::batch_norm), dense(3)}), Shape{3, 5, 7}, 3, options);
+    check_forward_backward(d, random_batch(d.plan, 4, 22), 4, 5);
+  }
+}
+
+TEST_CASE("batch_norm parity after several steps: running statistics, counter, and evaluation with them") {
+  Pair p = build_pair(named({conv(20, 3, 1, Padding::same), simple(LayerKind::batch_norm), simple(LayerKind::relu),
+                             dense(6), simple(LayerKind::batch_norm), dense(3)}),
+                      Shape{3, 6, 5}, 3, sgd_options(4));
+  parity::check_after_steps(p, random_batch(p.plan, 4, 31), 4, 4, Tolerance{kRel, kAbs});
+}
+
 TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked layouts") {
   for (double rate : {0.1, 0.5, 0.9}) {
     CAPTURE(rate);

@@ -161,6 +161,24 @@ inline void check_forward_backward(Pair& p, const Batch& batch, int64_t n, uint6
               *p.under_test, tol);
 }
 
+// `steps` training steps on both, then every parameter and state tensor (batch norm's running
+// statistics) and every activation of an evaluation forward, which reads that state.
+inline void check_after_steps(Pair& p, const Batch& batch, int64_t n, uint64_t steps, Tolerance tol) {
+  for (uint64_t step = 0; step < steps; ++step)
+    for (Network* net : {p.reference.get(), p.tested.get()}) {
+      net->forward(batch.host(n), Phase::train, step);
+      net->backward();
+      net->update(0.05, step + 1);
+    }
+  for (size_t i = 0; i < p.plan.params.size(); ++i)
+    check_close(read_param(*p.tested, i), read_param(*p.reference, i), p.plan.params[i].name, *p.under_test, tol);
+  p.reference->forward(batch.host(n), Phase::eval, steps);
+  p.tested->forward(batch.host(n), Phase::eval, steps);
+  for (size_t l = 0; l < p.plan.layers.size(); ++l)
+    check_close(read_activation(*p.tested, l, n), read_activation(*p.reference, l, n),
+                "evaluation activation of " + p.plan.layers[l].spec.name, *p.under_test, tol);
+}
+
 // Layers. conv and pool come in a square form (k, stride) and a per-dimension one.
 inline LayerSpec conv(int64_t filters, int64_t kh, int64_t kw, int64_t stride, Padding padding,
                       Activation activation = Activation::none, bool bias = true) {

@@ -82,6 +82,19 @@ NetworkPlan activations_plan() {
                       Shape{2, 5, 4}, 3);
 }
 
+// conv same -> batch_norm per channel -> tanh -> dense -> batch_norm per unit -> sigmoid ->
+// logits: smooth, so no finite difference crosses a kink.
+NetworkPlan batch_norm_plan() {
+  LayerSpec conv = windowed(LayerKind::conv2d, "conv", 3, 3, 1, 1, Padding::same);
+  conv.filters = 3;
+  LayerSpec norm = layer(LayerKind::batch_norm, "norm");
+  norm.momentum = 0.25;
+  return plan_network({conv, norm, layer(LayerKind::tanh, "tanh"), dense("hidden", 4),
+                       layer(LayerKind::batch_norm, "hidden_norm"), layer(LayerKind::sigmoid, "sigmoid"),
+                       dense("logits", 3)},
+                      Shape{2, 4, 3}, 3);
+}
+
 NetworkOptions options_with(OptimizerConfig::Kind kind, int64_t max_batch) {
   NetworkOptions o;
   o.optimizer.kind = kind;
@@ -175,6 +188,56 @@ TEST_CASE("network gradients match finite differences: conv valid, relu, avg_poo
 
 TEST_CASE("network gradients match finite differences: fused and layer activations, global_avg_pool") {
   check_network_gradients(activations_plan());
+}
+
+TEST_CASE("network gradients match finite differences: batch norm after conv and after dense") {
+  check_network_gradients(batch_norm_plan());
+}
+
+TEST_CASE("batch norm in the network: PyTorch's tensors, running statistics, evaluation, and no optimizer step") {
+  const NetworkPlan plan = batch_norm_plan();
+  const std::vector<int> norm_params = plan.layers[1].params;
+  REQUIRE(norm_params.size() == 5);
+  const char* names[] = {"norm.weight", "norm.bias", "norm.running_mean", "norm.running_var",
+                         "norm.num_batches_tracked"};
+  for (size_t i = 0; i < 5; ++i) {
+    const ParamSpec& p = plan.params[static_cast<size_t>(norm_params[i])];
+    CHECK(p.name == names[i]);
+    CHECK(p.trainable == (i < 2));
+    CHECK(p.dims == (i < 4 ? std::vector<int64_t>{3} : std::vector<int64_t>{}));
+  }
+  auto net = make_reference_backend()->build(plan, options_with(OptimizerConfig::Kind::sgd, 4));
+  auto read = [&](size_t which) {
+    const ParamSpec& p = plan.params[static_cast<size_t>(norm_params[which])];
+    std::vector<float> v(static_cast<size_t>(p.size()));
+    net->read_parameter(static_cast<size_t>(norm_params[which]), v);
+    return v;
+  };
+  CHECK(read(0) == std::vector<float>{1, 1, 1});
+  CHECK(read(3) == std::vector<float>{1, 1, 1});
+  const Batch batch = random_batch(plan, 4, 71);
+  for (uint64_t step = 0; step < 3; ++step) {
+    net->forward(batch.host(), Phase::train, step);
+    net->backward();
+    net->update(0.1, step + 1);
+  }
+  CHECK(read(4) == std::vector<float>{3});
+  // Each step moved the running mean a quarter of the way to the conv output's channel mean.
+  const std::vector<float> running_mean = read(2), running_var = read(3);
+  CHECK(running_mean != std::vector<float>{0, 0, 0});
+  CHECK(read(0) != std::vector<float>{1, 1, 1});  // the scale learns
+
+  // Evaluation normalises with the running statistics and leaves them as they are.
+  net->forward(batch.host(), Phase::eval, 3);
+  const std::vector<float> conv_out = activation(*net, 0, 4), normalized = activation(*net, 1, 4);
+  const std::vector<float> scale = read(0), shift = read(1);
+  for (size_t k = 0; k < conv_out.size(); ++k) {
+    const size_t c = (k / 12) % 3;
+    const double want = (conv_out[k] - running_mean[c]) / std::sqrt(running_var[c] + 1e-5) * scale[c] + shift[c];
+    CHECK(normalized[k] == doctest::Approx(want).epsilon(1e-5));
+  }
+  CHECK(read(2) == running_mean);
+  CHECK(read(4) == std::vector<float>{3});
 }
 
 TEST_CASE("global_avg_pool is each channel's mean") {

@@ -1,5 +1,6 @@
 """Rebuilds expt's test network in PyTorch from the step-0 checkpoint, runs one training step on
-the same batch and compares the loss and every updated weight with expt's step-1 checkpoint.
+the same batch and compares the loss and every updated weight with expt's step-1 checkpoint,
+then two more steps against expt's step-3 checkpoint, batch norm's running statistics included.
 
 Tolerances: loss within 1e-5 relative; weights within 1e-5 absolute + 1e-4 relative (float32
 sums in different orders). Adam's first step moves every weight by about lr, so a wrong
@@ -39,13 +40,14 @@ def same_pad(x, kernel, stride):
 
 
 def conv(p, name, x, kernel, stride=1):
-    """A conv2d layer with `same` padding, its kernel [h, w] and stride as in the config."""
+    """A conv2d layer with `same` padding, its kernel [h, w] and stride as in the config, with or
+    without bias."""
     x = F.pad(x, same_pad(x, kernel, (stride, stride)))
-    return F.conv2d(x, p[f"{name}.weight"], p[f"{name}.bias"], stride=stride)
+    return F.conv2d(x, p[f"{name}.weight"], p.get(f"{name}.bias"), stride=stride)
 
 
 def dense(p, name, x):
-    return F.linear(torch.flatten(x, 1), p[f"{name}.weight"], p[f"{name}.bias"])
+    return F.linear(torch.flatten(x, 1), p[f"{name}.weight"], p.get(f"{name}.bias"))
 
 
 # The networks of torch_step_dump.cpp, by name.
@@ -70,7 +72,34 @@ def activations_network(p, x):
     return dense(p, "logits", x)
 
 
-NETWORKS = {"seed": seed_network, "activations": activations_network}
+def batch_norm(p, name, x, momentum=0.1, eps=1e-5):
+    """Training-mode batch norm; F.batch_norm updates the running statistics in place, the
+    counter is the module's job."""
+    with torch.no_grad():
+        p[f"{name}.num_batches_tracked"] += 1
+    return F.batch_norm(x, p[f"{name}.running_mean"], p[f"{name}.running_var"], p[f"{name}.weight"],
+                        p[f"{name}.bias"], training=True, momentum=momentum, eps=eps)
+
+
+def batchnorm_network(p, x):
+    x = F.relu(batch_norm(p, "bn1", conv(p, "conv1", x, (3, 3))))
+    x = F.relu(batch_norm(p, "bn2", conv(p, "conv2", x, (2, 3), 2), 0.3, 1e-3))
+    x = torch.tanh(batch_norm(p, "bn3", dense(p, "fc1", x)))
+    return dense(p, "logits", x)
+
+
+NETWORKS = {"seed": seed_network, "activations": activations_network, "batchnorm": batchnorm_network}
+STATE = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def compare(params, expected, what):
+    worst = 0.0
+    for name, value in params.items():
+        diff = (value.detach() - expected[name]).abs()
+        limit = 1e-5 + 1e-4 * value.detach().abs()
+        assert bool((diff <= limit).all()), f"{what}: {name}: max difference {diff.max().item():.3g}"
+        worst = max(worst, diff.max().item())
+    return worst
 
 
 def main():
@@ -79,25 +108,29 @@ def main():
     params, _ = load_safetensors(f"{folder}/step0.safetensors")
     batch, _ = load_safetensors(f"{folder}/batch.safetensors")
     expected, meta = load_safetensors(f"{folder}/step1.safetensors")
+    after_three, _ = load_safetensors(f"{folder}/step3.safetensors")
     lr = float(meta["learning_rate"])
-    for t in params.values():
+    trained = [t for name, t in params.items() if not name.endswith(STATE)]
+    for t in trained:
         t.requires_grad_(True)
-    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(params.values(), lr=lr)
-    loss = F.cross_entropy(forward(params, batch["images"]), batch["labels"].long())
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(trained, lr=lr)
 
+    def step():
+        loss = F.cross_entropy(forward(params, batch["images"]), batch["labels"].long())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = step()
     expt_loss = float(meta["loss"])
     assert abs(loss.item() - expt_loss) <= 1e-5 * abs(loss.item()), f"loss: torch {loss.item()} expt {expt_loss}"
-    worst = 0.0
-    for name, value in params.items():
-        diff = (value.detach() - expected[name]).abs()
-        limit = 1e-5 + 1e-4 * value.detach().abs()
-        assert bool((diff <= limit).all()), f"{name}: max difference {diff.max().item():.3g}"
-        worst = max(worst, diff.max().item())
+    worst = compare(params, expected, "step 1")
+    step()
+    step()
+    worst = max(worst, compare(params, after_three, "step 3"))
     print(f"{network}/{backend}/{optimizer}: loss {expt_loss:.6f} matches torch {loss.item():.6f}; "
-          f"{len(params)} tensors match, max |diff| {worst:.2e}")
+          f"{len(params)} tensors match after 1 and 3 steps, max |diff| {worst:.2e}")
 
 
 if __name__ == "__main__":

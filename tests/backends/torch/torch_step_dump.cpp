@@ -2,6 +2,8 @@
 //   step0.safetensors   the initial weights (the run's checkpoint writer, weights only)
 //   batch.safetensors   the batch: images [n,c,h,w] f32, labels [n] i32
 //   step1.safetensors   the weights after one training step with dropout off; metadata "loss"
+//   step3.safetensors   everything after two more steps on the same batch: batch norm's running
+//                       statistics and counter, which one step barely moves from their start
 // Usage: torch_step_dump NETWORK BACKEND OPTIMIZER OUT_DIR, NETWORK one of `layers` below.
 #include <cstring>
 #include <filesystem>
@@ -46,13 +48,26 @@ const std::map<std::string, std::string> layers{
     - {type: dense, name: fc3, units: 6, activation: sigmoid}
     - {type: relu}
     - {type: dense, name: logits, units: classes})"},
+    // Batch norm per channel after convs and per unit after a dense layer. No bias before a
+    // batch norm: its gradient is zero up to rounding, and Adam would turn that noise into steps.
+    {"batchnorm", R"(
+    - {type: conv2d, name: conv1, filters: 5, kernel: 3, padding: same, use_bias: false}
+    - {type: batch_norm, name: bn1}
+    - {type: relu}
+    - {type: conv2d, name: conv2, filters: 6, kernel: [2, 3], stride: 2, padding: same, use_bias: false}
+    - {type: batch_norm, name: bn2, momentum: 0.3, epsilon: 0.001}
+    - {type: relu}
+    - {type: dense, name: fc1, units: 7, use_bias: false}
+    - {type: batch_norm, name: bn3}
+    - {type: tanh}
+    - {type: dense, name: logits, units: classes})"},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 5 || !layers.contains(argv[1])) {
-    fmt::print(stderr, "usage: torch_step_dump seed|activations BACKEND sgd|adam OUT_DIR\n");
+    fmt::print(stderr, "usage: torch_step_dump seed|activations|batchnorm BACKEND sgd|adam OUT_DIR\n");
     return 2;
   }
   const std::string network = argv[1], backend_name = argv[2], optimizer = argv[3];
@@ -90,13 +105,19 @@ training: {{batch_size: 4, dropout: false, optimizer: {{type: {}, learning_rate:
   std::memcpy(batch.tensors["labels"].data.data(), labels.data(), labels.size() * 4);
   safetensors::write(out / "batch.safetensors", batch);
 
-  const BatchMetrics m = net->forward(HostBatch{n, images, labels}, Phase::train, 0);
-  net->backward();
-  net->update(cfg.training.optimizer.learning_rate, 1);
+  auto train_step = [&](uint64_t step) {
+    const BatchMetrics m = net->forward(HostBatch{n, images, labels}, Phase::train, step);
+    net->backward();
+    net->update(cfg.training.optimizer.learning_rate, step + 1);
+    return m;
+  };
+  const BatchMetrics m = train_step(0);
   save_checkpoint(out / "step1.safetensors", *net, options.optimizer.kind, {1, 0, "torch_check"}, false);
   auto step1 = safetensors::read(out / "step1.safetensors");
   step1.metadata["loss"] = fmt::format("{:.9g}", m.loss());
   step1.metadata["learning_rate"] = fmt::format("{:.9g}", cfg.training.optimizer.learning_rate);
   safetensors::write(out / "step1.safetensors", step1);
+  for (uint64_t step = 1; step < 3; ++step) train_step(step);
+  save_checkpoint(out / "step3.safetensors", *net, options.optimizer.kind, {3, 0, "torch_check"}, false);
   return 0;
 }
