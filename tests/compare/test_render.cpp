@@ -87,7 +87,7 @@ TEST_CASE("compare: a group mixing CPU thread counts is warned about") {
   for (uint64_t s = 0; s < 3; ++s) {
     Report r = make_report(s, 0.9, 0.9);
     r.threads = s == 0 ? 1 : 2;
-    runs.push_back(make_run("r" + std::to_string(s), {{"seed", std::to_string(s)}, {"threads", s == 0 ? "1" : "0"}}, r));
+    runs.push_back(make_run(std::string("r").append(std::to_string(s)), {{"seed", std::to_string(s)}, {"threads", s == 0 ? "1" : "0"}}, r));
   }
   const Comparison c = compare_runs(runs, {});
   REQUIRE(c.warnings.size() == 1);
