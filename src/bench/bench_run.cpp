@@ -34,6 +34,17 @@ double load_average() {
   return one_minute;
 }
 
+// The widest vectors the backend's code runs with: the CPU's level, capped by any level among its
+// code paths (ONEDNN_MAX_CPU_ISA=AVX2 caps an AVX-512 machine at AVX2), so the floor is the one
+// of the code that actually runs.
+VectorIsa widest_vectors(const std::vector<CodePath>& paths) {
+  VectorIsa widest = cpu_vector_isa();
+  for (const CodePath& path : paths)
+    for (const auto& level : vector_isa_names)
+      if (path.choice == level.name) widest = std::min(widest, level.value);
+  return widest;
+}
+
 int64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -124,7 +135,7 @@ BenchResult run_bench(const BenchRequest& request) {
   // otherwise set the peak of a small network.
   MachineNumbers& machine = result.machine;
   machine.threads = config.threads > 0 ? static_cast<int>(config.threads) : omp_get_num_procs();
-  machine.fp32_peak_gflops = measure_fp32_peak_gflops(machine.threads);
+  machine.fp32_peak_gflops = measure_fp32_peak_gflops(machine.threads, widest_vectors(result.code_paths));
   machine.bf16_peak_gflops = measure_bf16_peak_gflops(machine.threads);
   machine.triad_gbytes_per_second = measure_triad_gbytes_per_second(machine.threads);
   const bool bf16 = config.precision == Precision::bf16 && machine.bf16_peak_gflops > 0;

@@ -93,8 +93,8 @@ double measure_bf16_peak_gflops(int threads) {
   return best_rate(threads, 5, flops, [&] { sink = sink + dot_bf16_loop(kIterations); }) / 1e9;
 }
 
-double measure_fp32_peak_gflops(int threads) {
-  const bool avx512 = __builtin_cpu_supports("avx512f");
+double measure_fp32_peak_gflops(int threads, VectorIsa widest) {
+  const bool avx512 = widest == VectorIsa::avx512 && __builtin_cpu_supports("avx512f");
   constexpr long kIterations = 2'000'000;
   volatile float sink = 0;
   const double flops = 2.0 * (avx512 ? 16 : 8) * kAccumulators * kIterations;
