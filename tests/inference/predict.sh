@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `expt predict` on a one-epoch Fashion-MNIST run: top-k lines and their probabilities, PNG files
 # and a folder of them giving exactly the IDX path's predictions, `--dataset test` giving the
-# run report's final test accuracy, and unreadable files reported, skipped, with exit 4.
+# run report's final test accuracy, unreadable files reported, skipped, with exit 4; and an
+# image folder run with its folder names as classes and its held-out split.
 set -euo pipefail
 expt=$1 here=$2 config=$3
 data=/usr/share/datasets/fashion-mnist
@@ -73,6 +74,37 @@ status=0
 for skipped in bad.png missing.png empty; do
   grep -q "^skipped $work/$skipped: " "$work/err" || fail "$skipped not reported: $(cat "$work/err")"
 done
+
+# An image folder run: class names are the folder names, images of another size and channel
+# count are decoded and resized as the data set's were, and --dataset test is its held-out split.
+mkdir -p "$work/folder/trouser" "$work/folder/bag"
+cp "$work"/png/*-1.png "$work/folder/trouser/"
+cp "$work"/png/*-8.png "$work/folder/bag/"
+cat >"$work/folder.yaml" <<YAML
+name: predict_folder
+seed: 3
+backend: reference
+data: {dataset: image_folder, root: $work/folder, image_size: [14, 14], channels: 3, test_fraction: 0.25, cache: false}
+model:
+  layers:
+    - {type: conv2d, name: conv1, filters: 4, kernel: 3, activation: relu}
+    - {type: max_pool, name: pool1}
+    - {type: dense, name: logits, units: classes}
+training: {epochs: 2, batch_size: 10, optimizer: {type: adam, learning_rate: 0.01}}
+tensorboard: {enabled: false}
+YAML
+"$expt" run "$work/folder.yaml" results_dir="$work/results" --quiet >/dev/null
+folder_run=$(echo "$work"/results/predict_folder/*)
+"$expt" predict "$folder_run" "$work"/png/00010-*.png --top-k 2 >"$work/folder_text"
+grep -Eq ": (bag|trouser) [0-9.]+ (bag|trouser) [0-9.]+$" "$work/folder_text" || fail "folder run: $(cat "$work/folder_text")"
+"$expt" predict "$folder_run/checkpoints/last.safetensors" --dataset test --json >"$work/folder_test.json"
+py - "$work/folder_test.json" "$folder_run/report.json" <<'PY'
+import json, sys
+test, report = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert test['class_names'] == ['bag', 'trouser'], test['class_names']
+assert test['examples'] == report['data']['test_examples'], (test['examples'], report['data']['test_examples'])
+assert test['accuracy'] == report['summary']['final_test_accuracy'], (test['accuracy'], report['summary'])
+PY
 
 # Neither images nor --dataset, or both: a usage error.
 status=0; "$expt" predict "$run" >/dev/null 2>&1 || status=$?
