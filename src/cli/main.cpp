@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   expt::cli::add_sweep_command(app);
   expt::cli::add_compare_command(app);
   expt::cli::add_bench_command(app);
+  expt::cli::add_predict_command(app);
+  expt::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,24 +11,13 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "core/regular_file.hpp"
 #include "data/image_cache.hpp"
 #include "data/image_decode.hpp"
-#include "data/resize.hpp"
+#include "data/image_file.hpp"
 #include "data/sources.hpp"
 
 namespace expt {
 namespace {
-
-// Only regular files are read, and only up to kMaxImageFileBytes: one FIFO, device or folder
-// named like an image is skipped and counted like a corrupt image, not a reason to stop.
-std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
-  try {
-    return read_regular_file(path, kMaxImageFileBytes, "an image file");
-  } catch (const FileReadFailure& e) {
-    throw DecodeError(e.what());
-  }
-}
 
 // Every file on all cores. A file that cannot be read or decoded is recorded and skipped;
 // anything else (out of memory) stops the load.
@@ -46,8 +35,7 @@ DecodedFiles decode_files(const std::vector<LabelledFile>& files, const Shape& s
   const auto work = [&] {
     for (int64_t i = next++; i < count; i = next++) {
       try {
-        const DecodedImage image = decode_image(read_bytes(files[i].path), shape.c, shape.h, shape.w);
-        resize_decoded(image, shape, resize, std::span(out.pixels).subspan(i * image_bytes, image_bytes));
+        load_image_file(files[i].path, shape, resize, std::span(out.pixels).subspan(i * image_bytes, image_bytes));
         out.decoded[i] = 1;
       } catch (const DecodeError& e) {
         reasons[i] = e.what();
