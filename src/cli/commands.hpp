@@ -16,6 +16,7 @@ void add_data_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_visualize_command(CLI::App& app);
 
 // `--ignore-memory-limit` of run, validate and bench (experiment/memory_check.hpp).
 inline void add_ignore_memory_limit_flag(CLI::App& cmd, bool& ignore) {
