@@ -6,7 +6,7 @@
 #include <span>
 
 #include "core/error.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace expt::safetensors;

@@ -18,6 +18,7 @@ void add_compare_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_visualize_command(CLI::App& app);
 
 // `--ignore-memory-limit` of run, validate and bench (experiment/memory_check.hpp).
 inline void add_ignore_memory_limit_flag(CLI::App& cmd, bool& ignore) {

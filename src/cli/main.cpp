@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   expt::cli::add_data_command(app);
   expt::cli::add_sweep_command(app);
   expt::cli::add_compare_command(app);
+  expt::cli::add_visualize_command(app);
   expt::cli::add_bench_command(app);
   expt::cli::add_predict_command(app);
   expt::cli::add_export_command(app);

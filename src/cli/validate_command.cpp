@@ -19,6 +19,15 @@ std::string human_count(double n) {
   return fmt::format("{:.0f}", n);
 }
 
+// ", 14.7M frozen" when layers have `trainable: false`: their tensors' elements.
+std::string frozen_note(const NetworkPlan& plan) {
+  double frozen = 0;
+  for (const PlannedLayer& l : plan.layers)
+    if (!l.spec.trainable)
+      for (int p : l.params) frozen += static_cast<double>(plan.params[static_cast<size_t>(p)].size());
+  return frozen > 0 ? fmt::format(", {} frozen", human_count(frozen)) : "";
+}
+
 }  // namespace
 
 // The model as a table, checked before any training: what each layer produces and costs.
@@ -45,17 +54,20 @@ void print_model_table(const ExperimentConfig& config) {
                human_count(static_cast<double>(params)), human_count(l.forward_flops * static_cast<double>(batch)),
                human_bytes(4.0 * static_cast<double>(l.out.size()) * static_cast<double>(batch)));
   }
+  // Frozen layers' parameters and state are held too, but only trainable ones have gradients
+  // and optimizer state.
   const double param_bytes = 4.0 * static_cast<double>(plan.parameter_count());
+  const double stored_bytes = 4.0 * static_cast<double>(plan.stored_count());
   const int slots = optimizer_state_slots(config.training.optimizer.kind);
   // In doubles: a batch near 2^63 is a config to report on, not an integer overflow.
   const double activation_bytes = 4.0 * static_cast<double>(plan.activation_floats()) * static_cast<double>(batch);
-  fmt::print("\nparameters        {:>12} ({})\n", human_count(static_cast<double>(plan.parameter_count())),
-             human_bytes(param_bytes));
+  fmt::print("\nparameters        {:>12} ({} held{})\n", human_count(static_cast<double>(plan.parameter_count())),
+             human_bytes(stored_bytes), frozen_note(plan));
   fmt::print("gradients         {:>12}\n", human_bytes(param_bytes));
   fmt::print("optimizer state   {:>12} ({} {} slot{})\n", human_bytes(param_bytes * slots),
              to_string(config.training.optimizer.kind), slots, slots == 1 ? "" : "s");
   fmt::print("activations       {:>12} (batch {}, input included)\n", human_bytes(activation_bytes), batch);
-  fmt::print("total             {:>12}\n", human_bytes(param_bytes * (2 + slots) + activation_bytes));
+  fmt::print("total             {:>12}\n", human_bytes(stored_bytes + param_bytes * (1 + slots) + activation_bytes));
   fmt::print("FLOPs per step    {:>12} (forward {} per image, x3 for training)\n",
              human_count(plan.train_flops() * static_cast<double>(batch)), human_count(plan.forward_flops()));
 }
@@ -76,7 +88,7 @@ void add_validate_command(CLI::App& app) {
   add_ignore_memory_limit_flag(*cmd, args->ignore_memory_limit);
   cmd->callback([args] {
     const ShapesOnlyConfig loaded = load_config_for_shapes(args->config, args->overrides);
-    if (!loaded.data_present) fmt::print("data: {}\n\n", loaded.note);
+    if (!loaded.note.empty()) fmt::print("{}: {}\n\n", loaded.data_present ? "weights" : "data", loaded.note);
     print_model_table(loaded.config);
     const ExperimentConfig& config = loaded.config;
     const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);

@@ -67,6 +67,9 @@ YAML::Node layer_node(const LayerSpec& l) {
   n["type"] = scalar(d.type);
   n["name"] = scalar(l.name);
   for (const auto& key : d.keys) n[key.row.key] = field_node(key.field, l);
+  // Written only when not the default, so configs without them keep their text and hash.
+  if (!l.trainable) n["trainable"] = scalar(false);
+  if (l.lr_multiplier != LayerSpec{}.lr_multiplier) n["lr_multiplier"] = scalar(l.lr_multiplier);
   return flow(n);
 }
 
@@ -157,6 +160,19 @@ YAML::Node data_node(const DataConfig& d) {
   return n;
 }
 
+YAML::Node init_from_node(const InitFromConfig& from) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["path"] = scalar(from.path.string());
+  YAML::Node layers(YAML::NodeType::Sequence);
+  for (const auto& l : from.layers) layers.push_back(scalar(l));
+  n["layers"] = flow(layers);
+  YAML::Node rename(YAML::NodeType::Map);
+  for (const auto& [their, our] : from.rename) rename[their] = scalar(our);
+  n["rename"] = flow(rename);
+  n["strict"] = scalar(from.strict);
+  return n;
+}
+
 }  // namespace
 
 YAML::Node init_node(const InitSpec& init) {
@@ -199,6 +215,8 @@ std::string to_yaml(const ExperimentConfig& c) {
   YAML::Node layers(YAML::NodeType::Sequence);
   for (const auto& l : c.layers) layers.push_back(config::layer_node(l));
   root["model"]["layers"] = layers;
+  // Absent when off, so configs without it keep the text, and the hash, they always had.
+  if (!c.init_from.path.empty()) root["model"]["init_from"] = config::init_from_node(c.init_from);
 
   const TrainingConfig& t = c.training;
   YAML::Node training(YAML::NodeType::Map);
@@ -211,6 +229,9 @@ std::string to_yaml(const ExperimentConfig& c) {
   training["dropout"] = scalar(t.dropout);
   training["checkpoint_every_epochs"] = scalar(t.checkpoint_every_epochs);
   training["checkpoint_initial"] = scalar(t.checkpoint_initial);
+  // Written only when on, so older configs keep their text and hash (as early_stopping below).
+  if (t.checkpoint_keep_every_epochs > 0)
+    training["checkpoint_keep_every_epochs"] = scalar(t.checkpoint_keep_every_epochs);
   // Absent when off, so configs without it keep the text, and the hash, they always had.
   if (t.early_stopping.enabled) training["early_stopping"] = config::early_stopping_node(t.early_stopping);
   root["training"] = training;

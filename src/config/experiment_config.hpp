@@ -3,6 +3,7 @@
 // docs/config.md states; nothing here is validated again later.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ struct EarlyStoppingConfig {
   bool restore_best = true;          // end the run with the best epoch's weights
 };
 
+// `model.init_from`: parameters taken from a safetensors file after initialization, before the
+// first step of a new run (a resumed run restores its own checkpoint instead).
+struct InitFromConfig {
+  std::filesystem::path path;                 // empty: off
+  std::vector<std::string> layers;            // empty: every layer with parameters
+  std::map<std::string, std::string> rename;  // the file's layer name -> ours
+  bool strict = true;                         // every tensor of those layers in the file, and no other
+};
+
 struct TrainingConfig {
   int64_t epochs = 10;
   int64_t batch_size = 32;
@@ -36,6 +46,7 @@ struct TrainingConfig {
   bool dropout = true;              // global switch: false turns every dropout layer off
   int64_t checkpoint_every_epochs = 1;
   bool checkpoint_initial = false;  // also save the untrained weights as checkpoints/step-0
+  int64_t checkpoint_keep_every_epochs = 0;  // > 0: also keep checkpoints/epoch-<n> this often
   EarlyStoppingConfig early_stopping;
 };
 
@@ -57,6 +68,7 @@ struct ExperimentConfig {
   std::filesystem::path results_dir = "results";
   DataConfig data;
   std::vector<LayerSpec> layers;         // model.layers; `units: classes` already resolved
+  InitFromConfig init_from;              // model.init_from
   TrainingConfig training;
   TensorBoardConfig tensorboard;
 

@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "config/init_from.hpp"
 #include "config/parse.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -42,6 +44,29 @@ void check_batch_statistics(const NetworkPlan& plan, int64_t batch_size) {
   }
 }
 
+// A network whose every parameter is frozen would run its epochs and change nothing (and its
+// backward pass would have no layer to stop at).
+void check_something_trains(const NetworkPlan& plan) {
+  if (plan.parameter_count() > 0) return;
+  throw ConfigError("model.layers: every layer with parameters has `trainable: false`, so training would change "
+                    "nothing; leave at least one trainable");
+}
+
+// The file's header against the planned parameters, so a run never starts on weights that do not
+// fit. `where` is model.init_from.path's location.
+void check_init_from(const InitFromConfig& from, const NetworkPlan& plan, const std::string& where) {
+  std::map<std::string, safetensors::TensorInfo> header;
+  try {
+    header = safetensors::read_header(from.path);
+  } catch (const ReadError& e) {
+    throw ConfigError(fmt::format("unreadable file at model.init_from.path ({}): {}", where, e.what()));
+  }
+  const InitFromMatch match = match_init_from(from, plan, header);
+  if (!match.problems.empty())
+    throw ConfigError(fmt::format("weights that do not fit at model.init_from.path ({}): {}: {}", where,
+                                  from.path.string(), fmt::join(match.problems, "; ")));
+}
+
 }  // namespace
 
 ExperimentConfig build_config(const config::ConfigDocument& document, const std::string& default_name) {
@@ -54,11 +79,15 @@ ExperimentConfig build_config(const config::ConfigDocument& document, const std:
   config.class_names = info.class_names;
   for (size_t i : sources.units_from_classes) config.layers[i].units = config.classes;
 
+  NetworkPlan plan;
   try {
-    check_batch_statistics(plan_network(config.layers, config.input, config.classes), config.training.batch_size);
+    plan = plan_network(config.layers, config.input, config.classes);
+    check_batch_statistics(plan, config.training.batch_size);
+    check_something_trains(plan);
   } catch (const ConfigError& e) {
     throw with_layer_location(e, sources, document.source_name());
   }
+  if (!config.init_from.path.empty()) check_init_from(config.init_from, plan, sources.init_from_path);
   config.resolved_yaml = to_yaml(config);
   return config;
 }

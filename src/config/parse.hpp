@@ -15,6 +15,7 @@ namespace expt::config {
 struct LayerSources {
   std::vector<std::string> locations;      // "file:line:col" of each layer's map
   std::vector<size_t> units_from_classes;  // indices of dense layers written with `units: classes`
+  std::string init_from_path;              // "file:line:col" of model.init_from.path, checked after the plan
 };
 
 // Everything but the data probe, `units: classes` and the network plan. `default_name` is used

@@ -81,6 +81,8 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
              fmt::format("{} is also the name of {}[{}] ({}); names must be unique (give one an explicit `name`)",
                          quote_value(layer.name), path, it->second, sources.locations[it->second]));
 
+    r.read("trainable", layer.trainable);
+    r.read("lr_multiplier", layer.lr_multiplier);
     bool units_from_classes = false;
     for (const auto& key : kind.keys) read_layer_key(r, key, layer, units_from_classes);
     if (units_from_classes) sources.units_from_classes.push_back(i);

@@ -1,7 +1,10 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "config/enum_names.hpp"
 #include "config/map_reader.hpp"
+#include "config/nearest.hpp"
 #include "config/parse.hpp"
 #include "core/path_component.hpp"
 
@@ -112,6 +115,7 @@ TrainingConfig parse_training(const MapReader& r) {
   r.read("dropout", t.dropout);
   r.read("checkpoint_every_epochs", t.checkpoint_every_epochs);
   r.read("checkpoint_initial", t.checkpoint_initial);
+  r.read("checkpoint_keep_every_epochs", t.checkpoint_keep_every_epochs);
   t.early_stopping = parse_early_stopping(r);
   return t;
 }
@@ -124,6 +128,40 @@ TensorBoardConfig parse_tensorboard(const MapReader& r) {
   r.read("images_every_steps", tb.images_every_steps);
   r.read("flush_seconds", tb.flush_seconds);
   return tb;
+}
+
+// The file itself is read after the network is planned (build_config); here only the names.
+InitFromConfig parse_init_from(const MapReader& model, const std::vector<LayerSpec>& layers, LayerSources& sources) {
+  InitFromConfig from;
+  if (!model.has("init_from") || model.get("init_from").IsNull()) return from;  // null: off, as when absent
+  const MapReader r(model.doc(), model.get("init_from"), model.path("init_from"), {&schema_table("model.init_from")});
+  std::vector<std::string> names;
+  for (const auto& l : layers) names.push_back(l.name);
+  const auto is_layer = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  r.read("path", from.path);
+  sources.init_from_path = r.where("path");
+  r.read("layers", from.layers);
+  for (size_t i = 0; i < from.layers.size(); ++i)
+    if (!is_layer(from.layers[i]))
+      fail_at(r.doc(), r.get("layers")[i], fmt::format("{}[{}]", r.path("layers"), i), "unknown layer",
+              fmt::format("no layer is named '{}'{}", from.layers[i], suggestion(from.layers[i], names)));
+  r.read("strict", from.strict);
+  const YAML::Node rename = r.get("rename");
+  if (!rename.IsDefined() || rename.IsNull()) return from;
+  if (!rename.IsMap()) r.fail("rename", "wrong type", "expected a map {their_name: our_name}");
+  for (const auto& entry : rename) {
+    const std::string path = join_path(r.path("rename"), entry.first.Scalar());
+    if (!entry.first.IsScalar() || !entry.second.IsScalar())
+      fail_at(r.doc(), entry.second, path, "wrong type", "expected a layer name of this model");
+    const std::string our = entry.second.Scalar();
+    if (!is_layer(our))
+      fail_at(r.doc(), entry.second, path, "unknown layer", fmt::format("no layer is named '{}'{}", our, suggestion(our, names)));
+    for (const auto& [their, taken] : from.rename)
+      if (taken == our)
+        fail_at(r.doc(), entry.second, path, "duplicate rename", fmt::format("'{}' is also the new name of '{}'", our, their));
+    from.rename[entry.first.Scalar()] = our;
+  }
+  return from;
 }
 
 }  // namespace
@@ -147,6 +185,7 @@ ExperimentConfig parse_experiment(const ConfigDocument& doc, const std::string& 
   c.data = parse_data(MapReader(doc, top.get("data"), "data", {&schema_table("data")}));
   const MapReader model(doc, top.get("model"), "model", {&schema_table("model")});
   c.layers = parse_layers(doc, model.get("layers"), "model.layers", sources);
+  c.init_from = parse_init_from(model, c.layers, sources);
   c.training = parse_training(MapReader(doc, top.get("training"), "training", {&schema_table("training")}));
   c.tensorboard = parse_tensorboard(MapReader(doc, top.get("tensorboard"), "tensorboard", {&schema_table("tensorboard")}));
   return c;

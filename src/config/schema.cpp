@@ -60,7 +60,12 @@ std::vector<SchemaTable> layer_tables() {
         derived(typed("name", ValueType::string, "", "unique; letters, digits, `_` and `-`, not starting with a digit; "
                                                      "names parameters (`<name>.weight`) and overrides "
                                                      "(`model.layers.<name>.<key>`)"),
-                "`<type>_<n>`")}}};
+                "`<type>_<n>`"),
+        boolean("trainable", LayerSpec{}.trainable,
+                "false freezes the layer's parameters: no gradients, no optimizer state, no backward pass below "
+                "the lowest trainable layer; ignored by layers without parameters"),
+        number("lr_multiplier", LayerSpec{}.lr_multiplier, at_least(0), "",
+               "the layer's parameters are updated with training's learning rate times this")}}};
   for (const auto* d : layer_descriptors())
     tables.push_back({"layer." + d->type, fmt::format("layer type `{}`", d->type), d->summary, d->schema_rows()});
   const LayerSpec weighted;  // conv2d and dense start from the same initializers
@@ -245,7 +250,21 @@ std::vector<SchemaTable> build_tables() {
         integer("test", data.synthetic_test, at_least(1), "images", "test images")}},
       {"model", "the network", "The network, input to logits.",
        {required(typed("layers", ValueType::layer_list, "", "the layers in order; the last must be "
-                                                            "`dense` with `units: classes` and no activation"))}},
+                                                            "`dense` with `units: classes` and no activation")),
+        section("init_from", "model.init_from", "start from the weights of a safetensors file; absent = initialize only")}},
+      {"model.init_from", "weights from a safetensors file",
+       "Present: a new run (not `--resume`) overwrites the initialized parameters of the listed layers with the "
+       "file's tensors, named `<layer>.weight`, `<layer>.bias`, ... as in expt's checkpoints and PyTorch's "
+       "state_dict (`optimizer.*` tensors are ignored). The file's header is checked against the model when the "
+       "config loads: names, F32 type and shapes.",
+       {required(typed("path", ValueType::path, "", "the safetensors file; relative to the working directory")),
+        typed("layers", ValueType::string_list, "[]", "the layers to load; [] = every layer with parameters"),
+        typed("rename", ValueType::any, "{}",
+              "the file's layer names that differ from ours, `{their_name: our_name}`"),
+        boolean("strict", InitFromConfig{}.strict,
+                "every tensor of the listed layers must be in the file, and the file may hold no other tensor of "
+                "them (of any layer when `layers` is []); false: missing ones keep their initialization, others "
+                "are ignored. A shape that differs is an error either way")}},
       {"training", "the training loop", "The training loop.",
        {integer("epochs", training.epochs, at_least(1), "epochs", "passes over the training set"),
         integer("batch_size", training.batch_size, at_least(1), "images", "images per training step"),
@@ -259,6 +278,9 @@ std::vector<SchemaTable> build_tables() {
                 "save a checkpoint this often; 0 = only at the end"),
         boolean("checkpoint_initial", training.checkpoint_initial,
                 "also save the untrained weights as checkpoints/step-0.safetensors"),
+        integer("checkpoint_keep_every_epochs", training.checkpoint_keep_every_epochs, at_least(0), "epochs",
+                "also keep the weights as checkpoints/epoch-<n>.safetensors every this many epochs, for `expt "
+                "visualize --filters`; 0 = off (last and best only)"),
         section("early_stopping", "training.early_stopping",
                 "stop when the test metric stops improving; absent = train every epoch")}},
       {"training.early_stopping", "stopping when the test metric stops improving",

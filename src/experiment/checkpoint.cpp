@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 
 namespace expt {
 namespace {

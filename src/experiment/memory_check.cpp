@@ -31,8 +31,10 @@ std::vector<MemoryConsumer> memory_consumers(const ExperimentConfig& config, con
   const double batch = static_cast<double>(std::max(config.training.batch_size, config.training.eval_batch_size));
   const int slots = optimizer_state_slots(config.training.optimizer.kind);
   std::vector<MemoryConsumer> consumers;
+  // Every tensor is held; only trainable ones have a gradient and optimizer state.
   consumers.push_back({"parameters, gradients and optimizer state",
-                       kFloatBytes * static_cast<double>(plan.parameter_count()) * (2 + slots)});
+                       kFloatBytes * (static_cast<double>(plan.stored_count()) +
+                                      static_cast<double>(plan.parameter_count()) * (1 + slots))});
   consumers.push_back({"the input batch", kFloatBytes * static_cast<double>(plan.input.size()) * batch});
   for (size_t i = 0; i < plan.layers.size(); ++i) {
     const PlannedLayer& l = plan.layers[i];

@@ -14,10 +14,11 @@
 #include "experiment/checkpoint.hpp"
 #include "experiment/console_progress.hpp"
 #include "experiment/git_commit.hpp"
+#include "experiment/init_from_weights.hpp"
 #include "experiment/memory_check.hpp"
 #include "experiment/network_setup.hpp"
 #include "experiment/run_recorder.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 #include "tensorboard/tensorboard_observer.hpp"
 #include "training/trainer.hpp"
 
@@ -213,6 +214,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     start = resume_run(outcome.run_dir, config, config_hash, *net, report);
   } else {
     outcome.run_dir = options.run_dir.empty() ? new_run_dir(config, config_hash) : options.run_dir;
+    if (!config.init_from.path.empty()) load_init_from(config.init_from, *net);
     start_run_folder(outcome.run_dir, config, config_hash, data, *net);
     report = first_report(outcome.run_dir, config, config_hash, started_at);
   }

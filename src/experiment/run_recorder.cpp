@@ -59,6 +59,9 @@ class RunRecorder final : public TrainingObserver {
     if (log.new_best) save(best_path(), net, CheckpointInfo{log.step, done, report_.config_hash}, false);
     const bool due = tc.checkpoint_every_epochs > 0 && done % tc.checkpoint_every_epochs == 0;
     if (due || log.last) save(last_path(), net, CheckpointInfo{log.step, done, report_.config_hash}, true);
+    if (tc.checkpoint_keep_every_epochs > 0 && done % tc.checkpoint_keep_every_epochs == 0)
+      save(run_dir_ / "checkpoints" / fmt::format("epoch-{}.safetensors", done), net,
+           CheckpointInfo{log.step, done, report_.config_hash}, false);
   }
 
   void on_end(const RunEnd& end, Network& net) override {

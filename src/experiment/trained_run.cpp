@@ -7,7 +7,7 @@
 #include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "experiment/report.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 
 namespace expt {
 namespace {

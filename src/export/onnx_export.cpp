@@ -8,7 +8,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "export/onnx_graph.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 #include "layers/layer_registry.hpp"
 #include "layers/network_plan.hpp"
 

@@ -48,7 +48,8 @@ void LayerPlanner::add_param(const std::string& suffix, std::vector<int64_t> dim
   int64_t elements = 1;
   for (const int64_t d : dims) elements = product({elements, d});
   layer_.params.push_back(static_cast<int>(plan_.params.size()));
-  plan_.params.push_back(ParamSpec{spec().name + "." + suffix, std::move(dims), init, fan_in, fan_out, trainable});
+  plan_.params.push_back(ParamSpec{spec().name + "." + suffix, std::move(dims), init, fan_in, fan_out,
+                                  trainable && spec().trainable, spec().lr_multiplier});
 }
 
 }  // namespace expt

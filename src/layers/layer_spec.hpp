@@ -53,6 +53,10 @@ struct InitSpec {
 struct LayerSpec {
   LayerKind kind = LayerKind::relu;
   std::string name;  // unique; given or derived as "<type><index>"
+  // Every kind (meaningful where there are parameters): false freezes them (no gradients, no
+  // optimizer state, the optimizer leaves them alone); the learning rate is scaled per layer.
+  bool trainable = true;
+  double lr_multiplier = 1.0;
 
   // conv2d
   int64_t filters = 0;

@@ -1,5 +1,6 @@
 #include "layers/network_plan.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -22,6 +23,23 @@ int64_t NetworkPlan::parameter_count() const {
     if (p.trainable) n += p.size();
   return n;
 }
+int64_t NetworkPlan::stored_count() const {
+  int64_t n = 0;
+  for (const auto& p : params) n += p.size();
+  return n;
+}
+
+size_t NetworkPlan::first_trained_layer() const {
+  for (size_t i = 0; i < layers.size(); ++i)
+    for (int p : layers[i].params)
+      if (params[static_cast<size_t>(p)].trainable) return i;
+  return layers.size();
+}
+
+bool NetworkPlan::has_frozen_layers() const {
+  return std::any_of(layers.begin(), layers.end(), [](const PlannedLayer& l) { return !l.spec.trainable; });
+}
+
 double NetworkPlan::forward_flops() const {
   double f = 0;
   for (const auto& l : layers) f += l.forward_flops;

@@ -19,7 +19,8 @@ struct ParamSpec {
   std::vector<int64_t> dims;   // conv [out, in, kh, kw]; dense [out, in]; bias [out]; a counter []
   InitSpec init;
   int64_t fan_in = 1, fan_out = 1;
-  bool trainable = true;
+  bool trainable = true;        // false: state, or a frozen layer's parameter (`trainable: false`)
+  double lr_multiplier = 1.0;  // the layer's `lr_multiplier`: the optimizer's step scales the learning rate by it
   int64_t size() const;
 };
 
@@ -38,7 +39,12 @@ struct NetworkPlan {
   std::vector<PlannedLayer> layers;
   std::vector<ParamSpec> params;
 
-  int64_t parameter_count() const;        // trainable elements, as PyTorch counts parameters()
+  int64_t parameter_count() const;        // trainable elements, as PyTorch counts parameters() that require grad
+  int64_t stored_count() const;           // every tensor's elements: trainable, frozen and state
+  // The lowest layer with a trainable parameter (layers.size() when none): training needs no
+  // gradient below its input, so backward passes may stop there.
+  size_t first_trained_layer() const;
+  bool has_frozen_layers() const;         // some layer has `trainable: false`
   double forward_flops() const;            // per sample
   double train_flops() const;              // per sample, forward + both backward passes (~3x)
   int64_t activation_floats() const;       // per sample: every layer's output kept for backward

@@ -7,7 +7,7 @@
 
 #include "config/load_config.hpp"
 #include "experiment/checkpoint.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 #include "run_test_support.hpp"
 
 using namespace expt;

@@ -8,7 +8,7 @@
 #include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "experiment/run_recorder.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 #include "run_test_support.hpp"
 
 using namespace expt;

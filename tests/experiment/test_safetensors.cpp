@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 
 using namespace expt;
 
@@ -127,4 +127,25 @@ TEST_CASE("safetensors: malformed headers are ReadErrors naming what is wrong") 
         "cannot read checkpoint bad.safetensors: tensor 'v': data_offsets is not a list of integers");
   CHECK(error_for(R"("v":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]},)") ==
         "cannot read checkpoint bad.safetensors: tensor 'v' has a negative dimension -1");
+}
+
+TEST_CASE("safetensors: read_header gives names, types and shapes, and checks the data's extent") {
+  const auto dir = temp_dir("header");
+  safetensors::File f;
+  f.tensors["a.weight"] = floats({2, 3}, {1, 2, 3, 4, 5, 6});
+  f.tensors["a.bias"] = floats({2}, {-1, 0.5});
+  safetensors::write(dir / "w.safetensors", f);
+  const auto header = safetensors::read_header(dir / "w.safetensors");
+  REQUIRE(header.size() == 2);
+  CHECK(header.at("a.weight").dtype == "F32");
+  CHECK(header.at("a.weight").shape == std::vector<int64_t>{2, 3});
+  CHECK(header.at("a.bias").shape == std::vector<int64_t>{2});
+
+  // The last tensor's bytes cut off: the header alone says the file is too short.
+  std::filesystem::resize_file(dir / "w.safetensors", std::filesystem::file_size(dir / "w.safetensors") - 4);
+  CHECK_THROWS_WITH_AS(safetensors::read_header(dir / "w.safetensors"), doctest::Contains("lies outside the file"),
+                       ReadError);
+  CHECK_THROWS_WITH_AS(safetensors::read_header(dir / "absent.safetensors"), doctest::Contains("file not found"),
+                       ReadError);
+  std::filesystem::remove_all(dir);
 }

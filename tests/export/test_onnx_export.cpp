@@ -9,7 +9,7 @@
 #include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "experiment/run.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 #include "experiment/trained_run.hpp"
 #include "export/onnx_export.hpp"
 #include "onnx.pb.h"

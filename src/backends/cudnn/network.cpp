@@ -309,12 +309,14 @@ void CudnnNetwork::backward() {
 void CudnnNetwork::update(double learning_rate, uint64_t t) {
   activate_device();
   const OptimizerConfig& c = options_.optimizer;
-  const auto lr = static_cast<float>(learning_rate);
   const auto wd = static_cast<float>(c.weight_decay);
   LayerTiming& timing = timings_.back();
   timed(timing.forward_ms, [&] {
     for (size_t i = 0; i < params_.size(); ++i) {
-      if (!plan_.params[i].trainable) continue;  // state such as batch norm's running statistics
+      if (!plan_.params[i].trainable) continue;  // state such as batch norm's running statistics, frozen layers
+      // The layer's lr_multiplier scales the rate as the CPU backends scale it, before the scalars.
+      const double layer_rate = learning_rate * plan_.params[i].lr_multiplier;
+      const auto lr = static_cast<float>(layer_rate);
       ParameterStorage& p = params_[i];
       float* value = p.value.floats();
       const float* grad = p.grad.floats();
@@ -329,8 +331,8 @@ void CudnnNetwork::update(double learning_rate, uint64_t t) {
         case OptimizerConfig::Kind::adam:
         case OptimizerConfig::Kind::adamw: {
           const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
-          if (decoupled) scale(ctx_.stream, p.size, static_cast<float>(1.0 - learning_rate * c.weight_decay), value);
-          const AdamScalars s = adam_scalars(c, learning_rate, t);
+          if (decoupled) scale(ctx_.stream, p.size, static_cast<float>(1.0 - layer_rate * c.weight_decay), value);
+          const AdamScalars s = adam_scalars(c, layer_rate, t);
           adam_update(ctx_.stream, p.size, s, value, grad, p.state[0].floats(), p.state[1].floats());
           break;
         }

@@ -61,9 +61,7 @@ OnednnNetwork::OnednnNetwork(const NetworkPlan& plan, const NetworkOptions& opti
       params_(engine_, plan_, optimizer_state_slots(options.optimizer.kind)),
       profiler_(timings_, options.profile) {
   if (options_.max_batch < 1) throw BackendError("onednn backend: max_batch must be at least 1");
-  first_param_layer_ = static_cast<size_t>(
-      std::find_if(plan_.layers.begin(), plan_.layers.end(), [](const PlannedLayer& l) { return !l.params.empty(); }) -
-      plan_.layers.begin());
+  first_param_layer_ = plan_.first_trained_layer();
   use_threads();
   pass_for(options_.max_batch);
   optimizer_ = std::make_unique<ParallelOptimizer>(params_, plan_);
@@ -223,7 +221,12 @@ void OnednnNetwork::copy_input_gradient(std::span<float> out) const {
   use_threads();
   if (input_gradient_ == InputGradient::pending) {
     for (size_t i = first_param_layer_ + 1; i-- > 0;) {
-      if (i < first_param_layer_) pass.incoming_gradients[i].run(stream_, profiler_);
+      if (i < first_param_layer_) {
+        pass.incoming_gradients[i].run(stream_, profiler_);
+        // A frozen layer's backward_weights holds what its backward_data needs first (a fused
+        // activation's backward; batch norm's whole backward); the others' does nothing.
+        pass.layers[i]->backward_weights(stream_, profiler_);
+      }
       pass.layers[i]->backward_data(stream_, profiler_);
     }
     stream_.wait();

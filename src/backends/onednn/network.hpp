@@ -46,7 +46,7 @@ class OnednnNetwork final : public Network {
     dnnl::memory input_gradient;               // the first layer's diff_src
   };
   // Where read_input_gradient() stands: training never needs the data gradient below the first
-  // layer with parameters, so backward() stops there and read_input_gradient() finishes on demand.
+  // layer with trainable parameters, so backward() stops there and read_input_gradient() finishes on demand.
   enum class InputGradient { unavailable, pending, ready };
 
   Pass& pass_for(int64_t n);
@@ -67,7 +67,7 @@ class OnednnNetwork final : public Network {
   std::vector<PrimitiveInfo> primitives_;
   std::map<int64_t, std::unique_ptr<Pass>> passes_;
   Pass* last_ = nullptr;
-  size_t first_param_layer_ = 0;
+  size_t first_param_layer_ = 0;  // NetworkPlan::first_trained_layer()
   bool backward_ready_ = false;
   mutable InputGradient input_gradient_ = InputGradient::unavailable;
   mutable Profiler profiler_;

@@ -18,18 +18,19 @@ ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan
     if (!plan.params[p].trainable) continue;
     const int64_t floats = params.at(p).floats();
     for (int64_t begin = 0; begin < floats; begin += kChunkFloats)
-      chunks_.push_back(Chunk{p, begin, std::min(kChunkFloats, floats - begin)});
+      chunks_.push_back(Chunk{p, begin, std::min(kChunkFloats, floats - begin), plan.params[p].lr_multiplier});
   }
 }
 
 void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config, double learning_rate,
                                uint64_t t) const {
-  const CpuOptimizerStep step{&config, learning_rate, t, kernel_isa()};
+  const VectorIsa isa = kernel_isa();
   const int slots = params.state_slots();
   const auto chunks = static_cast<int64_t>(chunks_.size());
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < chunks; ++c) {
     const Chunk& chunk = chunks_[static_cast<size_t>(c)];
+    const CpuOptimizerStep step{&config, learning_rate * chunk.lr_multiplier, t, isa};
     ParamTensor& tensor = params.at(chunk.param);
     const auto slice = [&](const Buffer& buffer) {
       return std::span<float>(buffer.floats() + chunk.begin, static_cast<size_t>(chunk.count));

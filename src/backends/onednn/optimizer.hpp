@@ -19,6 +19,7 @@ class ParallelOptimizer {
   struct Chunk {
     size_t param;
     int64_t begin, count;
+    double lr_multiplier;  // the parameter's layer's
   };
   std::vector<Chunk> chunks_;
 };

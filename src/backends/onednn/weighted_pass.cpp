@@ -86,6 +86,7 @@ void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& prof
 
 void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
   profiler.time(index_, Direction::backward_data, stream, [&] { activation_.backward(stream); });
+  if (!planned_.spec.trainable) return;  // frozen: backward_data still needs the activation's backward
   bwd_diff_dst_.run(stream, profiler);
   bwd_src_.run(stream, profiler);
   profiler.time(index_, Direction::backward_weights, stream, [&] { bwd_weights_.execute(stream, bwd_weights_args_); });

@@ -74,8 +74,11 @@ ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions
     initialize_parameter(plan_.params[i], options_.seed, static_cast<uint32_t>(i), params_.back());
     grads_.emplace_back(size, 0.0f);
     auto& state = optimizer_state_.emplace_back();
-    for (int s = 0; s < slots; ++s) state[static_cast<size_t>(s)].assign(size, 0.0f);
+    if (plan_.params[i].trainable)
+      for (int s = 0; s < slots; ++s) state[static_cast<size_t>(s)].assign(size, 0.0f);
   }
+  // Without frozen layers backward reaches the input, whose gradient the backend tests compare.
+  backward_stop_ = plan_.has_frozen_layers() ? plan_.first_trained_layer() : 0;
   input_.resize(static_cast<size_t>(batch * plan_.input.size()));
   input_grad_.resize(input_.size());
   labels_.resize(static_cast<size_t>(batch));
@@ -178,7 +181,7 @@ void ReferenceNetwork::backward() {
     ScopedTimer timer(options_.profile ? &loss_timing.backward_data_ms : nullptr);
     softmax_cross_entropy_backward(n, plan_.classes, probs_.data(), labels_.data(), dy);
   }
-  for (size_t i = plan_.layers.size(); i-- > 0;) {
+  for (size_t i = plan_.layers.size(); i-- > backward_stop_;) {
     float* dx = i == 0 ? input_grad_.data() : (dy == layer_grads_[0].data() ? layer_grads_[1] : layer_grads_[0]).data();
     backward_layer(i, layer_input(i), dy, dx);
     dy = dx;
@@ -205,7 +208,7 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
   switch (s.kind) {
     case LayerKind::conv2d: {
       const WindowGeometry g = window_geometry(l, n);
-      {
+      if (s.trainable) {
         ScopedTimer timer(weights_ms);
         conv2d_backward_weights(g, x, dy, dweight, dbias);
       }
@@ -214,7 +217,7 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
       break;
     }
     case LayerKind::dense: {
-      {
+      if (s.trainable) {
         ScopedTimer timer(weights_ms);
         dense_backward_weights(n, l.in.size(), l.out.size(), x, dy, dweight, dbias);
       }
@@ -267,10 +270,11 @@ void ReferenceNetwork::update(double learning_rate, uint64_t t) {
   LayerTiming& timing = timings_.back();
   ++timing.calls;
   ScopedTimer timer(options_.profile ? &timing.forward_ms : nullptr);
-  const CpuOptimizerStep step{&options_.optimizer, learning_rate, t};
-  for (size_t i = 0; i < params_.size(); ++i)
-    if (plan_.params[i].trainable)
-      cpu_optimizer_update(step, params_[i], grads_[i], optimizer_state_[i][0], optimizer_state_[i][1]);
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (!plan_.params[i].trainable) continue;
+    const CpuOptimizerStep step{&options_.optimizer, learning_rate * plan_.params[i].lr_multiplier, t};
+    cpu_optimizer_update(step, params_[i], grads_[i], optimizer_state_[i][0], optimizer_state_[i][1]);
+  }
 }
 
 size_t ReferenceNetwork::checked_param(size_t index) const {
@@ -306,6 +310,10 @@ void ReferenceNetwork::read(const TensorRef& tensor, std::span<float> out) const
                           "the activation of " + plan_.layers[tensor.index].spec.name);
     }
     case TensorKind::input_gradient:
+      if (backward_stop_ > 0)
+        throw BackendError(fmt::format("reference backend: no input gradient: the layers below '{}' are frozen, so "
+                                       "backward() stops there",
+                                       plan_.layers[backward_stop_].spec.name));
       return copy_checked(In(input_grad_).first(static_cast<size_t>(batch_ * plan_.input.size())), out,
                           "the input gradient");
   }

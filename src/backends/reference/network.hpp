@@ -48,6 +48,7 @@ class ReferenceNetwork final : public Network {
   std::vector<float> probs_;               // softmax of the logits, [max_batch, classes]
   std::array<std::vector<float>, 2> layer_grads_;  // d(loss)/d(activation), ping-ponged during backward
   std::vector<float> input_grad_;          // [max_batch, input]
+  size_t backward_stop_ = 0;               // the lowest layer backward() runs (NetworkPlan::first_trained_layer)
 
   // What the last forward did, for backward and the read functions.
   int64_t batch_ = 0;

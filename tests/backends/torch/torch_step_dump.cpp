@@ -15,7 +15,7 @@
 #include "backends/registry.hpp"
 #include "config/load_config.hpp"
 #include "experiment/checkpoint.hpp"
-#include "experiment/safetensors.hpp"
+#include "core/safetensors.hpp"
 
 using namespace expt;
 

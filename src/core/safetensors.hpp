@@ -9,6 +9,11 @@
 
 namespace expt::safetensors {
 
+struct TensorInfo {
+  std::string dtype;            // "F32" or "I32"
+  std::vector<int64_t> shape;
+};
+
 struct Tensor {
   std::string dtype;            // "F32" or "I32"
   std::vector<int64_t> shape;
@@ -29,5 +34,9 @@ void write(const std::filesystem::path& path, const File& file);  // atomically
 // Both throw ReadError naming `source` (the path) and what is wrong.
 File parse(std::span<const std::byte> bytes, const std::string& source);
 File read(const std::filesystem::path& path);
+// The tensors' dtypes and shapes from the header alone, without reading the data (cheap for a
+// file of gigabytes, so a config can be checked against it at load time). Everything parse
+// checks but the checksums.
+std::map<std::string, TensorInfo> read_header(const std::filesystem::path& path);
 
 }  // namespace expt::safetensors

@@ -1,0 +1,33 @@
+// model.init_from in a run: the listed layers start from the file's tensors, the others from
+// the config's initialization.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "config/load_config.hpp"
+#include "core/safetensors.hpp"
+#include "experiment/checkpoint.hpp"
+#include "run_test_support.hpp"
+
+using namespace expt;
+
+TEST_CASE("init_from: a new run starts the listed layers from the file") {
+  const auto results = fresh_results("init-from");
+  std::filesystem::create_directories(results);
+  const auto weights = results / "other-seed.safetensors";
+  const auto donor = load_config_text(quick_config(results), "quick.yaml", {"seed=99"});
+  save_checkpoint(weights, *reference_network(donor), donor.training.optimizer.kind, {}, /*include_optimizer=*/false);
+
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml",
+                                    {"training.epochs=1", "training.checkpoint_initial=true",
+                                     "model.init_from={path: " + weights.string() + ", layers: [conv1, logits]}"});
+  const RunOutcome out = run_experiment(cfg, quiet());
+  REQUIRE(out.exit_code == ExitCode::ok);
+  const safetensors::File start = safetensors::read(out.run_dir / "checkpoints" / "step-0.safetensors");
+  const safetensors::File file = safetensors::read(weights);
+  CHECK(start.tensors.at("conv1.weight").data == file.tensors.at("conv1.weight").data);
+  CHECK(start.tensors.at("conv1.bias").data == file.tensors.at("conv1.bias").data);
+  CHECK(start.tensors.at("logits.weight").data == file.tensors.at("logits.weight").data);
+  CHECK(start.tensors.at("fc1.weight").data != file.tensors.at("fc1.weight").data);  // seed 7's initialization
+  std::filesystem::remove_all(results);
+}
