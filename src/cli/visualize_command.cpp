@@ -47,8 +47,13 @@ void add_visualize_command(CLI::App& app) {
       fmt::print(stderr, "wrote {}: {} frame{} of {}'s filters\n", args->output, checkpoints.size(),
                  checkpoints.size() == 1 ? "" : "s", args->filters);
     } else if (!args->feature_maps.empty()) {
-      RunNetwork run = load_run_network(run_dir, args->checkpoint, 1);
-      write_file_atomically(args->output, encode_png(feature_maps(run, args->feature_maps, args->layer)));
+      const bool named = args->checkpoint == "last" || args->checkpoint == "best";
+      const TrainedRun run = open_trained_run(
+          named ? run_dir / "checkpoints" / (args->checkpoint + ".safetensors") : std::filesystem::path(args->checkpoint),
+          {});
+      const TrainedNetwork trained = build_trained_network(run, 1);
+      write_file_atomically(args->output,
+                            encode_png(feature_maps(run, *trained.network, args->feature_maps, args->layer)));
       fmt::print(stderr, "wrote {}\n", args->output);
     } else {
       throw CLI::ValidationError("visualize", "give --filters LAYER or --feature-maps IMAGE");

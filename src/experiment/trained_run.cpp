@@ -6,8 +6,10 @@
 
 #include "config/load_config.hpp"
 #include "core/error.hpp"
-#include "experiment/report.hpp"
 #include "core/safetensors.hpp"
+#include "experiment/checkpoint.hpp"
+#include "experiment/network_setup.hpp"
+#include "experiment/report.hpp"
 
 namespace expt {
 namespace {
@@ -70,12 +72,24 @@ TrainedRun open_trained_run(const fs::path& path, const std::vector<std::string>
     throw ReadError(fmt::format("{}: `class_names` lists {} classes", (run.run_dir / "report.json").string(),
                                 run.class_names.size()));
   std::vector<std::string> shapes_only = overrides;
+  // The checkpoint holds every weight, so model.init_from's file need not exist any more.
   shapes_only.insert(shapes_only.end(),
-                     {"data.dataset=synthetic", fmt::format("data.synthetic.classes={}", run.class_names.size()),
+                     {"model.init_from=null", "data.dataset=synthetic", fmt::format("data.synthetic.classes={}", run.class_names.size()),
                       "data.classes=[]", fmt::format("data.image_size=[{}, {}]", run.input.h, run.input.w),
                       fmt::format("data.channels={}", run.input.c)});
   run.config = load_config(config_file, shapes_only);
   return run;
+}
+
+TrainedNetwork build_trained_network(const TrainedRun& run, int64_t max_batch) {
+  const ExperimentConfig& config = run.config;
+  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+  const NetworkOptions options = network_options(config, max_batch);
+  TrainedNetwork trained;
+  trained.backend = backend_for(config, plan, options);
+  trained.network = trained.backend->build(plan, options);
+  load_checkpoint(run.checkpoint, *trained.network, config.training.optimizer.kind);
+  return trained;
 }
 
 }  // namespace expt

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "experiment/checkpoint.hpp"
-#include "experiment/network_setup.hpp"
 
 namespace expt {
 
@@ -13,13 +11,8 @@ Predictor::Predictor(const TrainedRun& run)
     : normalization_(run.normalization),
       batch_size_(run.config.training.eval_batch_size > 0 ? run.config.training.eval_batch_size
                                                           : run.config.training.batch_size) {
-  const ExperimentConfig& config = run.config;
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
-  const NetworkOptions options = network_options(config, batch_size_);
-  backend_ = backend_for(config, plan, options);
-  backend_name_ = backend_->name();
-  network_ = backend_->build(plan, options);
-  load_checkpoint(run.checkpoint, *network_, config.training.optimizer.kind);
+  trained_ = build_trained_network(run, batch_size_);
+  backend_name_ = trained_.backend->name();
 }
 
 std::vector<float> Predictor::logits(const ImageSet& images) {
@@ -29,7 +22,7 @@ std::vector<float> Predictor::logits(const ImageSet& images) {
   std::vector<float> batch(static_cast<size_t>(batch_size_ * image_floats));
   std::vector<int32_t> labels(static_cast<size_t>(batch_size_));  // the set's; forward's metrics are not used
   std::vector<int64_t> indices;
-  const size_t last_layer = network_->plan().layers.size() - 1;
+  const size_t last_layer = trained_.network->plan().layers.size() - 1;
   for (int64_t begin = 0; begin < images.size(); begin += batch_size_) {
     const int64_t n = std::min(batch_size_, images.size() - begin);
     indices.resize(static_cast<size_t>(n));
@@ -37,8 +30,8 @@ std::vector<float> Predictor::logits(const ImageSet& images) {
     const auto floats = static_cast<size_t>(n * image_floats);
     const auto batch_labels = std::span(labels).first(static_cast<size_t>(n));
     assemble_batch(images, normalization_, indices, std::span(batch).first(floats), batch_labels);
-    network_->forward(HostBatch{n, std::span(batch).first(floats), batch_labels}, Phase::eval, 0);
-    network_->read_activation(last_layer, std::span(out).subspan(static_cast<size_t>(begin * classes),
+    trained_.network->forward(HostBatch{n, std::span(batch).first(floats), batch_labels}, Phase::eval, 0);
+    trained_.network->read_activation(last_layer, std::span(out).subspan(static_cast<size_t>(begin * classes),
                                                                  static_cast<size_t>(n * classes)));
   }
   return out;

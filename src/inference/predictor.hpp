@@ -14,8 +14,7 @@ namespace expt {
 
 class Predictor {
  public:
-  // Builds the network on the backend the run's config picks here (`backend` in the config, or
-  // an override of it) and loads the run's checkpoint. Throws BackendError or ReadError.
+  // The run's network with its checkpoint (build_trained_network). Throws BackendError or ReadError.
   explicit Predictor(const TrainedRun& run);
 
   // One row of plan().classes logits per image of `images` (whose shape is the run's input),
@@ -24,14 +23,13 @@ class Predictor {
 
   const std::string& backend_name() const { return backend_name_; }
   int64_t batch_size() const { return batch_size_; }
-  int64_t classes() const { return network_->plan().classes; }
+  int64_t classes() const { return trained_.network->plan().classes; }
 
  private:
   const Normalization normalization_;
   int64_t batch_size_ = 0;
   std::string backend_name_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Network> network_;
+  TrainedNetwork trained_;
 };
 
 }  // namespace expt

@@ -110,14 +110,15 @@ TEST_CASE("visualize: feature maps of an image decode to their grid's size") {
   const auto image = results / "photo.png";
   write_file_atomically(image, encode_png(photo));
 
-  RunNetwork net = load_run_network(run, "last", 1);
-  const std::string png = encode_png(feature_maps(net, image, "conv1"));
+  const TrainedRun trained = open_trained_run(run / "checkpoints" / "last.safetensors", {});
+  const TrainedNetwork net = build_trained_network(trained, 1);
+  const std::string png = encode_png(feature_maps(trained, *net.network, image, "conv1"));
   const DecodedImage decoded =
       decode_png(std::span(reinterpret_cast<const uint8_t*>(png.data()), png.size()), 1);
   // 4 maps of 12x12, each enlarged 3 times, 2 by 2 with a 1-pixel gutter.
   CHECK(decoded.width == 73);
   CHECK(decoded.height == 73);
-  CHECK_THROWS_WITH_AS(feature_maps(net, image, "conv9"), doctest::Contains("its layers: conv1, pool1, logits"),
+  CHECK_THROWS_WITH_AS(feature_maps(trained, *net.network, image, "conv9"), doctest::Contains("its layers: conv1, pool1, logits"),
                        ConfigError);
   std::filesystem::remove_all(results);
 }
