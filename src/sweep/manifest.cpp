@@ -16,8 +16,8 @@
 namespace expt {
 namespace {
 
-constexpr std::array<const char*, 7> kStateNames{"pending",  "running",     "done",         "failed",
-                                                 "diverged", "interrupted", "stopped_early"};
+constexpr std::array<const char*, 9> kStateNames{"pending",     "running",       "done",   "failed", "diverged",
+                                                 "interrupted", "stopped_early", "paused", "pruned"};
 constexpr size_t kExamples = 3;  // members named per kind of change
 
 FlatConfig common_config(const SweepPlan& plan) {
@@ -104,6 +104,8 @@ nlohmann::ordered_json to_json(const Manifest& m) {
     member["epochs_done"] = r.epochs_done;
     member["seconds"] = r.seconds;
     member["slurm_task"] = r.slurm_task;
+    member["rung"] = r.rung;
+    member["rung_metrics"] = r.rung_metrics;
     auto& attempts = member["attempts"] = nlohmann::ordered_json::array();
     for (const auto& a : r.attempts)
       attempts.push_back({{"started_at", a.started_at}, {"ended_at", a.ended_at}, {"host", a.host},
@@ -142,6 +144,8 @@ Manifest manifest_from_json(const nlohmann::json& j) {
     r.epochs_done = member.value("epochs_done", int64_t{0});
     r.seconds = member.value("seconds", 0.0);
     r.slurm_task = member.value("slurm_task", "");
+    r.rung = member.value("rung", int64_t{0});
+    r.rung_metrics = member.value("rung_metrics", std::vector<double>{});
     for (const auto& a : member.value("attempts", nlohmann::json::array()))
       r.attempts.push_back({a.value("started_at", ""), a.value("ended_at", ""), a.value("host", ""),
                             a.value("slurm_task", ""), a.value("from_epoch", int64_t{0}), a.value("outcome", "")});
@@ -224,9 +228,12 @@ std::string describe_member_changes(const Manifest& recorded, const Manifest& no
 }
 
 void require_same_members(const Manifest& recorded, const Manifest& now, const std::filesystem::path& file,
-                          const std::filesystem::path& sweep_dir) {
+                          const std::filesystem::path& sweep_dir, bool may_grow) {
+  const bool grown = may_grow && std::all_of(recorded.members.begin(), recorded.members.end(), [&](const MemberRecord& r) {
+                       return find_member(now, r.id) != nullptr;
+                     });
   const std::string changes = describe_member_changes(recorded, now);
-  if (changes.empty()) return;
+  if (changes.empty() || grown) return;
   throw ConfigError(fmt::format(
       "{} no longer describes the sweep recorded in {}: {}. Give the sweep another `name:` to start a new one "
       "beside it, or delete {} to start over",

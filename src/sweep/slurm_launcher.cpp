@@ -196,11 +196,11 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   if (fs::exists(manifest_path(dir))) recorded = read_manifest(manifest_path(dir));
   if (options.dry_run) {
     fmt::print("{}", describe_dry_run(plan, recorded ? &*recorded : nullptr, options.gflops));
-    if (recorded) require_same_members(*recorded, now, spec.file, dir);
+    if (recorded) require_same_members(*recorded, now, spec.file, dir, spec.trials > 0);
     fmt::print("sbatch {}\n", fmt::join(sbatch_arguments(spec, dir, (plan.members.size() + o.pack - 1) / o.pack, o), " "));
     return 0;
   }
-  if (recorded) require_same_members(*recorded, now, spec.file, dir);
+  if (recorded) require_same_members(*recorded, now, spec.file, dir, spec.trials > 0);
   const fs::path sbatch = slurm_command("sbatch");  // before anything is written
 
   Rollback rollback;  // declared before the lock: on the way out the lock goes first, then this
