@@ -4,8 +4,10 @@
 
 #include <set>
 
+#include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "experiment/report.hpp"
+#include "experiment/run.hpp"
 #include "sweep/asha.hpp"
 #include "sweep/expand.hpp"
 #include "sweep/manifest.hpp"
@@ -264,5 +266,54 @@ scheduler: {type: asha, min_epochs: 1, max_epochs: 4, reduction_factor: 2, metri
       CHECK(again.members[i].state == m.members[i].state);
       CHECK(again.members[i].starts == m.members[i].starts);
     }
+  }
+}
+
+TEST_CASE("asha: a run paused at a rung and resumed later has the history of one uninterrupted run") {
+  const TempFolder tmp;
+  const std::string config = R"(
+seed: 5
+backend: reference
+threads: 1
+results_dir: )" + (tmp.path() / "results").string() + R"(
+data: {dataset: synthetic, image_size: 12, channels: 1, synthetic: {classes: 3, train: 120, test: 60}}
+model:
+  layers:
+    - {type: conv2d, name: conv1, filters: 4, kernel: 3, activation: relu}
+    - {type: dropout, name: drop1, rate: 0.25}
+    - {type: dense, name: logits, units: classes}
+training: {epochs: 4, batch_size: 20, optimizer: {type: adam, learning_rate: 0.01},
+           schedule: {type: cosine, min_learning_rate: 1.0e-4}, log_every_steps: 3}
+tensorboard: {enabled: false}
+)";
+  const ExperimentConfig c = load_config_text(config, "run.yaml", {});
+  RunOptions whole;
+  whole.quiet = true;
+  whole.run_dir = tmp.path() / "whole";
+  const Report reference = run_experiment(c, whole).report;
+
+  RunOptions rung;
+  rung.quiet = true;
+  rung.run_dir = tmp.path() / "paused";
+  rung.pause_after_epochs = 1;
+  const RunOutcome first = run_experiment(c, rung);
+  CHECK(first.exit_code == ExitCode::ok);
+  CHECK(first.report.status == RunStatus::paused);
+  CHECK(first.report.epochs.size() == 1);
+  RunOptions resume;
+  resume.quiet = true;
+  resume.resume_dir = rung.run_dir;
+  resume.pause_after_epochs = 3;
+  CHECK(run_experiment(load_config(rung.run_dir / "config.yaml"), resume).report.epochs.size() == 3);
+  resume.pause_after_epochs = 0;
+  const Report resumed = run_experiment(load_config(rung.run_dir / "config.yaml"), resume).report;
+  CHECK(resumed.status == RunStatus::completed);
+  REQUIRE(resumed.epochs.size() == reference.epochs.size());
+  for (size_t e = 0; e < reference.epochs.size(); ++e) {
+    CAPTURE(e);
+    CHECK(resumed.epochs[e].epoch == reference.epochs[e].epoch);
+    CHECK(resumed.epochs[e].learning_rate == reference.epochs[e].learning_rate);
+    CHECK(resumed.epochs[e].train_loss == reference.epochs[e].train_loss);
+    CHECK(resumed.epochs[e].test_accuracy == reference.epochs[e].test_accuracy);
   }
 }
