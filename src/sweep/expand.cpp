@@ -166,6 +166,7 @@ SweepPlan expand_sweep(const SweepSpec& spec, const std::vector<std::string>& ex
                                     describe(plan.members.front().parameters), results_dir.string(),
                                     describe(m.parameters), m.config.results_dir.string()));
   plan.dir = results_dir / spec.name;
+  plan.scheduler = spec.scheduler;
   return plan;
 }
 

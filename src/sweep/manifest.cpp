@@ -71,6 +71,7 @@ Manifest manifest_for(const SweepPlan& plan, const std::filesystem::path& sweep_
   m.sweep_file = sweep_file.string();
   m.parameter_keys = plan.parameter_keys;
   m.common_config = common_config(plan);
+  m.scheduler = plan.scheduler;
   m.created_at = utc_now_iso8601();
   for (const auto& member : plan.members) {
     MemberRecord r;
@@ -117,6 +118,12 @@ nlohmann::ordered_json to_json(const Manifest& m) {
     jobs.push_back({{"job_id", job.job_id}, {"submitted_at", job.submitted_at}, {"tasks", job.tasks},
                     {"members", job.members}, {"script", job.script}});
   j["common_config"] = m.common_config;
+  if (m.scheduler.enabled())
+    j["scheduler"] = {{"type", "asha"},
+                      {"min_epochs", m.scheduler.min_epochs},
+                      {"max_epochs", m.scheduler.max_epochs},
+                      {"reduction_factor", m.scheduler.reduction_factor},
+                      {"metric", m.scheduler.metric}};
   return j;
 }
 
@@ -150,6 +157,16 @@ Manifest manifest_from_json(const nlohmann::json& j) {
       r.attempts.push_back({a.value("started_at", ""), a.value("ended_at", ""), a.value("host", ""),
                             a.value("slurm_task", ""), a.value("from_epoch", int64_t{0}), a.value("outcome", "")});
     m.members.push_back(std::move(r));
+  }
+  if (j.contains("scheduler")) {
+    const auto& s = j.at("scheduler");
+    m.scheduler.min_epochs = s.at("min_epochs").get<int64_t>();
+    m.scheduler.max_epochs = s.at("max_epochs").get<int64_t>();
+    m.scheduler.reduction_factor = s.at("reduction_factor").get<int64_t>();
+    m.scheduler.metric = s.at("metric").get<std::string>();
+    if (m.scheduler.min_epochs < 1 || m.scheduler.max_epochs < m.scheduler.min_epochs || m.scheduler.reduction_factor < 2 ||
+        (m.scheduler.metric != "test_accuracy" && m.scheduler.metric != "test_loss"))
+      throw std::runtime_error("scheduler: not a valid ASHA setting");
   }
   for (const auto& job : j.value("slurm_jobs", nlohmann::json::array()))
     m.slurm_jobs.push_back({job.at("job_id"), job.value("submitted_at", ""), job.value("tasks", int64_t{0}),

@@ -65,6 +65,7 @@ struct Manifest {
   FlatConfig common_config;  // keys every member shares, to name what changed in the base
   std::vector<MemberRecord> members;
   std::vector<SlurmJobRecord> slurm_jobs;
+  AshaSpec scheduler;  // for the processes (Slurm array tasks) that schedule from the manifest alone
   std::string created_at, updated_at;
 };
 

@@ -234,7 +234,9 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
 
   rollback.create_directories(dir / "slurm" / "configs");
   rollback.create_directories(dir / "slurm" / "logs");  // Slurm opens the logs there, it does not create folders
-  for (size_t i : pending.todo) {
+  // An ASHA task may take up any member, a paused one included, so all get their config.
+  for (size_t i = 0; i < plan.members.size(); ++i) {
+    if (!plan.scheduler.enabled() && std::find(pending.todo.begin(), pending.todo.end(), i) == pending.todo.end()) continue;
     const fs::path config = dir / "slurm" / "configs" / (plan.members[i].id + ".yaml");
     if (!fs::exists(config)) rollback.write_new_file(config, plan.members[i].config.resolved_yaml);
   }

@@ -265,9 +265,6 @@ int run_sweep(const fs::path& file, const SweepOptions& options) {
     throw Error(ExitCode::usage, "--jobs and --fail-fast are for local sweeps; with --launcher slurm use --pack and --array-parallelism");
   const SweepSpec spec = read_sweep_file(file);
   const SweepPlan plan = expand_sweep(spec, options.overrides);
-  if (options.launcher == Launcher::slurm && spec.scheduler.enabled())
-    throw Error(ExitCode::usage, fmt::format("{}: scheduler: ASHA sweeps run locally (--jobs N); --launcher slurm runs grids "
-                                             "and random searches without a scheduler", file.string()));
   if (options.launcher == Launcher::slurm) return submit_to_slurm(spec, plan, options);
 
   std::optional<SweepLock> lock;

@@ -234,6 +234,8 @@ scheduler: {type: asha, min_epochs: 1, max_epochs: 4, reduction_factor: 2, metri
   const fs::path dir = tmp.path() / "results" / "asha";
   const Manifest m = read_manifest(dir / "sweep.json");
   REQUIRE(m.members.size() == 12);
+  CHECK(m.scheduler.max_epochs == 4);  // recorded for the Slurm array tasks
+  CHECK(m.scheduler.reduction_factor == 2);
   size_t done = 0, pruned = 0, promoted = 0;
   for (const auto& r : m.members) {
     CAPTURE(describe(r.parameters));
