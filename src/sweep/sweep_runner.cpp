@@ -115,22 +115,24 @@ class SweepRun {
         });
         if (next) {
           if (auto got = claim_member(plan_.dir, m, m.members[*next].id)) claim.emplace(std::move(*got));
-          if (!claim) {  // raced by another process between the check and the claim
-            guard.unlock();
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            guard.lock();
-            continue;
+          if (claim) {
+            MemberRecord& r = m.members[*next];
+            const fs::path dir = member_dir(*next);
+            start_attempt(r, "", has_checkpoint(dir) ? epochs_recorded(dir) : 0);
+            write_manifest(manifest_path_, m);
+            running_here_.insert(r.id);
+            store(*next, m);
           }
-          MemberRecord& r = m.members[*next];
-          const fs::path dir = member_dir(*next);
-          start_attempt(r, "", has_checkpoint(dir) ? epochs_recorded(dir) : 0);
-          write_manifest(manifest_path_, m);
-          running_here_.insert(r.id);
         } else if (running_here_.empty() && !asha_may_promote_later(m)) {
           prune_paused(m);
           write_manifest(manifest_path_, m);
         }
-        manifest_ = merge_states(std::move(manifest_), m);
+      }
+      if (next && !claim) {  // another process claimed it between the check and the claim
+        guard.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        guard.lock();
+        continue;
       }
       if (!next) {
         if (running_here_.empty()) return;
@@ -145,11 +147,11 @@ class SweepRun {
         say(stdout, fmt::format("{} {}   {} | to epoch {}{}", tag(i), r.rung == 0 ? "start  " : "promote",
                                 describe(member.parameters), rung_epochs,
                                 r.attempts.back().from_epoch > 0 ? fmt::format(" from epoch {}", r.attempts.back().from_epoch) : ""));
+      const FlatConfig hparams = varied_config(manifest_.common_config, member.config.resolved_yaml);
       guard.unlock();
       MemberRun run;
       try {
-        run = expt::run_member(member.config, member_dir(i), threads_per_member_,
-                               varied_config(manifest_.common_config, member.config.resolved_yaml), rung_epochs);
+        run = expt::run_member(member.config, member_dir(i), threads_per_member_, hparams, rung_epochs);
       } catch (...) {
         guard.lock();
         if (!fatal_) fatal_ = std::current_exception();
