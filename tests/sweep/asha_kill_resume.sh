@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # An ASHA sweep (--jobs 2) killed with SIGKILL while a promoted member trains, then run again
 # to the end: the promotions recorded before the kill stand, every member ends done, pruned
-# or stopped early, and no epoch a member had finished is trained again (each start resumes
-# from the epochs its checkpoint holds, and each report lists epochs 1..N once).
+# or stopped early, and no epoch a member had finished is trained again: every epoch record seen
+# checkpointed before the kill is in the final report unchanged, its measured time included.
 set -euo pipefail
 expt=$1
 work=$(mktemp -d)
@@ -32,46 +32,61 @@ parameters:
 scheduler: {type: asha, min_epochs: 1, max_epochs: 4, reduction_factor: 2, metric: test_loss}
 YAML
 
+# Records, in $work/seen.json, every epoch each member's folder holds for good (in its report
+# and covered by its checkpoint), with its measured time: an epoch trained again would be timed
+# again. With --until-promoted it watches until a promoted member (rung >= 1) is running.
+cat > "$work/watch.py" <<'PY'
+import json, os, struct, sys, time
+sweep, seen_path = sys.argv[1:3]
+until_promoted = "--until-promoted" in sys.argv
+seen = json.load(open(seen_path)) if os.path.exists(seen_path) else {}
+
+def checkpoint_epochs(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return int(json.loads(f.read(n))["__metadata__"]["epochs_done"])
+
+def look():
+    promoted_running = False
+    for r in json.load(open(os.path.join(sweep, "sweep.json")))["members"]:
+        promoted_running |= r["state"] == "running" and r["rung"] >= 1
+        d = os.path.join(sweep, r["id"])
+        try:
+            done = checkpoint_epochs(os.path.join(d, "checkpoints", "last.safetensors"))
+            epochs = json.load(open(os.path.join(d, "report.json")))["history"]["epochs"]
+        except (OSError, ValueError, KeyError, struct.error):
+            continue  # not there yet, or between writes
+        for e in epochs[:done]:
+            seen.setdefault(r["id"], {}).setdefault(str(e["epoch"]), e)
+    return promoted_running
+
+deadline = time.time() + 300
+while True:
+    try:
+        if look() or not until_promoted:
+            break
+    except (OSError, ValueError, KeyError):
+        pass  # sweep.json between writes: look again
+    if time.time() > deadline:
+        sys.exit("timed out waiting for a promoted member to run")
+    time.sleep(0.01)
+json.dump(seen, open(seen_path, "w"))
+PY
+
 "$expt" sweep "$work/asha_kill.yaml" --jobs 2 --quiet >/dev/null 2>&1 &
 pid=$!
-# Wait for a promoted member (rung >= 1) that is running and has trained part of its new rung.
-python3 - "$sweep" <<'PY'
-import json, os, sys, time
-sweep = sys.argv[1]
-deadline = time.time() + 300
-while time.time() < deadline:
-    try:
-        m = json.load(open(os.path.join(sweep, "sweep.json")))
-        for r in m["members"]:
-            if r["state"] == "running" and r["rung"] >= 1:
-                sys.exit(0)
-    except (OSError, ValueError, KeyError):
-        pass  # a file between writes: look again
-    time.sleep(0.01)
-sys.exit("timed out waiting for a promoted member to run")
-PY
+python3 "$work/watch.py" "$sweep" "$work/seen.json" --until-promoted
 sleep 0.3
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 cp "$sweep/sweep.json" "$work/before.json"
-# The epochs each member's run folder holds at the moment of the kill, with their measured
-# times: an epoch trained again would be timed again.
-python3 - "$sweep" > "$work/epochs_at_kill.json" <<'PY'
-import json, os, sys
-sweep = sys.argv[1]
-held = {}
-for r in json.load(open(os.path.join(sweep, "sweep.json")))["members"]:
-    report = os.path.join(sweep, r["id"], "report.json")
-    if os.path.exists(os.path.join(sweep, r["id"], "checkpoints", "last.safetensors")) and os.path.exists(report):
-        held[r["id"]] = json.load(open(report))["history"]["epochs"]
-print(json.dumps(held))
-PY
+python3 "$work/watch.py" "$sweep" "$work/seen.json"
 
 "$expt" sweep "$work/asha_kill.yaml" --jobs 2 --quiet >/dev/null
-python3 - "$sweep" "$work/before.json" "$work/epochs_at_kill.json" <<'PY'
+python3 - "$sweep" "$work/before.json" "$work/seen.json" <<'PY'
 import json, os, sys
-sweep, before_path, held_path = sys.argv[1:4]
-held = json.load(open(held_path))
+sweep, before_path, seen_path = sys.argv[1:4]
+seen = json.load(open(seen_path))
 rungs = [1, 2, 4]
 before = {r["id"]: r for r in json.load(open(before_path))["members"]}
 after = json.load(open(os.path.join(sweep, "sweep.json")))["members"]
@@ -89,19 +104,20 @@ for r in after:
     assert epochs == list(range(1, len(epochs) + 1)), (r["id"], epochs)
     if r["state"] != "stopped_early":
         assert len(epochs) == rungs[r["rung"]], (r["id"], r["rung"], epochs)
-    # No finished epoch trained twice: a start after a rung begins at that rung's epochs, and
-    # the start after the killed attempt at the epochs its folder held when it was killed.
+    # No finished epoch trained twice: every epoch once held for good is in the final report
+    # as it was first recorded, and each start after a rung begins at that rung's epochs.
+    final = {str(e["epoch"]): e for e in report["history"]["epochs"]}
+    for epoch, record in seen.get(r["id"], {}).items():
+        assert final.get(epoch) == record, f"{r['id']}: epoch {epoch} was trained again: {record} then {final.get(epoch)}"
     attempts = r["attempts"]
     for prev, cur in zip(attempts, attempts[1:]):
+        assert cur["from_epoch"] >= prev["from_epoch"], (r["id"], attempts)
         if prev["outcome"] == "paused":
-            assert cur["from_epoch"] in rungs and cur["from_epoch"] > prev["from_epoch"], (r["id"], attempts)
+            assert cur["from_epoch"] == min(e for e in rungs if e > prev["from_epoch"]), (r["id"], attempts)
         else:
             assert prev["outcome"] == "" and b["state"] == "running", (r["id"], attempts)
-            assert cur["from_epoch"] == len(held.get(r["id"], [])), (r["id"], held.get(r["id"]), attempts)
             resumed += 1
     assert attempts[0]["from_epoch"] == 0
-    kept = held.get(r["id"], [])
-    assert report["history"]["epochs"][:len(kept)] == kept, f"{r['id']}: epochs held at the kill were trained again"
 assert resumed >= 1, "no member was resumed after the kill"
 print(f"{len(after)} members: {promoted_before} promoted before the kill, {resumed} resumed after it; "
       f"final states {sorted(r['state'] for r in after)}")
