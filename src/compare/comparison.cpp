@@ -17,7 +17,7 @@ namespace {
 constexpr size_t kMaxDifferences = 12;
 
 bool matches(const RunRecord& run, const std::string& key, const std::string& value) {
-  if (key == "status") return name_of(run_status_names, run.report.status) == value;
+  if (key == "status") return run.status() == value;
   const auto it = run.config.find(key);
   return it != run.config.end() && same_value(it->second, value);
 }
@@ -58,7 +58,7 @@ std::vector<std::string> differing_keys(const std::vector<RunRecord>& runs) {
 
 std::string status_counts(const std::vector<RunRecord>& runs, const std::vector<size_t>& members) {
   std::map<std::string, int> counts;
-  for (size_t i : members) ++counts[std::string(name_of(run_status_names, runs[i].report.status))];
+  for (size_t i : members) ++counts[runs[i].status()];
   std::string out;
   for (const auto& [status, n] : counts) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, status);
   return out;

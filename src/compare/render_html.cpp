@@ -9,6 +9,7 @@
 
 #include "compare/render.hpp"
 #include "compare/render_common.hpp"
+#include "compare/search_charts.hpp"
 #include "compare/svg_chart.hpp"
 #include "core/error.hpp"
 
@@ -129,7 +130,7 @@ std::string config_differences(const Comparison& c) {
   html += "</tr>";
   for (size_t i = 0; i < c.runs.size(); ++i) {
     html += fmt::format("<tr><td>{}</td><td>{}</td>", html_escape(c.runs[i].dir.string()),
-                        name_of(run_status_names, c.runs[i].report.status));
+                        c.runs[i].status());
     for (const auto& key : c.run_keys) html += "<td>" + html_escape(c.value(i, key)) + "</td>";
     html += "</tr>";
   }
@@ -148,6 +149,8 @@ std::string render_html(const Comparison& c) {
   html += "<h2>Results</h2>\n" + results_table(c) + "\n";
   html += fmt::format("<h2>Did it help? ({:.0f}% confidence intervals)</h2>\n", c.confidence * 100) + differences_list(c) + "\n";
   html += "<h2>Learning curves</h2>\n" + learning_curves(c) + "\n";
+  if (const std::string best = best_so_far_chart(c); !best.empty())
+    html += "<h2>Search progress</h2>\n<div class=\"charts\">" + best + numeric_key_charts(c) + "</div>\n";
   html += "<h2>Config differences between runs</h2>\n" + config_differences(c) + "\n";
   return html + "</body></html>\n";
 }

@@ -56,7 +56,7 @@ std::string render_json(const Comparison& c) {
   auto& runs = j["runs"] = nlohmann::ordered_json::array();
   for (size_t i = 0; i < c.runs.size(); ++i) {
     const Report& r = c.runs[i].report;
-    nlohmann::ordered_json run{{"dir", c.runs[i].dir.string()}, {"status", name_of(run_status_names, r.status)}};
+    nlohmann::ordered_json run{{"dir", c.runs[i].dir.string()}, {"status", c.runs[i].status()}};
     for (const auto& key : c.run_keys) run["parameters"][key] = c.value(i, key);
     for (const Metric& m : all_metrics()) run[std::string(m.name)] = m.of(r);
     runs.push_back(std::move(run));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -35,7 +37,24 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The ids of the members sweep.json (beside the run folders) records as pruned; none when it
+// is absent or unreadable, since then the reports alone describe the runs.
+std::set<std::string> pruned_members(const std::filesystem::path& sweep_dir) {
+  std::set<std::string> pruned;
+  try {
+    const auto path = sweep_dir / "sweep.json";
+    if (!std::filesystem::exists(path)) return pruned;
+    const auto manifest = nlohmann::json::parse(read_text(path));
+    for (const auto& member : manifest.at("members"))
+      if (member.value("state", "") == "pruned") pruned.insert(member.value("id", ""));
+  } catch (const std::exception&) {
+  }
+  return pruned;
+}
+
 }  // namespace
+
+std::string RunRecord::status() const { return pruned ? "pruned" : std::string(name_of(run_status_names, report.status)); }
 
 LoadedRuns load_runs(const std::vector<std::filesystem::path>& paths) {
   LoadedRuns loaded;
@@ -44,9 +63,13 @@ LoadedRuns load_runs(const std::vector<std::filesystem::path>& paths) {
     for (auto& report : find_reports(path))
       if (std::find(reports.begin(), reports.end(), report) == reports.end()) reports.push_back(report);
 
+  std::map<std::filesystem::path, std::set<std::string>> pruned;  // per sweep folder
   for (const auto& report_path : reports) {
     RunRecord run;
     run.dir = report_path.parent_path();
+    const auto sweep_dir = run.dir.parent_path();
+    if (!pruned.contains(sweep_dir)) pruned[sweep_dir] = pruned_members(sweep_dir);
+    run.pruned = pruned[sweep_dir].contains(run.dir.filename().string());
     const auto config_path = run.dir / "config.yaml";
     try {
       run.report = report_from_json(nlohmann::json::parse(read_text(report_path)));

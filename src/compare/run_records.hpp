@@ -14,6 +14,10 @@ struct RunRecord {
   std::filesystem::path dir;  // the run folder
   Report report;
   FlatConfig config;          // its config.yaml, flattened
+  bool pruned = false;        // a sweep member its sweep's ASHA scheduler left at a rung (sweep.json says pruned)
+
+  // "pruned" for a pruned member (its report says paused), else the report's status.
+  std::string status() const;
 };
 
 struct LoadedRuns {
@@ -21,6 +25,7 @@ struct LoadedRuns {
   std::vector<std::string> warnings;  // one line per skipped file: which and why
 };
 
+// A run folder inside a sweep folder is marked pruned when the sweep's sweep.json says so.
 // A malformed, truncated or other-schema report, or one without a readable config.yaml, is
 // skipped with a warning; only a path that does not exist throws (expt::Error, usage).
 LoadedRuns load_runs(const std::vector<std::filesystem::path>& paths);

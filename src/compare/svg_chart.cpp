@@ -104,8 +104,9 @@ std::string svg_line_chart(const std::string& title, const std::string& x_label,
     std::string points;
     for (size_t i = 0; i < s.x.size(); ++i)
       if (std::isfinite(s.y[i])) points += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
-    svg += fmt::format(R"(<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>)", points, s.color);
-    if (s.x.size() <= 40)
+    if (!s.points_only)
+      svg += fmt::format(R"(<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>)", points, s.color);
+    if (s.x.size() <= 40 || s.points_only)
       for (size_t i = 0; i < s.x.size(); ++i)
         if (std::isfinite(s.y[i]))
           svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"/>)", px(s.x[i]), py(s.y[i]), s.color);

@@ -218,6 +218,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
     start_run_folder(outcome.run_dir, config, config_hash, data, *net);
     report = first_report(outcome.run_dir, config, config_hash, started_at);
   }
+  start.pause_after = options.pause_after_epochs;
   describe_setup(report, *backend, plan, data, *net, config);
   describe_best(report, start.best);
   report.setup_seconds += seconds_since(t0);
@@ -229,7 +230,9 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   const RunEnd end = train_observed(*net, ctx, start, observers, report);
   report.total_seconds += seconds_since(t0);
   write_report(outcome.run_dir / "report.json", report);
-  outcome.exit_code = end.status == RunStatus::completed || end.status == RunStatus::stopped_early ? ExitCode::ok
+  outcome.exit_code = end.status == RunStatus::completed || end.status == RunStatus::stopped_early ||
+                              end.status == RunStatus::paused
+                          ? ExitCode::ok
                       : end.status == RunStatus::diverged ? ExitCode::diverged
                                                           : ExitCode::interrupted;
   return outcome;

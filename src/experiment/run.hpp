@@ -14,13 +14,14 @@ struct RunOptions {
   std::filesystem::path resume_dir;  // non-empty: continue this run from its last checkpoint
   std::filesystem::path run_dir;     // non-empty: write here instead of results/<name>/<run-id>
   bool ignore_memory_limit = false;  // build even when the network looks larger than usable memory
+  int64_t pause_after_epochs = 0;    // > 0: stop with status paused once this many epochs are done (ASHA rungs)
   FlatConfig session_hparams;        // non-empty: the TensorBoard hparams of a sweep member (tensorboard_observer.hpp)
 };
 
 struct RunOutcome {
   std::filesystem::path run_dir;
   Report report;
-  ExitCode exit_code = ExitCode::ok;  // ok, diverged or interrupted
+  ExitCode exit_code = ExitCode::ok;  // ok (also when paused), diverged or interrupted
 };
 
 // Throws expt::Error for problems found before training starts (nothing is written then) and

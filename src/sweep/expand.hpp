@@ -25,6 +25,7 @@ struct SweepPlan {
   std::vector<std::string> parameter_keys;
   std::vector<SweepMember> members;  // in grid order: the last parameter varies fastest, seeds innermost
   size_t duplicates = 0;             // points that resolved to an earlier member's config
+  AshaSpec scheduler;                // the sweep file's `scheduler:`, when it has one
 };
 
 // Every member's config is loaded (and so checked) here, before anything runs. Overrides apply

@@ -16,8 +16,8 @@
 namespace expt {
 namespace {
 
-constexpr std::array<const char*, 7> kStateNames{"pending",  "running",     "done",         "failed",
-                                                 "diverged", "interrupted", "stopped_early"};
+constexpr std::array<const char*, 9> kStateNames{"pending",     "running",       "done",   "failed", "diverged",
+                                                 "interrupted", "stopped_early", "paused", "pruned"};
 constexpr size_t kExamples = 3;  // members named per kind of change
 
 FlatConfig common_config(const SweepPlan& plan) {
@@ -71,6 +71,7 @@ Manifest manifest_for(const SweepPlan& plan, const std::filesystem::path& sweep_
   m.sweep_file = sweep_file.string();
   m.parameter_keys = plan.parameter_keys;
   m.common_config = common_config(plan);
+  m.scheduler = plan.scheduler;
   m.created_at = utc_now_iso8601();
   for (const auto& member : plan.members) {
     MemberRecord r;
@@ -104,6 +105,8 @@ nlohmann::ordered_json to_json(const Manifest& m) {
     member["epochs_done"] = r.epochs_done;
     member["seconds"] = r.seconds;
     member["slurm_task"] = r.slurm_task;
+    member["rung"] = r.rung;
+    member["rung_metrics"] = r.rung_metrics;
     auto& attempts = member["attempts"] = nlohmann::ordered_json::array();
     for (const auto& a : r.attempts)
       attempts.push_back({{"started_at", a.started_at}, {"ended_at", a.ended_at}, {"host", a.host},
@@ -115,6 +118,12 @@ nlohmann::ordered_json to_json(const Manifest& m) {
     jobs.push_back({{"job_id", job.job_id}, {"submitted_at", job.submitted_at}, {"tasks", job.tasks},
                     {"members", job.members}, {"script", job.script}});
   j["common_config"] = m.common_config;
+  if (m.scheduler.enabled())
+    j["scheduler"] = {{"type", "asha"},
+                      {"min_epochs", m.scheduler.min_epochs},
+                      {"max_epochs", m.scheduler.max_epochs},
+                      {"reduction_factor", m.scheduler.reduction_factor},
+                      {"metric", m.scheduler.metric}};
   return j;
 }
 
@@ -142,10 +151,22 @@ Manifest manifest_from_json(const nlohmann::json& j) {
     r.epochs_done = member.value("epochs_done", int64_t{0});
     r.seconds = member.value("seconds", 0.0);
     r.slurm_task = member.value("slurm_task", "");
+    r.rung = member.value("rung", int64_t{0});
+    r.rung_metrics = member.value("rung_metrics", std::vector<double>{});
     for (const auto& a : member.value("attempts", nlohmann::json::array()))
       r.attempts.push_back({a.value("started_at", ""), a.value("ended_at", ""), a.value("host", ""),
                             a.value("slurm_task", ""), a.value("from_epoch", int64_t{0}), a.value("outcome", "")});
     m.members.push_back(std::move(r));
+  }
+  if (j.contains("scheduler")) {
+    const auto& s = j.at("scheduler");
+    m.scheduler.min_epochs = s.at("min_epochs").get<int64_t>();
+    m.scheduler.max_epochs = s.at("max_epochs").get<int64_t>();
+    m.scheduler.reduction_factor = s.at("reduction_factor").get<int64_t>();
+    m.scheduler.metric = s.at("metric").get<std::string>();
+    if (m.scheduler.min_epochs < 1 || m.scheduler.max_epochs < m.scheduler.min_epochs || m.scheduler.reduction_factor < 2 ||
+        (m.scheduler.metric != "test_accuracy" && m.scheduler.metric != "test_loss"))
+      throw std::runtime_error("scheduler: not a valid ASHA setting");
   }
   for (const auto& job : j.value("slurm_jobs", nlohmann::json::array()))
     m.slurm_jobs.push_back({job.at("job_id"), job.value("submitted_at", ""), job.value("tasks", int64_t{0}),
@@ -224,9 +245,12 @@ std::string describe_member_changes(const Manifest& recorded, const Manifest& no
 }
 
 void require_same_members(const Manifest& recorded, const Manifest& now, const std::filesystem::path& file,
-                          const std::filesystem::path& sweep_dir) {
+                          const std::filesystem::path& sweep_dir, bool may_grow) {
+  const bool grown = may_grow && std::all_of(recorded.members.begin(), recorded.members.end(), [&](const MemberRecord& r) {
+                       return find_member(now, r.id) != nullptr;
+                     });
   const std::string changes = describe_member_changes(recorded, now);
-  if (changes.empty()) return;
+  if (changes.empty() || grown) return;
   throw ConfigError(fmt::format(
       "{} no longer describes the sweep recorded in {}: {}. Give the sweep another `name:` to start a new one "
       "beside it, or delete {} to start over",

@@ -16,8 +16,10 @@ inline constexpr int kManifestSchemaVersion = 1;
 
 // pending: not started. running: started by a sweep process that has not recorded the end (it
 // may have been killed). interrupted: stopped by Ctrl-C, resumable from its last checkpoint.
-// stopped_early: finished by its early stopping, a result like done.
-enum class MemberState { pending, running, done, failed, diverged, interrupted, stopped_early };
+// stopped_early: finished by its early stopping, a result like done. Under ASHA (asha.hpp):
+// paused: trained to its rung, waiting for a promotion; pruned: left at its rung for good
+// when the sweep ended (growing the sweep may still promote it).
+enum class MemberState { pending, running, done, failed, diverged, interrupted, stopped_early, paused, pruned };
 
 std::string to_string(MemberState state);
 MemberState member_state_from_string(const std::string& text);  // throws std::runtime_error
@@ -42,6 +44,10 @@ struct MemberRecord {
   // From its report, once it has ended.
   double final_test_accuracy = 0, best_test_accuracy = 0, final_train_accuracy = 0, seconds = 0;
   int64_t epochs_done = 0;
+  // Under ASHA: the rung it was last sent to (an index into the rungs), and the scheduler's
+  // metric at the end of each rung it reached. rung_metrics.size() == rung + 1 once it reported.
+  int64_t rung = 0;
+  std::vector<double> rung_metrics;
 };
 
 // One `expt sweep --launcher slurm` submission.
@@ -59,6 +65,7 @@ struct Manifest {
   FlatConfig common_config;  // keys every member shares, to name what changed in the base
   std::vector<MemberRecord> members;
   std::vector<SlurmJobRecord> slurm_jobs;
+  AshaSpec scheduler;  // for the processes (Slurm array tasks) that schedule from the manifest alone
   std::string created_at, updated_at;
 };
 
@@ -82,8 +89,9 @@ Manifest merge_states(Manifest now, const Manifest& recorded);
 std::string describe_member_changes(const Manifest& recorded, const Manifest& now);
 
 // Throws ConfigError (exit 3) when `file` now describes other members than the sweep recorded
-// in `sweep_dir`, saying what changed and how to start a new sweep.
+// in `sweep_dir`, saying what changed and how to start a new sweep. With `may_grow` (a random
+// search, whose earlier trials stay what they were), added members are fine; removed ones are not.
 void require_same_members(const Manifest& recorded, const Manifest& now, const std::filesystem::path& file,
-                          const std::filesystem::path& sweep_dir);
+                          const std::filesystem::path& sweep_dir, bool may_grow);
 
 }  // namespace expt

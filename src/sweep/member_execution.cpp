@@ -50,9 +50,10 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const fs::path& dir) {
 }
 
 MemberRun run_member(const ExperimentConfig& config, const fs::path& dir, int threads,
-                     const FlatConfig& session_hparams) {
+                     const FlatConfig& session_hparams, int64_t pause_after_epochs) {
   RunOptions run_options;
   run_options.quiet = true;
+  run_options.pause_after_epochs = pause_after_epochs;
   run_options.session_hparams = session_hparams;
   MemberRun run;
   try {
@@ -91,13 +92,15 @@ void record_run(MemberRecord& r, const MemberRun& run) {
 }
 
 bool has_result(MemberState state) {
-  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::interrupted;
+  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::interrupted ||
+         state == MemberState::paused || state == MemberState::pruned;
 }
 
 std::string count_states(const Manifest& manifest) {
   std::string out;
-  for (MemberState s : {MemberState::done, MemberState::stopped_early, MemberState::diverged, MemberState::failed,
-                        MemberState::interrupted, MemberState::running, MemberState::pending}) {
+  for (MemberState s : {MemberState::done, MemberState::stopped_early, MemberState::pruned, MemberState::diverged,
+                        MemberState::failed, MemberState::interrupted, MemberState::paused, MemberState::running,
+                        MemberState::pending}) {
     const auto n = std::count_if(manifest.members.begin(), manifest.members.end(),
                                  [&](const MemberRecord& r) { return r.state == s; });
     if (n > 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, to_string(s));
@@ -106,7 +109,8 @@ std::string count_states(const Manifest& manifest) {
 }
 
 bool is_finished(MemberState state) {
-  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::diverged;
+  return state == MemberState::done || state == MemberState::stopped_early || state == MemberState::diverged ||
+         state == MemberState::pruned;
 }
 
 }  // namespace expt

@@ -31,15 +31,16 @@ void adopt_finished_run(MemberRecord& r, int64_t epochs, const std::filesystem::
 // Resumes from the folder's last checkpoint, with the folder's own config.yaml (its hash is
 // what the checkpoint was written with), when there is one; otherwise starts `config` afresh in
 // the emptied folder, with `threads` threads when > 0. `session_hparams`: the keys the sweep
-// varies, with this member's values (sweep_hparams.hpp). Never throws for the run's own failures.
+// varies, with this member's values (sweep_hparams.hpp). `pause_after_epochs` > 0: stop there
+// (an ASHA rung; the report says paused). Never throws for the run's own failures.
 MemberRun run_member(const ExperimentConfig& config, const std::filesystem::path& member_dir, int threads,
-                     const FlatConfig& session_hparams);
+                     const FlatConfig& session_hparams, int64_t pause_after_epochs = 0);
 
 // The member's state, message and results after the run.
 void record_run(MemberRecord& r, const MemberRun& run);
 
-bool is_finished(MemberState state);  // done, stopped early or diverged: never run again
-bool has_result(MemberState state);   // done, stopped early or interrupted: its metrics are worth a line
+bool is_finished(MemberState state);  // done, stopped early, diverged or pruned: never run again by a grid
+bool has_result(MemberState state);   // done, stopped early, interrupted, paused or pruned: its metrics are worth a line
 
 // "9 done, 2 stopped_early, 1 diverged": how many members are in each state, finished ones first.
 std::string count_states(const Manifest& manifest);

@@ -196,11 +196,11 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
   if (fs::exists(manifest_path(dir))) recorded = read_manifest(manifest_path(dir));
   if (options.dry_run) {
     fmt::print("{}", describe_dry_run(plan, recorded ? &*recorded : nullptr, options.gflops));
-    if (recorded) require_same_members(*recorded, now, spec.file, dir);
+    if (recorded) require_same_members(*recorded, now, spec.file, dir, spec.trials > 0);
     fmt::print("sbatch {}\n", fmt::join(sbatch_arguments(spec, dir, (plan.members.size() + o.pack - 1) / o.pack, o), " "));
     return 0;
   }
-  if (recorded) require_same_members(*recorded, now, spec.file, dir);
+  if (recorded) require_same_members(*recorded, now, spec.file, dir, spec.trials > 0);
   const fs::path sbatch = slurm_command("sbatch");  // before anything is written
 
   Rollback rollback;  // declared before the lock: on the way out the lock goes first, then this
@@ -234,7 +234,9 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
 
   rollback.create_directories(dir / "slurm" / "configs");
   rollback.create_directories(dir / "slurm" / "logs");  // Slurm opens the logs there, it does not create folders
-  for (size_t i : pending.todo) {
+  // An ASHA task may take up any member, a paused one included, so all get their config.
+  for (size_t i = 0; i < plan.members.size(); ++i) {
+    if (!plan.scheduler.enabled() && std::find(pending.todo.begin(), pending.todo.end(), i) == pending.todo.end()) continue;
     const fs::path config = dir / "slurm" / "configs" / (plan.members[i].id + ".yaml");
     if (!fs::exists(config)) rollback.write_new_file(config, plan.members[i].config.resolved_yaml);
   }

@@ -9,6 +9,7 @@
 #include "config/load_config.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "sweep/asha_worker.hpp"
 #include "sweep/member_claim.hpp"
 #include "sweep/member_execution.hpp"
 #include "sweep/sweep_hparams.hpp"
@@ -48,6 +49,8 @@ int run_sweep_members(const fs::path& sweep_dir, const std::vector<std::string>&
   const std::string task = slurm_task();
   const int threads = threads_for(options);
   const Manifest manifest = read_manifest_locked(sweep_dir);
+  // Under ASHA every array task is a worker that takes whatever is ready; the ids only sized the array.
+  if (manifest.scheduler.enabled()) return run_asha_worker(sweep_dir, task, threads, options.quiet);
   for (const auto& id : ids)
     if (!find_member(manifest, id)) throw IoError(fmt::format("{} is not a member of sweep {} ({})", id, manifest.name, sweep_dir.string()));
 

@@ -1,10 +1,13 @@
 #include "sweep/sweep_runner.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "experiment/run.hpp"
+#include "sweep/asha.hpp"
 #include "sweep/estimate.hpp"
 #include "sweep/expand.hpp"
 #include "sweep/manifest.hpp"
@@ -29,23 +33,28 @@ namespace fs = std::filesystem;
 
 class SweepRun {
  public:
-  SweepRun(const SweepPlan& plan, Manifest fresh, const SweepOptions& options)
-      : plan_(plan), manifest_(std::move(fresh)), options_(options), manifest_path_(manifest_path(plan.dir)) {}
+  SweepRun(const SweepPlan& plan, Manifest fresh, const SweepOptions& options, const AshaSpec& asha)
+      : plan_(plan), manifest_(std::move(fresh)), options_(options), asha_(asha), manifest_path_(manifest_path(plan.dir)) {}
 
   int run() {
     {
       // Under the manifest lock: Slurm array tasks (expt sweep-member) may be updating it.
       const ManifestLock lock(plan_.dir);
       if (fs::exists(manifest_path_)) manifest_ = merge_states(std::move(manifest_), read_manifest(manifest_path_));
-      for (size_t i = 0; i < plan_.members.size(); ++i)
+      for (size_t i = 0; i < plan_.members.size(); ++i) {
         adopt_finished_run(manifest_.members[i], plan_.members[i].config.training.epochs, member_dir(i));
+        if (asha_.enabled()) adopt_rung_result(manifest_.members[i], asha_, member_dir(i));
+      }
       write_manifest(manifest_path_, manifest_);
     }
     write_sweep_hparams_summary(plan_, manifest_);
     for (size_t i = 0; i < plan_.members.size(); ++i)
-      if (!is_finished(manifest_.members[i].state)) queue_.push_back(i);
+      if (!is_finished(manifest_.members[i].state) && manifest_.members[i].state != MemberState::paused)
+        queue_.push_back(i);
 
-    const int jobs = std::max(1, std::min<int>(options_.jobs, static_cast<int>(std::max<size_t>(1, queue_.size()))));
+    // Under ASHA paused members may be promoted, so every worker has work while any remains.
+    const int jobs = asha_.enabled() ? options_.jobs
+                                     : std::max(1, std::min<int>(options_.jobs, static_cast<int>(std::max<size_t>(1, queue_.size()))));
     threads_per_member_ = options_.jobs > 1 ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / options_.jobs) : 0;
     if (!options_.quiet)
       say(stdout, fmt::format("sweep {}: {} members, {} to run, in {}{}", plan_.name, plan_.members.size(), queue_.size(),
@@ -54,7 +63,7 @@ class SweepRun {
 
     install_interrupt_handler();
     std::vector<std::thread> workers;
-    for (int j = 0; j < jobs; ++j) workers.emplace_back([this] { work(); });
+    for (int j = 0; j < jobs; ++j) workers.emplace_back([this] { asha_.enabled() ? work_asha() : work(); });
     for (auto& w : workers) w.join();
     if (fatal_) std::rethrow_exception(fatal_);
     return finish();
@@ -90,6 +99,80 @@ class SweepRun {
     }
   }
 
+  // ASHA: each free worker asks the manifest, under its lock, for the next promotion or new
+  // member, claims it and records the decision in the same write. With nothing to take while
+  // other members run (their results may make promotions ready), it waits for one to end.
+  void work_asha() {
+    std::unique_lock guard(mutex_);
+    while (!stop_ && !interrupt_requested()) {
+      std::optional<ByteRangeLock> claim;
+      std::optional<size_t> next;
+      {
+        const ManifestLock lock(plan_.dir);
+        Manifest m = read_manifest(manifest_path_);
+        next = next_asha_member(m, asha_, [&](const MemberRecord& r) {
+          return ran_here_.contains(r.id) || member_is_claimed(plan_.dir, m, r.id);
+        });
+        if (next) {
+          if (auto got = claim_member(plan_.dir, m, m.members[*next].id)) claim.emplace(std::move(*got));
+          if (claim) {
+            MemberRecord& r = m.members[*next];
+            const fs::path dir = member_dir(*next);
+            start_attempt(r, "", has_checkpoint(dir) ? epochs_recorded(dir) : 0);
+            write_manifest(manifest_path_, m);
+            running_here_.insert(r.id);
+            store(*next, m);
+          }
+        } else if (running_here_.empty() && !asha_may_promote_later(m)) {
+          prune_paused(m);
+          write_manifest(manifest_path_, m);
+        }
+      }
+      if (next && !claim) {  // another process claimed it between the check and the claim
+        guard.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        guard.lock();
+        continue;
+      }
+      if (!next) {
+        if (running_here_.empty()) return;
+        ended_.wait_for(guard, std::chrono::seconds(1));
+        continue;
+      }
+      const size_t i = *next;
+      const SweepMember& member = plan_.members[i];
+      const MemberRecord& r = manifest_.members[i];
+      const int64_t rung_epochs = asha_rungs(asha_)[static_cast<size_t>(r.rung)];
+      if (!options_.quiet)
+        say(stdout, fmt::format("{} {}   {} | to epoch {}{}", tag(i), r.rung == 0 ? "start  " : "promote",
+                                describe(member.parameters), rung_epochs,
+                                r.attempts.back().from_epoch > 0 ? fmt::format(" from epoch {}", r.attempts.back().from_epoch) : ""));
+      const FlatConfig hparams = varied_config(manifest_.common_config, member.config.resolved_yaml);
+      guard.unlock();
+      MemberRun run;
+      try {
+        run = expt::run_member(member.config, member_dir(i), threads_per_member_, hparams, rung_epochs);
+      } catch (...) {
+        guard.lock();
+        if (!fatal_) fatal_ = std::current_exception();
+        stop_ = true;
+        running_here_.erase(member.id);
+        ended_.notify_all();
+        return;
+      }
+      guard.lock();
+      store(i, update_member(plan_.dir, member.id, [&](MemberRecord& rec) {
+        record_asha_run(rec, run, asha_);
+        end_attempt(rec);
+      }));
+      running_here_.erase(member.id);
+      const MemberState state = manifest_.members[i].state;
+      if (state == MemberState::failed || state == MemberState::interrupted) ran_here_.insert(member.id);  // not again here
+      report_end(i, run);
+      ended_.notify_all();
+    }
+  }
+
   void run_member(size_t i) {
     const SweepMember& m = plan_.members[i];
     const fs::path dir = member_dir(i);
@@ -121,6 +204,11 @@ class SweepRun {
       record_run(r, run);
       end_attempt(r);
     }));
+    report_end(i, run);
+  }
+
+  // The member's line, and with --fail-fast the stop after a failure. Holds mutex_.
+  void report_end(size_t i, const MemberRun& run) {
     const MemberRecord& r = manifest_.members[i];
 
     const std::string params = describe(plan_.members[i].parameters);
@@ -156,6 +244,7 @@ class SweepRun {
   const SweepPlan& plan_;
   Manifest manifest_;
   const SweepOptions& options_;
+  const AshaSpec asha_;
   const fs::path manifest_path_;
   std::vector<size_t> queue_;
   int threads_per_member_ = 0;
@@ -165,6 +254,9 @@ class SweepRun {
   bool stop_ = false;
   int fail_fast_code_ = 0;
   std::exception_ptr fatal_;
+  std::set<std::string> running_here_;  // ASHA: members this process's workers run now
+  std::set<std::string> ran_here_;      // ASHA: failed or interrupted here; left for the next sweep process
+  std::condition_variable ended_;       // ASHA: a member ended, so a promotion may be ready
 };
 
 }  // namespace
@@ -185,9 +277,9 @@ int run_sweep(const fs::path& file, const SweepOptions& options) {
   if (recorded && lock) remove_abandoned_sweep_temporaries(plan.dir);  // left by a kill during an atomic write
   Manifest now = manifest_for(plan, file);
   if (options.dry_run) fmt::print("{}", describe_dry_run(plan, recorded ? &*recorded : nullptr, options.gflops));
-  if (recorded) require_same_members(*recorded, now, file, plan.dir);
+  if (recorded) require_same_members(*recorded, now, file, plan.dir, spec.trials > 0);
   if (options.dry_run) return 0;
-  return SweepRun(plan, std::move(now), options).run();
+  return SweepRun(plan, std::move(now), options, spec.scheduler).run();
 }
 
 }  // namespace expt

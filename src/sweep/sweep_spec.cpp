@@ -18,8 +18,9 @@
 namespace expt {
 namespace {
 
-constexpr std::array<std::string_view, 9> kSweepKeys{"name",        "base",    "overrides", "parameters", "trials",
-                                                     "sample_seed", "repeats", "seed",      "launcher"};
+constexpr std::array<std::string_view, 11> kSweepKeys{"name",    "base", "overrides", "parameters", "search",   "trials",
+                                                      "sample_seed", "repeats", "seed",   "scheduler",  "launcher"};
+constexpr std::array<std::string_view, 4> kSchedulerKeys{"min_epochs", "max_epochs", "reduction_factor", "metric"};
 
 std::string read_file(const std::filesystem::path& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary);
@@ -60,12 +61,15 @@ class SweepReader {
     const std::string where = "parameters." + key;
     SweepParameter p;
     p.key = key;
+    p.where = doc_.locate(node);
     if (node.IsSequence()) {
       p.values = flow_list(node, where);
       return p;
     }
     if (!node.IsMap() || node.size() != 1)
-      fail(node, where, "expected a list of values, or one of {uniform: [low, high]}, {log_uniform: [low, high]}, {choice: [...]}");
+      fail(node, where,
+           "expected a list of values, or one of {uniform: [low, high]}, {log_uniform: [low, high]}, "
+           "{int_uniform: [low, high]}, {choice: [...]}");
     const auto kv = *node.begin();
     const std::string kind = kv.first.Scalar();
     const std::string inner = where + "." + kind;
@@ -74,15 +78,57 @@ class SweepReader {
       p.values = flow_list(kv.second, inner);
       return p;
     }
-    if (kind != "uniform" && kind != "log_uniform")
-      fail(kv.first, where, fmt::format("unknown distribution {}: use uniform, log_uniform or choice", quote_value(kind)));
-    p.kind = kind == "uniform" ? SweepParameter::Kind::uniform : SweepParameter::Kind::log_uniform;
+    if (kind != "uniform" && kind != "log_uniform" && kind != "int_uniform")
+      fail(kv.first, where,
+           fmt::format("unknown distribution {}: use uniform, log_uniform, int_uniform or choice", quote_value(kind)));
+    p.kind = kind == "uniform"       ? SweepParameter::Kind::uniform
+             : kind == "log_uniform" ? SweepParameter::Kind::log_uniform
+                                     : SweepParameter::Kind::int_uniform;
     if (!kv.second.IsSequence() || kv.second.size() != 2) fail(kv.second, inner, "expected [low, high]");
+    if (p.kind == SweepParameter::Kind::int_uniform) {
+      p.low = static_cast<double>(scalar<int64_t>(kv.second[0], inner, "a whole number"));
+      p.high = static_cast<double>(scalar<int64_t>(kv.second[1], inner, "a whole number"));
+      if (p.low > p.high) fail(kv.second, inner, "low must not be above high");
+      return p;
+    }
     p.low = scalar<double>(kv.second[0], inner, "a number");
     p.high = scalar<double>(kv.second[1], inner, "a number");
+    if (!std::isfinite(p.low) || !std::isfinite(p.high)) fail(kv.second, inner, "expected finite numbers");
     if (!(p.low < p.high)) fail(kv.second, inner, "low must be below high");
-    if (p.kind == SweepParameter::Kind::log_uniform && p.low <= 0) fail(kv.second, inner, "log_uniform needs low > 0");
+    if (p.kind == SweepParameter::Kind::log_uniform && p.low <= 0)
+      fail(kv.second, inner, "log_uniform needs low > 0 (it draws the logarithm uniformly)");
     return p;
+  }
+
+  // scheduler: {type: asha, min_epochs: 1, max_epochs: 9, reduction_factor: 3, metric: test_accuracy}
+  AshaSpec scheduler(const YAML::Node& node) const {
+    if (!node.IsMap()) fail(node, "scheduler", "expected {type: asha, min_epochs, max_epochs, reduction_factor, metric}");
+    if (!node["type"] || !node["type"].IsScalar() || node["type"].Scalar() != "asha")
+      fail(node["type"] ? node["type"] : node, "scheduler.type", "expected asha (the one scheduler there is)");
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (key != "type" && std::find(kSchedulerKeys.begin(), kSchedulerKeys.end(), key) == kSchedulerKeys.end())
+        fail(kv.first, "scheduler." + key, "unknown scheduler key; use type, min_epochs, max_epochs, reduction_factor or metric");
+    }
+    AshaSpec a;
+    auto whole = [&](const char* key, int64_t fallback, int64_t least) {
+      const std::string where = std::string("scheduler.") + key;
+      const int64_t value = node[key] ? scalar<int64_t>(node[key], where, "a whole number") : fallback;
+      if (value < least) fail(node[key] ? node[key] : node, where, fmt::format("must be at least {}", least));
+      return value;
+    };
+    if (!node["max_epochs"]) fail(node, "scheduler.max_epochs", "missing: the epochs a member that is never pruned trains");
+    a.min_epochs = whole("min_epochs", 1, 1);
+    a.max_epochs = whole("max_epochs", 0, a.min_epochs);
+    a.reduction_factor = whole("reduction_factor", 3, 2);
+    if (node["metric"]) {
+      a.metric = scalar<std::string>(node["metric"], "scheduler.metric", "a metric name");
+      if (a.metric != "test_accuracy" && a.metric != "test_loss")
+        fail(node["metric"], "scheduler.metric",
+             fmt::format("runs do not report {} at every epoch; use test_accuracy (higher is better) or test_loss "
+                         "(lower is better)", quote_value(a.metric)));
+    }
+    return a;
   }
 
   // launcher: {slurm: {account: lab, mem: 8G, exclusive: true}} -> account=lab, mem=8G, exclusive
@@ -120,7 +166,8 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
   for (const auto& kv : root)
     if (std::find(kSweepKeys.begin(), kSweepKeys.end(), kv.first.Scalar()) == kSweepKeys.end())
       r.fail(kv.first, kv.first.Scalar(),
-             "unknown sweep key; use name, base, overrides, parameters, trials, sample_seed, repeats, seed or launcher");
+             "unknown sweep key; use name, base, overrides, parameters, search, trials, sample_seed, repeats, seed, "
+             "scheduler or launcher");
 
   SweepSpec spec;
   spec.file = file;
@@ -158,6 +205,16 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
     }
   }
 
+  // `trials:` alone has meant random search since before `search:` existed.
+  std::string search = root["trials"] ? "random" : "grid";
+  if (root["search"]) {
+    search = r.scalar<std::string>(root["search"], "search", "grid or random");
+    if (search != "grid" && search != "random") r.fail(root["search"], "search", "expected grid or random");
+  }
+  if (search == "random" && !root["trials"])
+    r.fail(root["search"], "trials", "missing: `search: random` needs `trials: N`, the number of random draws");
+  if (search == "grid" && root["trials"])
+    r.fail(root["trials"], "trials", "only for `search: random`; a grid runs every combination of its lists");
   if (root["trials"]) {
     spec.trials = r.scalar<int64_t>(root["trials"], "trials", "a whole number of random draws");
     if (spec.trials < 1) r.fail(root["trials"], "trials", "must be at least 1");
@@ -167,7 +224,13 @@ SweepSpec parse_sweep_text(std::string_view yaml, const std::filesystem::path& f
     for (size_t i = 0; i < spec.parameters.size(); ++i)
       if (spec.parameters[i].kind != SweepParameter::Kind::list)
         r.fail(root["parameters"][spec.parameters[i].key], "parameters." + spec.parameters[i].key,
-               "a distribution needs `trials:` (random search); a grid takes a list of values");
+               "a distribution needs `search: random` and `trials:`; a grid takes a list of values");
+  if (const YAML::Node scheduler = root["scheduler"]) {
+    spec.scheduler = r.scheduler(scheduler);
+    if (root["parameters"] && root["parameters"]["training.epochs"])
+      r.fail(root["parameters"]["training.epochs"], "parameters.training.epochs",
+             "the scheduler decides how long members train (scheduler.max_epochs); do not sweep training.epochs");
+  }
 
   if (root["repeats"] && root["seed"]) r.fail(root["seed"], "seed", "give either `repeats:` or a `seed:` list, not both");
   if (root["repeats"]) {

@@ -38,7 +38,7 @@ struct Counts {
 Counts count(const Manifest& m) {
   Counts c;
   for (const auto& r : m.members) {
-    if (r.state == MemberState::done || r.state == MemberState::stopped_early) ++c.done;
+    if (r.state == MemberState::done || r.state == MemberState::stopped_early || r.state == MemberState::pruned) ++c.done;
     else if (r.state == MemberState::running) ++c.running;
     else if (r.state == MemberState::failed || r.state == MemberState::diverged) ++c.failed;
     else ++c.waiting;

@@ -84,7 +84,8 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
   uint64_t step = start.step;
   BestEpoch& best = start.best;
   int64_t epoch = start.epochs_done;
-  for (; epoch < tc.epochs && !best.should_stop(); ++epoch) {
+  const int64_t until = start.pause_after > 0 ? std::min(tc.epochs, start.pause_after) : tc.epochs;
+  for (; epoch < until && !best.should_stop(); ++epoch) {
     const auto epoch_start = Clock::now();
     loader.start_epoch(epoch, epoch_order(data.train.size(), cfg.seed, epoch));
     BatchMetrics epoch_train;
@@ -151,12 +152,13 @@ RunEnd train(Network& net, const RunContext& ctx, TrainerStart start, const std:
     log.seconds = seconds_since(epoch_start);
     log.images_per_second = train_seconds > 0 ? static_cast<double>(epoch_train.count) / train_seconds : 0;
     log.new_best = best.record(epoch + 1, log.test.loss(), log.test.accuracy());
-    log.last = epoch + 1 == tc.epochs || best.should_stop();
+    log.last = epoch + 1 == until || best.should_stop();
     for (auto* o : observers) o->on_epoch(log, net);
   }
   // Running out of patience in the last epoch is no early stop: every epoch was trained.
-  const RunEnd end = epoch < tc.epochs ? RunEnd{RunStatus::stopped_early, best.stop_reason(), step}
-                                       : RunEnd{RunStatus::completed, "", step};
+  const RunEnd end = epoch == tc.epochs    ? RunEnd{RunStatus::completed, "", step}
+                     : best.should_stop() ? RunEnd{RunStatus::stopped_early, best.stop_reason(), step}
+                                          : RunEnd{RunStatus::paused, fmt::format("paused after epoch {}", epoch), step};
   notify_end(observers, end, net);
   return end;
 }

@@ -12,9 +12,11 @@ struct TrainerStart {
   uint64_t step = 0;         // optimizer updates already done (resume)
   int64_t epochs_done = 0;   // whole epochs already done (resume)
   BestEpoch best;            // the best of those epochs
+  int64_t pause_after = 0;   // > 0: stop (status paused) once this many epochs are done; a sweep
+                             // scheduler resumes the run later. The schedule still spans all epochs
 };
 
-// Runs epochs [start.epochs_done, config.training.epochs). Returns how it ended; observers
+// Runs epochs [start.epochs_done, config.training.epochs), or up to start.pause_after. Returns how it ended; observers
 // have seen on_end by then. Stops after the current step on Ctrl-C, at the first step whose
 // loss is NaN or Inf, and with early stopping after the epoch that runs out of patience (or at
 // once, when the epochs already done have).

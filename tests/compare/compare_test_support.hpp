@@ -30,7 +30,11 @@ inline Report make_report(uint64_t seed, double final_test, double final_train, 
 }
 
 inline RunRecord make_run(const std::string& dir, FlatConfig config, const Report& report) {
-  return RunRecord{dir, report, std::move(config)};
+  RunRecord run;
+  run.dir = dir;
+  run.report = report;
+  run.config = std::move(config);
+  return run;
 }
 
 }  // namespace expt::testing

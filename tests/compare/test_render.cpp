@@ -54,7 +54,8 @@ TEST_CASE("render: the HTML page is self-contained, with one chart per curve") {
   CHECK(html.find("url(") == std::string::npos);
   size_t charts = 0;
   for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++charts;
-  CHECK(charts == 4);
+  CHECK(charts == 5);  // four learning curves, and the best result against epochs trained
+  CHECK(html.find("Search progress") != std::string::npos);
   CHECK(html.find("<polygon") != std::string::npos);  // the ±std band of a 3-run group
   CHECK(html.find("Config differences") != std::string::npos);
 }

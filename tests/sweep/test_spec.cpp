@@ -66,7 +66,7 @@ TEST_CASE("sweep file: mistakes name the file, line and key") {
   CHECK(error_of("base: {}\nparameters:\n  training.optimizer.learning_rate: {uniform: [0.1, 0.01]}\ntrials: 2\n")
             .find("low must be below high") != std::string::npos);
   CHECK(error_of("base: {}\nparameters:\n  lr: {log_uniform: [0.001, 0.1]}\n")
-            .find("bad.yaml:3:7: parameters.lr: a distribution needs `trials:`") != std::string::npos);
+            .find("bad.yaml:3:7: parameters.lr: a distribution needs `search: random`") != std::string::npos);
   CHECK(error_of("base: {}\nrepeats: 2\nseed: [1, 2]\n").find("not both") != std::string::npos);
   CHECK(error_of("base: {}\nseed: 4\n").find("list of run seeds") != std::string::npos);
   CHECK(error_of("base: {}\nparameters: {a: []}\n").find("parameters.a: expected a non-empty list") != std::string::npos);
