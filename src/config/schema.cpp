@@ -60,7 +60,11 @@ std::vector<SchemaTable> layer_tables() {
         derived(typed("name", ValueType::string, "", "unique; letters, digits, `_` and `-`, not starting with a digit; "
                                                      "names parameters (`<name>.weight`) and overrides "
                                                      "(`model.layers.<name>.<key>`)"),
-                "`<type>_<n>`")}}};
+                "`<type>_<n>`"),
+        derived(typed("input", ValueType::string, "",
+                      "the layer whose output this one reads, by name: an earlier layer, or `input` for the "
+                      "network's input; builds branches such as a residual block's shortcut"),
+                "the previous layer")}}};
   for (const auto* d : layer_descriptors())
     tables.push_back({"layer." + d->type, fmt::format("layer type `{}`", d->type), d->summary, d->schema_rows()});
   const LayerSpec weighted;  // conv2d and dense start from the same initializers
