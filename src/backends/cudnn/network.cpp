@@ -299,7 +299,7 @@ void CudnnNetwork::backward() {
   activate_device();
   if (!backward_allowed_)
     throw BackendError("cudnn backend: backward() needs a forward(..., Phase::train) right before it");
-  if (plan_.is_chain())
+  if (output_grads_.empty())  // a plain stack (allocate_buffers)
     backward_chain();
   else
     backward_graph();
