@@ -43,7 +43,8 @@ void print_model_table(const ExperimentConfig& config) {
   }
   fmt::print("{:<{}} {:<{}} {:>14} {:>12} {:>12} {:>14}\n", "layer", name_width, "type", type_width, "output", "params",
              "fwd FLOPs", "activations");
-  for (const PlannedLayer& l : plan.layers) {
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    const PlannedLayer& l = plan.layers[i];
     int64_t params = 0;
     for (int p : l.params) {
       const ParamSpec& tensor = plan.params[static_cast<size_t>(p)];
@@ -53,6 +54,13 @@ void print_model_table(const ExperimentConfig& config) {
                type_width, l.out.str(),
                human_count(static_cast<double>(params)), human_count(l.forward_flops * static_cast<double>(batch)),
                human_bytes(4.0 * static_cast<double>(l.out.size()) * static_cast<double>(batch)));
+    // Branches: where a layer reads something other than the layer above it.
+    if (l.inputs != std::vector<int>{static_cast<int>(i) - 1}) {
+      std::vector<std::string> names;
+      for (const int source : l.inputs)
+        names.push_back(source == network_input ? network_input_name : plan.layers[static_cast<size_t>(source)].spec.name);
+      fmt::print("  <- {}\n", fmt::join(names, " + "));
+    }
   }
   // Frozen layers' parameters and state are held too, but only trainable ones have gradients
   // and optimizer state.

@@ -56,16 +56,23 @@ YAML::Node field_node(const LayerField& field, const LayerSpec& l) {
                         [&](const Size2Field& f) { return size2(l.*f.h, l.*f.w); },
                         [&]<class E>(const EnumField<E>& f) { return scalar(name_of(f.names, l.*f.member)); },
                         [&](InitFields) { return init_map(l); },
+                        [&](std::vector<std::string> LayerSpec::*f) {
+                          YAML::Node list(YAML::NodeType::Sequence);
+                          for (const auto& name : l.*f) list.push_back(scalar(name));
+                          return flow(list);
+                        },
                     },
                     field);
 }
 
-// `type`, `name`, then the kind's keys in its descriptor's order, on one line.
+// `type`, `name`, `input` where the layer does not read the previous one, then the kind's keys
+// in its descriptor's order, on one line.
 YAML::Node layer_node(const LayerSpec& l) {
   const LayerDescriptor& d = layer_descriptor(l.kind);
   YAML::Node n(YAML::NodeType::Map);
   n["type"] = scalar(d.type);
   n["name"] = scalar(l.name);
+  if (!l.input.empty()) n["input"] = scalar(l.input);
   for (const auto& key : d.keys) n[key.row.key] = field_node(key.field, l);
   // Written only when not the default, so configs without them keep their text and hash.
   if (!l.trainable) n["trainable"] = scalar(false);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "config/map_reader.hpp"
+#include "config/nearest.hpp"
 #include "config/parse.hpp"
 #include "core/overloaded.hpp"
 #include "core/quote.hpp"
@@ -47,8 +48,51 @@ void read_layer_key(const MapReader& r, const LayerKey& key, LayerSpec& layer, b
                  [&](const Size2Field& f) { r.read_size2(from, layer.*f.h, layer.*f.w); },
                  [&]<class E>(const EnumField<E>& f) { r.read(from, layer.*f.member, f.names); },
                  [&](InitFields) { read_init(r, layer); },
+                 [&](std::vector<std::string> LayerSpec::*f) { r.read(from, layer.*f); },
              },
              key.field);
+}
+
+// Checks each layer's `input` and each add's `inputs` against the names of all layers, so a
+// layer named there that comes later, or the layer itself, is told apart from a misspelling.
+void check_input_names(const ConfigDocument& doc, const YAML::Node& list, const std::string& path,
+                       const std::vector<LayerSpec>& layers, const std::map<std::string, size_t>& index_of_name) {
+  std::vector<std::string> names{network_input_name};
+  for (const auto& l : layers) names.push_back(l.name);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string entry_path = fmt::format("{}[{}]", path, i);
+    const auto check = [&](const YAML::Node& node, const std::string& key_path, const std::string& name) {
+      if (name == network_input_name) return;
+      const auto it = index_of_name.find(name);
+      if (it == index_of_name.end())
+        fail_at(doc, node, key_path, "unknown layer",
+                fmt::format("no layer is named {} (`{}` is the network's input){}", quote_value(name),
+                            network_input_name, suggestion(name, names)));
+      if (it->second == i)
+        fail_at(doc, node, key_path, "layer reads itself",
+                fmt::format("{} is this layer; a layer reads earlier layers only, so the model has no cycle",
+                            quote_value(name)));
+      if (it->second > i)
+        fail_at(doc, node, key_path, "layer reads a later layer",
+                fmt::format("{} is {}[{}], after this layer; a layer reads earlier layers only, so the model has no "
+                            "cycle",
+                            quote_value(name), path, it->second));
+    };
+    const YAML::Node entry = list[i];
+    if (const YAML::Node input = entry["input"]; input.IsDefined()) {
+      if (layers[i].kind == LayerKind::add)
+        fail_at(doc, input, entry_path + ".input", "input on an add",
+                "an add reads the layers listed in `inputs`; move this name there");
+      check(input, entry_path + ".input", layers[i].input);
+    }
+    if (layers[i].kind != LayerKind::add) continue;
+    const YAML::Node inputs = entry["inputs"];
+    if (layers[i].inputs.size() < 2)
+      fail_at(doc, inputs, entry_path + ".inputs", "too few inputs",
+              fmt::format("an add sums two or more layers, got {}", layers[i].inputs.size()));
+    for (size_t k = 0; k < layers[i].inputs.size(); ++k)
+      check(inputs[k], fmt::format("{}.inputs[{}]", entry_path, k), layers[i].inputs[k]);
+  }
 }
 
 }  // namespace
@@ -73,6 +117,11 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
     LayerSpec layer = kind.default_spec();
     layer.name = default_layer_name(type, ++per_type[type]);
     r.read("name", layer.name);
+    r.read("input", layer.input);
+    if (layer.name == network_input_name)
+      r.fail("name", "reserved layer name",
+             fmt::format("{} names the network's input in `input` and `inputs`; choose another name",
+                         quote_value(layer.name)));
     if (!valid_layer_name(layer.name))
       r.fail("name", "invalid layer name",
              fmt::format("{}: use letters, digits, '_' and '-', not starting with a digit", quote_value(layer.name)));
@@ -89,6 +138,7 @@ std::vector<LayerSpec> parse_layers(const ConfigDocument& doc, const YAML::Node&
     sources.locations.push_back(doc.locate(entry));
     layers.push_back(std::move(layer));
   }
+  check_input_names(doc, list, path, layers, index_of_name);
   return layers;
 }
 

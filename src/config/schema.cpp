@@ -61,6 +61,10 @@ std::vector<SchemaTable> layer_tables() {
                                                      "names parameters (`<name>.weight`) and overrides "
                                                      "(`model.layers.<name>.<key>`)"),
                 "`<type>_<n>`"),
+        derived(typed("input", ValueType::string, "",
+                      "the layer whose output this one reads, by name: an earlier layer, or `input` for the "
+                      "network's input; builds branches such as a residual block's shortcut"),
+                "the previous layer"),
         boolean("trainable", LayerSpec{}.trainable,
                 "false freezes the layer's parameters: no gradients, no optimizer state, no backward pass below "
                 "the lowest trainable layer; ignored by layers without parameters"),

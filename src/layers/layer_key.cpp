@@ -36,6 +36,9 @@ LayerKey size2_key(std::string key, Size2Field field, Range range, std::string u
 LayerKey units_key(std::string key, int64_t LayerSpec::*field, std::string doc) {
   return key_of(std::move(key), ValueType::units, field, {}, "", std::move(doc));
 }
+LayerKey layer_names_key(std::string key, std::vector<std::string> LayerSpec::*field, std::string doc) {
+  return key_of(std::move(key), ValueType::string_list, field, {}, "", std::move(doc));
+}
 LayerKey init_key(std::string doc) {
   LayerKey k = key_of("init", ValueType::section, InitFields{}, {}, "", std::move(doc));
   k.row.section = "init";
@@ -69,6 +72,7 @@ std::string default_text(const LayerField& field, const LayerSpec& d) {
                         },
                         [&]<class E>(const EnumField<E>& f) { return std::string(name_of(f.names, d.*f.member)); },
                         [](InitFields) { return std::string(); },
+                        [&](std::vector<std::string> LayerSpec::*f) { return fmt::format("[{}]", fmt::join(d.*f, ", ")); },
                     },
                     field);
 }

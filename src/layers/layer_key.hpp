@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/enum_names.hpp"
 #include "core/schema_key.hpp"
@@ -27,7 +28,8 @@ struct EnumField {
 struct InitFields {};
 
 using LayerField = std::variant<int64_t LayerSpec::*, double LayerSpec::*, bool LayerSpec::*, Size2Field,
-                                EnumField<Padding>, EnumField<Activation>, InitFields>;
+                                EnumField<Padding>, EnumField<Activation>, InitFields,
+                                std::vector<std::string> LayerSpec::*>;
 
 struct LayerKey {
   SchemaKey row;            // type, range, unit, doc; the default is read from the kind's default spec
@@ -42,6 +44,8 @@ LayerKey bool_key(std::string key, bool LayerSpec::*field, std::string doc);
 LayerKey size2_key(std::string key, Size2Field field, Range range, std::string unit, std::string doc);
 // A positive integer, or `classes`: the data set's class count, known only after the data probe.
 LayerKey units_key(std::string key, int64_t LayerSpec::*field, std::string doc);
+// A list of layer names (an add's inputs).
+LayerKey layer_names_key(std::string key, std::vector<std::string> LayerSpec::*field, std::string doc);
 // The `init` section, described by the config's `init` table.
 LayerKey init_key(std::string doc);
 

@@ -11,6 +11,11 @@ std::string layer_where(const LayerSpec& spec, size_t index) {
   return fmt::format("model.layers[{}] ({} '{}')", index, to_string(spec.kind), spec.name);
 }
 
+const Shape& LayerPlanner::input_shape(size_t k) const {
+  const int source = layer_.inputs.at(k);
+  return source == network_input ? plan_.input : plan_.layers[static_cast<size_t>(source)].out;
+}
+
 void LayerPlanner::fail(const std::string& problem) const {
   throw ConfigError(fmt::format("{}: {}", where(), problem));
 }

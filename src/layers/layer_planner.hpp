@@ -21,6 +21,8 @@ class LayerPlanner {
 
   const LayerSpec& spec() const { return layer_.spec; }
   const Shape& in() const { return layer_.in; }
+  // The shape of the layer's k-th input (layer_.inputs[k]).
+  const Shape& input_shape(size_t k) const;
   PlannedLayer& layer() { return layer_; }
 
   std::string where() const { return layer_where(spec(), index_); }

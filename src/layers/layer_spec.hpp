@@ -9,7 +9,7 @@ namespace expt {
 
 enum class LayerKind {
   conv2d, max_pool, avg_pool, relu, dropout, flatten, dense,
-  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool, batch_norm,
+  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool, batch_norm, add,
 };
 // The activation layer kinds as case labels, for the backends' switches over LayerKind: each
 // backend runs them all with one kernel, given layer_activation(spec) (layers/layer_registry.hpp).
@@ -26,6 +26,10 @@ enum class Padding { same, valid };  // `same` follows TensorFlow: extra padding
 // The element-wise functions, as layers of their own and fused into conv2d and dense
 // (layers/activation.hpp has their formulas).
 enum class Activation { none, relu, leaky_relu, elu, gelu, tanh, sigmoid, silu };
+
+// `input: input`: the layer reads the network's input (the batch) rather than a layer's output.
+// No layer may take this name.
+inline constexpr const char* network_input_name = "input";
 
 const char* to_string(LayerKind);  // the config's `type`: "conv2d", "max_pool", ...
 const char* to_string(Padding);
@@ -53,6 +57,11 @@ struct InitSpec {
 struct LayerSpec {
   LayerKind kind = LayerKind::relu;
   std::string name;  // unique; given or derived as "<type><index>"
+  // The layer whose output this one reads: empty for the previous layer (the network input for
+  // the first), `network_input_name` for the network input, or an earlier layer's name.
+  std::string input;
+  // add: the layers whose outputs it sums, by name (as `input` names them); two or more.
+  std::vector<std::string> inputs;
   // Every kind (meaningful where there are parameters): false freezes them (no gradients, no
   // optimizer state, the optimizer leaves them alone); the learning rate is scaled per layer.
   bool trainable = true;

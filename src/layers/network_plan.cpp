@@ -57,6 +57,72 @@ int64_t NetworkPlan::activation_floats() const {
   return n;
 }
 
+std::vector<size_t> NetworkPlan::readers(int index) const {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < layers.size(); ++j)
+    if (std::find(layers[j].inputs.begin(), layers[j].inputs.end(), index) != layers[j].inputs.end()) out.push_back(j);
+  return out;
+}
+
+bool NetworkPlan::is_chain() const {
+  for (size_t j = 0; j < layers.size(); ++j)
+    if (layers[j].inputs != std::vector<int>{static_cast<int>(j) - 1}) return false;
+  for (size_t j = 0; j + 1 < layers.size(); ++j)
+    if (readers(static_cast<int>(j)).size() != 1) return false;
+  return true;
+}
+
+namespace {
+
+// The index of the earlier layer (or the network input) that `name` names as layer `index`'s
+// input; `key` is the config key that names it.
+int resolve_input(const std::vector<LayerSpec>& layers, size_t index, const std::string& key, const std::string& name) {
+  const std::string where = layer_where(layers[index], index);
+  if (name == network_input_name) return network_input;
+  const auto found = std::find_if(layers.begin(), layers.end(), [&](const LayerSpec& l) { return l.name == name; });
+  if (found == layers.end())
+    throw ConfigError(fmt::format("{}: {}: no layer is named '{}' (`{}` names the network's input)", where, key, name,
+                                  network_input_name));
+  const auto j = static_cast<size_t>(found - layers.begin());
+  if (j == index)
+    throw ConfigError(fmt::format("{}: {}: '{}' is this layer itself; a layer reads earlier layers only, so the model "
+                                  "has no cycle",
+                                  where, key, name));
+  if (j > index)
+    throw ConfigError(fmt::format("{}: {}: '{}' is a later layer ({}); a layer reads earlier layers only, so the "
+                                  "model has no cycle",
+                                  where, key, name, layer_where(*found, j)));
+  return static_cast<int>(j);
+}
+
+std::vector<int> resolve_inputs(const std::vector<LayerSpec>& layers, size_t index) {
+  const LayerSpec& s = layers[index];
+  if (s.kind == LayerKind::add) {
+    if (!s.input.empty())
+      throw ConfigError(fmt::format("{}: input: an add reads the layers in `inputs`, not `input`",
+                                    layer_where(s, index)));
+    if (s.inputs.size() < 2)
+      throw ConfigError(fmt::format("{}: inputs: names {} layer(s); an add sums two or more", layer_where(s, index),
+                                    s.inputs.size()));
+    std::vector<int> out;
+    for (const auto& name : s.inputs) out.push_back(resolve_input(layers, index, "inputs", name));
+    return out;
+  }
+  if (s.input.empty()) return {static_cast<int>(index) - 1};
+  return {resolve_input(layers, index, "input", s.input)};
+}
+
+// A layer whose output no later layer reads would get no gradient: it is a mistake in `input`.
+void check_every_output_read(const NetworkPlan& plan) {
+  for (size_t i = 0; i + 1 < plan.layers.size(); ++i)
+    if (plan.readers(static_cast<int>(i)).empty())
+      throw ConfigError(fmt::format("{}: no later layer reads its output (each `input` names another layer); "
+                                    "remove it or name it in an `input` or an add's `inputs`",
+                                    layer_where(plan.layers[i].spec, i)));
+}
+
+}  // namespace
+
 NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes) {
   NetworkPlan plan;
   plan.input = input;
@@ -72,8 +138,9 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
   for (size_t i = 0; i < layers.size(); ++i) {
     PlannedLayer pl;
     pl.spec = layers[i];
-    pl.in = plan.layers.empty() ? input : plan.layers.back().out;
+    pl.inputs = resolve_inputs(layers, i);
     LayerPlanner planner(plan, pl, i);
+    pl.in = planner.input_shape(0);
     layer_descriptor(pl.spec.kind).plan(planner);
     const int64_t out_size = planner.size(pl.out);
     if (fused_activation(pl.spec).kind != Activation::none) pl.forward_flops += static_cast<double>(out_size);
@@ -82,6 +149,7 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
     plan.layers.push_back(std::move(pl));
   }
 
+  check_every_output_read(plan);
   const PlannedLayer& last = plan.layers.back();
   const std::string where = layer_where(last.spec, layers.size() - 1);
   if (last.spec.kind != LayerKind::dense || last.spec.activation != Activation::none)

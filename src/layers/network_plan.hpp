@@ -24,9 +24,15 @@ struct ParamSpec {
   int64_t size() const;
 };
 
+// In PlannedLayer::inputs: the network's input rather than a layer's output.
+inline constexpr int network_input = -1;
+
 struct PlannedLayer {
   LayerSpec spec;
-  Shape in, out;
+  // The layers whose outputs this one reads, by index, each before this one (or network_input):
+  // the previous layer unless the config says otherwise; an add's several inputs in its order.
+  std::vector<int> inputs;
+  Shape in, out;  // `in`: the shape of the (first) input
   // Explicit padding (TensorFlow `same` puts the odd pixel at the bottom/right).
   int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   std::vector<int> params;     // indices into NetworkPlan::params
@@ -48,12 +54,17 @@ struct NetworkPlan {
   double forward_flops() const;            // per sample
   double train_flops() const;              // per sample, forward + both backward passes (~3x)
   int64_t activation_floats() const;       // per sample: every layer's output kept for backward
+  // The layers that read layer `index`'s output (network_input: the network's input), in order.
+  std::vector<size_t> readers(int index) const;
+  // True when each layer reads only the layer before it: a plain stack, no branch.
+  bool is_chain() const;
 };
 
 // Throws ConfigError naming the layer (by name and position) when a shape does not work:
 // a kernel larger than its padded input, a dense layer with no units, the last layer not
-// producing `classes` outputs, a size that does not fit in 64 bits, and so on. Each layer's
-// shape rule is its descriptor's (layers/kinds/).
+// producing `classes` outputs, a size that does not fit in 64 bits, an input that names no
+// earlier layer, a layer whose output nothing reads, and so on. Each layer's shape rule is its
+// descriptor's (layers/kinds/).
 NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes);
 
 }  // namespace expt

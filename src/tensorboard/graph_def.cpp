@@ -75,9 +75,14 @@ class GraphBuilder {
 tb::GraphDef make_graph_def(const NetworkPlan& plan) {
   GraphBuilder g;
   g.op("input", "Placeholder", {}, plan.input);
-  std::string previous = "input";
+  std::vector<std::string> outputs;  // per layer, its last node
 
   for (const PlannedLayer& layer : plan.layers) {
+    // The layer's first node reads every layer it reads (an add: all its inputs).
+    std::vector<std::string> sources;
+    for (const int source : layer.inputs)
+      sources.push_back(source == network_input ? "input" : outputs[static_cast<size_t>(source)]);
+    std::string previous;
     const LayerSpec& s = layer.spec;
     const std::string scope = s.name + "/";
     // Parameters in plan order: weight first, then bias when the layer has one.
@@ -89,7 +94,7 @@ tb::GraphDef make_graph_def(const NetworkPlan& plan) {
       params.push_back(scope + leaf);
     }
     auto chain = [&](const std::string& op_name, const std::string& type, std::vector<std::string> extra) -> tb::NodeDef& {
-      std::vector<std::string> inputs{previous};
+      std::vector<std::string> inputs = previous.empty() ? sources : std::vector{previous};
       inputs.insert(inputs.end(), extra.begin(), extra.end());
       previous = scope + op_name;
       return g.op(previous, type, std::move(inputs), layer.out);
@@ -100,10 +105,11 @@ tb::GraphDef make_graph_def(const NetworkPlan& plan) {
     for (const GraphAttr& attr : op.attrs) (*node.mutable_attr())[attr.name] = attr_value(attr);
     if (params.size() > 1) chain("BiasAdd", "BiasAdd", {params[1]});
     if (const Activation a = fused_activation(s).kind; a != Activation::none) chain(graph_op_type(a), graph_op_type(a), {});
+    outputs.push_back(previous);
   }
 
   g.op("labels", "Placeholder", {}, Shape{1, 1, 1});
-  g.op("loss/SoftmaxCrossEntropy", "SparseSoftmaxCrossEntropyWithLogits", {previous, "labels"}, Shape{1, 1, 1});
+  g.op("loss/SoftmaxCrossEntropy", "SparseSoftmaxCrossEntropyWithLogits", {outputs.back(), "labels"}, Shape{1, 1, 1});
   return g.take();
 }
 

@@ -35,6 +35,7 @@ std::string other_value(const SchemaKey& row, std::set<std::string>& sizes) {
     case ValueType::choice: return first_other(row.choices);
     case ValueType::size2: return first_other({"[2, 1]", "[1, 2]", "[3, 1]"});
     case ValueType::units: return "5";
+    case ValueType::string_list: return first_other({"[input, input]"});  // an add's inputs
     case ValueType::section:
       REQUIRE_MESSAGE(row.section == "init", "this test has no value for a `" << row.section << "` section");
       return "{weights: he_normal, bias: 0.5}";

@@ -37,6 +37,7 @@ model:
     - {type: global_avg_pool}
     - {type: batch_norm}
     - {type: flatten}
+    - {type: add, inputs: [batch_norm_1, flatten_1]}
     - {type: dense, units: classes}
 )";
 
@@ -52,7 +53,7 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(c.training.optimizer.kind == OptimizerConfig::Kind::adam);
   CHECK(c.training.optimizer.learning_rate == 1e-3);
   CHECK(c.training.dropout);
-  REQUIRE(c.layers.size() == 15);
+  REQUIRE(c.layers.size() == 16);
   const LayerSpec& conv = c.layers[0];
   CHECK(conv.name == "conv2d_1");
   CHECK(conv.stride_h == 1);
@@ -72,7 +73,8 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(c.layers[6].alpha == 1.0);   // elu
   CHECK(c.layers[12].momentum == 0.1);  // batch_norm, as PyTorch
   CHECK(c.layers[12].epsilon == 1e-5);
-  CHECK(c.layers[14].name == "dense_1");
+  CHECK(c.layers[15].name == "dense_1");
+  CHECK(c.layers[14].inputs == std::vector<std::string>{"batch_norm_1", "flatten_1"});
 }
 
 TEST_CASE("pool stride follows the pool size unless given") {
@@ -278,8 +280,8 @@ TEST_CASE("every schema default is what a config without that key gets") {
   };
   const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout",
                                "leaky_relu", "elu",  "gelu",     "tanh",    "sigmoid",
-                               "silu",   "global_avg_pool", "batch_norm", "flatten", "dense"};
-  for (int i = 0; i < 15; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
+                               "silu",   "global_avg_pool", "batch_norm", "flatten", "add", "dense"};
+  for (int i = 0; i < 16; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
   for (const auto* kind : {"truncated_normal", "normal", "uniform", "constant", "glorot_uniform", "glorot_normal",
                            "he_uniform", "he_normal"})
     probes[std::string("initializer.") + kind] = {

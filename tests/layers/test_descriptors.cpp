@@ -64,9 +64,12 @@ TEST_CASE("every kind plans from its defaults, and its shape rule fills the outp
     if (spec.kernel_h == 0) spec.kernel_h = spec.kernel_w = 3;
     if (spec.units == 0) spec.units = 5;
     NetworkPlan plan;
+    plan.input = Shape{3, 8, 8};
     PlannedLayer layer;
     layer.spec = spec;
-    layer.in = Shape{3, 8, 8};
+    layer.in = plan.input;
+    // The network input, twice for an add (plan_network resolves and checks the inputs).
+    layer.inputs.assign(d->kind == LayerKind::add ? 2 : 1, network_input);
     LayerPlanner planner(plan, layer, 0);
     d->plan(planner);
     CHECK(layer.out.size() > 0);

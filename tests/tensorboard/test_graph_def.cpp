@@ -54,3 +54,42 @@ TEST_CASE("the graph has one name scope per layer, wired from input to loss") {
   const auto& loss = *nodes.at("loss/SoftmaxCrossEntropy");
   CHECK(loss.input(0) == "fc/BiasAdd");
 }
+
+TEST_CASE("a branch reads the node of the layer it names, and an add reads all its inputs") {
+  LayerSpec conv1;
+  conv1.kind = LayerKind::conv2d;
+  conv1.name = "conv1";
+  conv1.filters = 4;
+  conv1.kernel_h = conv1.kernel_w = 3;
+  conv1.activation = Activation::relu;
+  LayerSpec conv2 = conv1;
+  conv2.name = "conv2";
+  conv2.activation = Activation::none;
+  conv2.use_bias = false;
+  LayerSpec shortcut = conv2;
+  shortcut.name = "shortcut";
+  shortcut.kernel_h = shortcut.kernel_w = 1;
+  shortcut.input = "input";
+  LayerSpec join;
+  join.kind = LayerKind::add;
+  join.name = "join";
+  join.inputs = {"conv1", "conv2", "shortcut"};
+  LayerSpec logits;
+  logits.kind = LayerKind::dense;
+  logits.name = "logits";
+  logits.units = 3;
+  const tb::GraphDef g = make_graph_def(plan_network({conv1, conv2, shortcut, join, logits}, Shape{3, 6, 6}, 3));
+
+  std::map<std::string, const tb::NodeDef*> nodes;
+  for (const auto& n : g.node()) nodes[n.name()] = &n;
+  REQUIRE(nodes.count("shortcut/Conv2D"));
+  CHECK(nodes.at("shortcut/Conv2D")->input(0) == "input");
+  REQUIRE(nodes.count("join/AddN"));
+  const auto& add = *nodes.at("join/AddN");
+  CHECK(add.op() == "AddN");
+  REQUIRE(add.input_size() == 3);
+  CHECK(add.input(0) == "conv1/Relu");
+  CHECK(add.input(1) == "conv2/Conv2D");
+  CHECK(add.input(2) == "shortcut/Conv2D");
+  CHECK(nodes.at("logits/MatMul")->input(0) == "join/AddN");
+}

@@ -46,4 +46,14 @@ void DropoutLayer::backward_data(const GpuContext& ctx, const BackwardArgs& args
   dropout_apply(ctx.stream, last_mask(), count, args.dy, args.dx);
 }
 
+AddLayer::AddLayer(const PlannedLayer& layer, std::vector<const float*> inputs)
+    : inputs_(std::move(inputs)), size_(layer.out.size()) {}
+
+void AddLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
+  const int64_t count = args.n * size_;
+  EXPT_CUDA_CHECK(cudaMemcpyAsync(args.y, inputs_[0], count * int64_t{sizeof(float)}, cudaMemcpyDeviceToDevice,
+                                  ctx.stream));
+  for (size_t k = 1; k < inputs_.size(); ++k) accumulate(ctx.stream, count, inputs_[k], args.y);
+}
+
 }  // namespace expt::cudnn

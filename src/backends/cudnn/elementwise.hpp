@@ -1,5 +1,7 @@
 #pragma once
 // Activations, dropout and flatten: layers without parameters that keep the NCHW order.
+#include <vector>
+
 #include "backends/cudnn/layer.hpp"
 #include "backends/cudnn/kernels.hpp"
 #include "layers/network_plan.hpp"
@@ -36,6 +38,19 @@ class DropoutLayer final : public GpuLayer {
   bool enabled_;
   bool last_forward_dropped_ = false;
   uint64_t last_step_ = 0;
+};
+
+// The sum of several earlier outputs, whose device pointers the network gives at construction.
+// Backward computes nothing: the network passes the output gradient to every input itself.
+class AddLayer final : public GpuLayer {
+ public:
+  AddLayer(const PlannedLayer& layer, std::vector<const float*> inputs);
+  void forward(const GpuContext& ctx, const ForwardArgs& args) override;
+  void backward_data(const GpuContext&, const BackwardArgs&) override {}
+
+ private:
+  std::vector<const float*> inputs_;
+  int64_t size_;
 };
 
 // The data already is in C,H,W order: the output is the input's memory.

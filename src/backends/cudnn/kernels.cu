@@ -211,6 +211,10 @@ __global__ void scale_kernel(int64_t count, float factor, float* p) {
   EXPT_GRID_STRIDE(i, count) p[i] *= factor;
 }
 
+__global__ void accumulate_kernel(int64_t count, const float* x, float* y) {
+  EXPT_GRID_STRIDE(i, count) y[i] += x[i];
+}
+
 }  // namespace
 
 void fill(cudaStream_t stream, float* out, int64_t count, float value) {
@@ -292,6 +296,11 @@ void adam_update(cudaStream_t stream, int64_t count, const AdamScalars& s, float
 
 void scale(cudaStream_t stream, int64_t count, float factor, float* p) {
   scale_kernel<<<blocks_for(count), kThreads, 0, stream>>>(count, factor, p);
+  EXPT_CUDA_CHECK_LAUNCH();
+}
+
+void accumulate(cudaStream_t stream, int64_t count, const float* x, float* y) {
+  accumulate_kernel<<<blocks_for(count), kThreads, 0, stream>>>(count, x, y);
   EXPT_CUDA_CHECK_LAUNCH();
 }
 

@@ -70,5 +70,7 @@ void momentum_update(cudaStream_t stream, int64_t count, float lr, float weight_
 void adam_update(cudaStream_t stream, int64_t count, const AdamScalars& s, float* p, const float* g, float* m,
                  float* v);
 void scale(cudaStream_t stream, int64_t count, float factor, float* p);
+// y += x: an add layer's sum, and the gradients of a layer that several layers read.
+void accumulate(cudaStream_t stream, int64_t count, const float* x, float* y);
 
 }  // namespace expt::cudnn

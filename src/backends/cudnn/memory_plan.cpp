@@ -41,6 +41,11 @@ MemoryPlan plan_memory(const NetworkPlan& plan, int optimizer_state_slots) {
     m.items.push_back({fmt::format("layer '{}' ({})", l.spec.name, to_string(l.spec.kind)), batch_statistics, per_sample});
   }
   m.items.push_back({"gradient buffers", 0, 2 * largest_activation_floats(plan) * kFloat});
+  if (!plan.is_chain()) {  // a gradient per layer output, summed over the layers that read it
+    int64_t outputs = 0;
+    for (const auto& l : plan.layers) outputs += l.out.size();
+    m.items.push_back({"per-layer output gradients (branches)", 0, outputs * kFloat});
+  }
   // logits gradient, per-sample loss and hit, and the ones vector for dense bias gradients
   m.items.push_back({"loss", 0, plan.classes * kFloat + 3 * 4});
   return m;

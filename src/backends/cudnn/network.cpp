@@ -123,6 +123,12 @@ void CudnnNetwork::allocate_buffers() {
     outputs_.push_back(l.spec.kind == LayerKind::flatten
                            ? DeviceBuffer{}
                            : allocator_.allocate(fmt::format("layer '{}' output", l.spec.name), n * l.out.size() * kFloat));
+  if (!plan_.is_chain()) {
+    for (const auto& l : plan_.layers)
+      output_grads_.push_back(
+          allocator_.allocate(fmt::format("layer '{}' output gradient", l.spec.name), n * l.out.size() * kFloat));
+    gradient_written_.resize(plan_.layers.size());
+  }
   const int64_t largest = n * largest_activation_floats(plan_) * kFloat;
   grad_a_ = allocator_.allocate("gradient buffer A", largest);
   grad_b_ = allocator_.allocate("gradient buffer B", largest);
@@ -164,6 +170,12 @@ void CudnnNetwork::create_layers() {
       case LayerKind::flatten:
         layers_.push_back(std::make_unique<FlattenLayer>());
         break;
+      case LayerKind::add: {
+        std::vector<const float*> inputs;
+        for (const int source : l.inputs) inputs.push_back(output_of(source));
+        layers_.push_back(std::make_unique<AddLayer>(l, std::move(inputs)));
+        break;
+      }
       case LayerKind::batch_norm: {
         auto value = [&](size_t which) { return params_[static_cast<size_t>(l.params[which])].value.floats(); };
         const BatchNormTensors tensors{*param(l, 0), *param(l, 1), value(2), value(3), value(4)};
@@ -206,9 +218,11 @@ void CudnnNetwork::choose_convolution_algorithms() {
   ctx_.workspace_bytes = workspace_.bytes();
 }
 
-const float* CudnnNetwork::layer_input(size_t layer) const {
-  return layer == 0 ? input_.floats() : layer_output(layer - 1);
+const float* CudnnNetwork::output_of(int source) const {
+  return source == network_input ? input_.floats() : layer_output(static_cast<size_t>(source));
 }
+
+const float* CudnnNetwork::layer_input(size_t layer) const { return output_of(plan_.layers[layer].inputs[0]); }
 
 float* CudnnNetwork::layer_output(size_t layer) const {
   // A flatten layer's output is its input's memory.
@@ -285,6 +299,16 @@ void CudnnNetwork::backward() {
   activate_device();
   if (!backward_allowed_)
     throw BackendError("cudnn backend: backward() needs a forward(..., Phase::train) right before it");
+  if (output_grads_.empty())  // a plain stack (allocate_buffers)
+    backward_chain();
+  else
+    backward_graph();
+  // A second backward would read the padded conv inputs that backward-data has overwritten.
+  backward_allowed_ = false;
+  input_gradient_valid_ = true;
+}
+
+void CudnnNetwork::backward_chain() {
   const int64_t n = batch_;
   float* dy = dlogits_.floats();
   for (size_t i = layers_.size(); i-- > 0;) {
@@ -299,9 +323,48 @@ void CudnnNetwork::backward() {
   if (dy != input_grad_.floats())
     EXPT_CUDA_CHECK(cudaMemcpyAsync(input_grad_.get(), dy, n * plan_.input.size() * kFloat, cudaMemcpyDeviceToDevice,
                                     ctx_.stream));
-  // A second backward would read the padded conv inputs that backward-data has overwritten.
-  backward_allowed_ = false;
-  input_gradient_valid_ = true;
+}
+
+// Layers come after the layers they read, so when the walk reaches a layer every reader of its
+// output has passed its gradient. A layer's data gradient goes straight into its input's
+// gradient buffer when it is the first to arrive there, else through grad_a_ and a sum.
+void CudnnNetwork::backward_graph() {
+  const int64_t n = batch_;
+  std::fill(gradient_written_.begin(), gradient_written_.end(), false);
+  input_gradient_written_ = false;
+  for (size_t i = layers_.size(); i-- > 0;) {
+    const PlannedLayer& l = plan_.layers[i];
+    float* dy = i + 1 == layers_.size() ? dlogits_.floats() : output_grads_[i].floats();
+    const int64_t in_count = n * l.in.size();
+    if (l.spec.kind == LayerKind::add || layers_[i]->output_aliases_input()) {  // the identity, per input
+      for (const int source : l.inputs) pass_gradient(source, dy, in_count);
+      continue;
+    }
+    const int source = l.inputs[0];
+    const bool first = source == network_input ? !input_gradient_written_
+                                               : !gradient_written_[static_cast<size_t>(source)];
+    float* dx = !first ? grad_a_.floats()
+                : source == network_input ? input_grad_.floats()
+                                          : output_grads_[static_cast<size_t>(source)].floats();
+    const BackwardArgs args{n, layer_input(i), layer_output(i), dy, dx};
+    timed(timings_[i].backward_weights_ms, [&] { layers_[i]->backward_weights(ctx_, args); });
+    timed(timings_[i].backward_data_ms, [&] { layers_[i]->backward_data(ctx_, args); });
+    pass_gradient(source, dx, in_count);
+  }
+}
+
+void CudnnNetwork::pass_gradient(int source, const float* dx, int64_t count) {
+  const bool to_input = source == network_input;
+  float* to = to_input ? input_grad_.floats() : output_grads_[static_cast<size_t>(source)].floats();
+  const bool written = to_input ? input_gradient_written_ : gradient_written_[static_cast<size_t>(source)];
+  if (written)
+    accumulate(ctx_.stream, count, dx, to);
+  else if (dx != to)
+    EXPT_CUDA_CHECK(cudaMemcpyAsync(to, dx, count * kFloat, cudaMemcpyDeviceToDevice, ctx_.stream));
+  if (to_input)
+    input_gradient_written_ = true;
+  else
+    gradient_written_[static_cast<size_t>(source)] = true;
 }
 
 // The scalars are computed exactly as optim/cpu_update.cpp computes them, so that with the

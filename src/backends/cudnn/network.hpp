@@ -42,8 +42,13 @@ class CudnnNetwork final : public Network {
   void allocate_buffers();
   void create_layers();
   void choose_convolution_algorithms();
-  const float* layer_input(size_t layer) const;
+  const float* layer_input(size_t layer) const;  // its (first) input
+  const float* output_of(int source) const;       // a layer's output, or the input batch
   float* layer_output(size_t layer) const;
+  void backward_chain();  // a plain stack: two gradient buffers, alternating
+  void backward_graph();  // branches: one gradient buffer per layer, summed over its readers
+  // Adds `dx` (count floats) into the gradient of `source`'s output, or copies it there first.
+  void pass_gradient(int source, const float* dx, int64_t count);
   const ParameterStorage& parameter(size_t index) const;
   const DeviceBuffer& optimizer_state(size_t index, int slot) const;
   void copy_to_host(const void* device, std::span<float> out, int64_t expected, const std::string& what) const;
@@ -63,6 +68,11 @@ class CudnnNetwork final : public Network {
   DeviceBuffer input_, input_grad_, labels_;
   std::vector<DeviceBuffer> outputs_;  // per layer; empty where the output aliases the input
   DeviceBuffer grad_a_, grad_b_;       // ping-pong gradients between layers; forward scratch
+  // With branches (NetworkPlan::is_chain() false): per layer, d(loss)/d(output), and whether a
+  // reader has written it during the current backward.
+  std::vector<DeviceBuffer> output_grads_;
+  std::vector<bool> gradient_written_;
+  bool input_gradient_written_ = false;
   DeviceBuffer dlogits_, sample_loss_, sample_correct_, ones_;
   DeviceBuffer workspace_;
   std::vector<std::unique_ptr<GpuLayer>> layers_;

@@ -1,7 +1,7 @@
 #pragma once
 // One layer of a pass (the primitives built for one batch size). The network wires the
-// passes: each layer reads the previous layer's output in whatever layout it has, and its
-// backward reads d(loss)/d(output) in the layout diff_dst_desc() asks for.
+// passes: each layer reads the outputs of the layers it reads in whatever layout they have, and
+// its backward reads d(loss)/d(output) in the layout diff_dst_desc() asks for.
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
@@ -82,7 +82,7 @@ class LayerPass {
   dnnl::memory output_;
 };
 
-// Factories, one per file; `input` is the previous layer's output (or the network input).
+// Factories, one per file; `input` is the output of the layer it reads (or the network input).
 std::unique_ptr<LayerPass> make_conv(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_pool(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_dense(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
@@ -93,5 +93,8 @@ std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const
 std::unique_ptr<LayerPass> make_batch_norm(size_t index, const PlannedLayer&, const dnnl::memory& input,
                                            BuildContext&);
 std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+// `inputs`: the outputs it sums, in the order of PlannedLayer::inputs.
+std::unique_ptr<LayerPass> make_add(size_t index, const PlannedLayer&, const std::vector<dnnl::memory>& inputs,
+                                    BuildContext&);
 
 }  // namespace expt::onednn

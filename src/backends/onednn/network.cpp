@@ -18,8 +18,9 @@ using dnnl::memory;
 
 namespace {
 
-std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned, const memory& input,
+std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned, const std::vector<memory>& inputs,
                                       BuildContext& ctx) {
+  const memory& input = inputs[0];
   switch (planned.spec.kind) {
     case LayerKind::conv2d:
       return make_conv(index, planned, input, ctx);
@@ -37,6 +38,8 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
       return make_dense(index, planned, input, ctx);
     case LayerKind::batch_norm:
       return make_batch_norm(index, planned, input, ctx);
+    case LayerKind::add:
+      return make_add(index, planned, inputs, ctx);
   }
   throw BackendError("onednn: unknown layer kind");
 }
@@ -49,6 +52,39 @@ void check_size(size_t got, int64_t want, const char* what) {
   if (static_cast<int64_t>(got) != want)
     throw BackendError(fmt::format("onednn backend: {} needs {} floats, the span has {}", what, want, got));
 }
+
+// The gradient buffers of one pass, each as large as the largest gradient, handed out while the
+// gradients are laid out in backward's order: a buffer is reused once every backward step that
+// reads it has run. A plain stack of layers needs two, which alternate.
+class GradientBuffers {
+ public:
+  GradientBuffers(BufferPool& pool, size_t bytes) : pool_(pool), bytes_(bytes) {}
+
+  // A free buffer, held by `holders` readers until each releases it.
+  void* take(int holders = 1) {
+    size_t slot = 0;
+    while (slot < holders_.size() && holders_[slot] > 0) ++slot;
+    if (slot == holders_.size()) {
+      holders_.push_back(0);
+      data_.push_back(pool_.acquire(fmt::format("gradient{}", slot), bytes_));
+    }
+    holders_[slot] = holders;
+    return data_[slot];
+  }
+  int holders(const void* data) const { return holders_[slot_of(data)]; }
+  void set_holders(const void* data, int holders) { holders_[slot_of(data)] = holders; }
+  void release(const void* data) { --holders_[slot_of(data)]; }
+
+ private:
+  size_t slot_of(const void* data) const {
+    return static_cast<size_t>(std::find(data_.begin(), data_.end(), data) - data_.begin());
+  }
+
+  BufferPool& pool_;
+  size_t bytes_;
+  std::vector<void*> data_;
+  std::vector<int> holders_;
+};
 
 }  // namespace
 
@@ -87,53 +123,80 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
   const Shape& in = plan_.input;
   const memory::desc input_desc = plain_desc({n, in.c, in.h, in.w});
   pass->input = memory(input_desc, engine_, buffers_.acquire("input", input_desc.get_size()));
-  memory current = pass->input;
   for (size_t i = 0; i < plan_.layers.size(); ++i) {
     const PlannedLayer& planned = plan_.layers[i];
+    std::vector<memory> inputs;
+    for (const int source : planned.inputs)
+      inputs.push_back(source == network_input ? pass->input
+                                               : pass->layers[static_cast<size_t>(source)]->output());
     try {
-      pass->layers.push_back(make_layer(i, planned, current, ctx));
+      pass->layers.push_back(make_layer(i, planned, inputs, ctx));
     } catch (const dnnl::error& e) {
       throw BackendError(fmt::format("onednn: layer {} ({} '{}') at batch {}: {}", i, to_string(planned.spec.kind),
                                      planned.spec.name, n, e.what()));
     }
-    current = pass->layers.back()->output();
   }
-  pass->logits = Relayout::consume(engine_, current, plain_desc({n, plan_.classes}), ctx.allocator("loss", "logits"));
+  pass->logits = Relayout::consume(engine_, pass->layers.back()->output(), plain_desc({n, plan_.classes}),
+                                   ctx.allocator("loss", "logits"));
   bind_gradients(*pass, ctx.scratchpad_bytes);
   return pass;
 }
 
-// Output gradients alternate between two buffers, each as large as the largest gradient: a
-// layer reads one and writes the other (element-wise layers write in place), and a relayout
-// into the layout the next layer down wants also moves to the other buffer.
+// Each layer's output gradient is gathered from the data gradients of the layers that read it,
+// once all of them have run backward (layers are in order, so walking backwards works), into
+// the layout the layer's backward wants. Element-wise layers write their data gradient in place.
+// A gradient that several layers receive (an add's, passed to each input) stays intact until
+// the last of them: the others copy it, since a backward may overwrite its output gradient.
 void OnednnNetwork::bind_gradients(Pass& pass, size_t scratchpad_bytes) {
   const int64_t n = pass.n;
   const memory::desc logits_desc = plain_desc({n, plan_.classes});
   size_t largest = logits_desc.get_size();
   for (const auto& layer : pass.layers)
     largest = std::max({largest, layer->diff_dst_desc().get_size(), layer->diff_src_desc().get_size()});
-  void* buffers[2] = {buffers_.acquire("gradient0", largest), buffers_.acquire("gradient1", largest)};
+  GradientBuffers buffers(buffers_, largest);
   const memory scratchpad(memory::desc({static_cast<int64_t>(std::max<size_t>(scratchpad_bytes, 1))},
                                        memory::data_type::u8, memory::format_tag::a),
                           engine_, buffers_.acquire("scratchpad", std::max<size_t>(scratchpad_bytes, 1)));
 
-  int current = 0;
-  pass.logits_gradient = memory(logits_desc, engine_, buffers[current]);
-  memory incoming = pass.logits_gradient;
+  // Per layer, then for the network input: the gradients its readers have passed so far.
+  std::vector<std::vector<memory>> received(pass.layers.size() + 1);
+  const auto received_by = [&](int source) -> std::vector<memory>& {
+    return received[source == network_input ? pass.layers.size() : static_cast<size_t>(source)];
+  };
+  pass.logits_gradient = memory(logits_desc, engine_, buffers.take());
+  received[pass.layers.size() - 1].push_back(pass.logits_gradient);
+
+  // Gathers the parts into `want` and releases them; the result is held once.
+  const auto gather = [&](const std::vector<memory>& parts, const memory::desc& want) {
+    std::vector<void*> taken;
+    const Allocate allocate = [&](size_t) { return taken.emplace_back(buffers.take()); };
+    const bool sole_reader = parts.size() == 1 && buffers.holders(parts[0].get_data_handle()) == 1;
+    GradientGather result(engine_, parts, want, sole_reader, allocate);
+    void* dst = result.dst().get_data_handle();
+    for (void* t : taken)
+      if (t != dst) buffers.release(t);
+    for (const memory& part : parts)
+      if (part.get_data_handle() != dst) buffers.release(part.get_data_handle());
+    return result;
+  };
+
   pass.incoming_gradients.resize(pass.layers.size());
   for (size_t i = pass.layers.size(); i-- > 0;) {
     LayerPass& layer = *pass.layers[i];
-    void* other = buffers[1 - current];
-    Relayout& relayout = pass.incoming_gradients[i] =
-        Relayout::consume(engine_, incoming, layer.diff_dst_desc(), [other](size_t) { return other; });
-    if (relayout.copies()) current = 1 - current;
-    const memory& diff_dst = relayout.dst();
-    if (!layer.backward_in_place()) current = 1 - current;
-    const memory diff_src(layer.diff_src_desc(), engine_, buffers[current]);
+    pass.incoming_gradients[i] = gather(received[i], layer.diff_dst_desc());
+    const memory& diff_dst = pass.incoming_gradients[i].dst();
+    void* diff_dst_data = diff_dst.get_data_handle();
+    void* diff_src_data = layer.backward_in_place() ? diff_dst_data : buffers.take();
+    if (diff_src_data != diff_dst_data) buffers.release(diff_dst_data);
+    const memory diff_src(layer.diff_src_desc(), engine_, diff_src_data);
     layer.bind(scratchpad, diff_dst, diff_src);
-    incoming = diff_src;
+    const std::vector<int>& sources = plan_.layers[i].inputs;
+    buffers.set_holders(diff_src_data, static_cast<int>(sources.size()));
+    for (const int source : sources) received_by(source).push_back(diff_src);
   }
-  pass.input_gradient = incoming;
+  const std::vector<memory>& to_input = received.back();
+  pass.input_gradient_gather = gather(to_input, to_input[0].get_desc());
+  pass.input_gradient = pass.input_gradient_gather.dst();
 }
 
 BatchMetrics OnednnNetwork::forward(const HostBatch& batch, Phase phase, uint64_t step) {
@@ -229,6 +292,7 @@ void OnednnNetwork::copy_input_gradient(std::span<float> out) const {
       }
       pass.layers[i]->backward_data(stream_, profiler_);
     }
+    pass.input_gradient_gather.run(stream_, profiler_);
     stream_.wait();
     input_gradient_ = InputGradient::ready;
   }

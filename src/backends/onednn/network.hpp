@@ -9,6 +9,7 @@
 
 #include "backends/backend.hpp"
 #include "backends/onednn/buffers.hpp"
+#include "backends/onednn/gradient_gather.hpp"
 #include "backends/onednn/layer.hpp"
 #include "backends/onednn/optimizer.hpp"
 #include "backends/onednn/params.hpp"
@@ -40,10 +41,12 @@ class OnednnNetwork final : public Network {
     int64_t n = 0;
     dnnl::memory input;  // plain NCHW copy of the batch
     std::vector<std::unique_ptr<LayerPass>> layers;
-    std::vector<Relayout> incoming_gradients;  // per layer: into the layout its backward wants
+    // Per layer: its readers' data gradients, summed into the layout its backward wants.
+    std::vector<GradientGather> incoming_gradients;
     Relayout logits;                           // last output as plain [n, classes]
     dnnl::memory logits_gradient;              // plain [n, classes], written by the loss
-    dnnl::memory input_gradient;               // the first layer's diff_src
+    GradientGather input_gradient_gather;      // the data gradients of the layers reading the input
+    dnnl::memory input_gradient;               // its result
   };
   // Where read_input_gradient() stands: training never needs the data gradient below the first
   // layer with trainable parameters, so backward() stops there and read_input_gradient() finishes on demand.

@@ -39,4 +39,11 @@ void dropout_apply(int64_t count, const philox::DropoutMask& mask, const T* in, 
   }
 }
 
+// y += x: an add layer's sum, and the sum of the gradients a layer's readers pass back to it.
+template <class T>
+void accumulate(int64_t count, const T* x, T* y) {
+#pragma omp parallel for
+  for (int64_t i = 0; i < count; ++i) y[i] += x[i];
+}
+
 }  // namespace expt::reference

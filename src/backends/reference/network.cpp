@@ -82,20 +82,24 @@ ReferenceNetwork::ReferenceNetwork(const NetworkPlan& plan, const NetworkOptions
   input_.resize(static_cast<size_t>(batch * plan_.input.size()));
   input_grad_.resize(input_.size());
   labels_.resize(static_cast<size_t>(batch));
-  int64_t largest_output = 0;
+  int64_t largest_input = 0;
   for (const auto& layer : plan_.layers) {
     outputs_.emplace_back(static_cast<size_t>(batch * layer.out.size()));
     pre_activations_.emplace_back(backward_reads_input(fused_activation(layer.spec).kind) ? outputs_.back().size() : 0);
     normalization_.emplace_back(layer.spec.kind == LayerKind::batch_norm ? static_cast<size_t>(2 * layer.in.c) : 0);
-    largest_output = std::max(largest_output, layer.out.size());
+    output_grads_.emplace_back(outputs_.back().size());
+    largest_input = std::max(largest_input, layer.in.size());
   }
-  for (auto& g : layer_grads_) g.resize(static_cast<size_t>(batch * largest_output));
+  gradient_written_.resize(plan_.layers.size());
+  layer_input_grad_.resize(static_cast<size_t>(batch * largest_input));
   probs_.resize(static_cast<size_t>(batch * plan_.classes));
 }
 
-const float* ReferenceNetwork::layer_input(size_t index) const {
-  return index == 0 ? input_.data() : outputs_[index - 1].data();
+const float* ReferenceNetwork::output_of(int source) const {
+  return source == network_input ? input_.data() : outputs_[static_cast<size_t>(source)].data();
 }
+
+const float* ReferenceNetwork::layer_input(size_t index) const { return output_of(plan_.layers[index].inputs[0]); }
 
 BatchMetrics ReferenceNetwork::forward(const HostBatch& batch, Phase phase, uint64_t step) {
   const int64_t n = batch.n;
@@ -151,6 +155,10 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
       break;
     case LayerKind::flatten: std::copy(x, x + out_count, y); break;
     case LayerKind::batch_norm: batch_norm_forward(index, x, y); break;
+    case LayerKind::add:
+      std::copy(x, x + out_count, y);
+      for (size_t k = 1; k < l.inputs.size(); ++k) accumulate(out_count, output_of(l.inputs[k]), y);
+      break;
   }
   if (fused.kind != Activation::none) activation_forward(fused, out_count, pre, y);
 }
@@ -175,17 +183,40 @@ void ReferenceNetwork::backward() {
   if (batch_ == 0) throw BackendError("reference backend: backward() called before forward()");
   const int64_t n = batch_;
   ThreadCountScope threads(options_.threads);
-  float* dy = layer_grads_[0].data();
   {
     LayerTiming& loss_timing = timings_[plan_.layers.size()];
     ScopedTimer timer(options_.profile ? &loss_timing.backward_data_ms : nullptr);
-    softmax_cross_entropy_backward(n, plan_.classes, probs_.data(), labels_.data(), dy);
+    softmax_cross_entropy_backward(n, plan_.classes, probs_.data(), labels_.data(), output_grads_.back().data());
   }
+  std::fill(gradient_written_.begin(), gradient_written_.end(), false);
+  input_gradient_written_ = false;
+  // Layers come after the layers they read, so by the time a layer is reached every reader of
+  // its output has passed its gradient. Below backward_stop_ no layer has a trained parameter.
   for (size_t i = plan_.layers.size(); i-- > backward_stop_;) {
-    float* dx = i == 0 ? input_grad_.data() : (dy == layer_grads_[0].data() ? layer_grads_[1] : layer_grads_[0]).data();
-    backward_layer(i, layer_input(i), dy, dx);
-    dy = dx;
+    const PlannedLayer& l = plan_.layers[i];
+    float* dy = output_grads_[i].data();
+    const int64_t in_count = n * l.in.size();
+    if (l.spec.kind == LayerKind::add) {  // d(sum)/d(each input) is the identity
+      for (const int source : l.inputs) pass_gradient(source, dy, in_count);
+      continue;
+    }
+    backward_layer(i, layer_input(i), dy, layer_input_grad_.data());
+    pass_gradient(l.inputs[0], layer_input_grad_.data(), in_count);
   }
+}
+
+void ReferenceNetwork::pass_gradient(int source, const float* dx, int64_t count) {
+  const bool to_input = source == network_input;
+  float* to = to_input ? input_grad_.data() : output_grads_[static_cast<size_t>(source)].data();
+  bool written = to_input ? input_gradient_written_ : gradient_written_[static_cast<size_t>(source)];
+  if (written)
+    accumulate(count, dx, to);
+  else
+    std::copy(dx, dx + count, to);
+  if (to_input)
+    input_gradient_written_ = true;
+  else
+    gradient_written_[static_cast<size_t>(source)] = true;
 }
 
 void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, float* dx) {
@@ -261,6 +292,7 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
                           training_, dx, dweight, grads_[static_cast<size_t>(l.params[1])].data());
       break;
     }
+    case LayerKind::add: break;  // backward() passes its gradient to each input unchanged
   }
 }
 
@@ -340,7 +372,8 @@ int64_t ReferenceNetwork::memory_bytes() const {
   for (const auto& o : outputs_) floats += o.capacity();
   for (const auto& p : pre_activations_) floats += p.capacity();
   for (const auto& s : normalization_) floats += s.capacity();
-  for (const auto& g : layer_grads_) floats += g.capacity();
+  for (const auto& g : output_grads_) floats += g.capacity();
+  floats += layer_input_grad_.capacity();
   return static_cast<int64_t>(floats * sizeof(float) + labels_.capacity() * sizeof(int32_t));
 }
 

@@ -27,7 +27,10 @@ class ReferenceNetwork final : public Network {
   void batch_norm_forward(size_t index, const float* x, float* y);
   // dy may be modified (a fused activation's backward runs in place); writes dx and the layer's gradients.
   void backward_layer(size_t index, const float* x, float* dy, float* dx);
-  const float* layer_input(size_t index) const;
+  const float* layer_input(size_t index) const;  // the layer's (first) input
+  const float* output_of(int source) const;      // a layer's output, or the network input
+  // Adds `dx` into the gradient of `source`'s output, or copies it there if it is the first.
+  void pass_gradient(int source, const float* dx, int64_t count);
   size_t checked_param(size_t index) const;
   void check_slot(int slot) const;  // of the optimizer state
 
@@ -46,9 +49,14 @@ class ReferenceNetwork final : public Network {
   // [2, channels]; empty for the other layers.
   std::vector<std::vector<float>> normalization_;
   std::vector<float> probs_;               // softmax of the logits, [max_batch, classes]
-  std::array<std::vector<float>, 2> layer_grads_;  // d(loss)/d(activation), ping-ponged during backward
+  // d(loss)/d(output) per layer, [max_batch, out]: a layer read by several others receives the
+  // sum of what their backward passes give it.
+  std::vector<std::vector<float>> output_grads_;
+  std::vector<bool> gradient_written_;     // per layer, during backward: some reader passed a gradient
+  bool input_gradient_written_ = false;
   std::vector<float> input_grad_;          // [max_batch, input]
   size_t backward_stop_ = 0;               // the lowest layer backward() runs (NetworkPlan::first_trained_layer)
+  std::vector<float> layer_input_grad_;    // one layer's data gradient before it is passed on
 
   // What the last forward did, for backward and the read functions.
   int64_t batch_ = 0;

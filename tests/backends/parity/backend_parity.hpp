@@ -259,4 +259,40 @@ inline std::vector<LayerSpec> named(std::vector<LayerSpec> layers) {
   return layers;
 }
 
+// `layer` reading the output of the layer named `input` (named() names layers "<type><index>").
+inline LayerSpec reading(LayerSpec layer, std::string input) {
+  layer.input = std::move(input);
+  return layer;
+}
+inline LayerSpec add_of(std::vector<std::string> inputs) {
+  LayerSpec s = simple(LayerKind::add);
+  s.inputs = std::move(inputs);
+  return s;
+}
+
+// Residual networks on a 3-channel input. Identity shortcuts: a fused relu's output read by three
+// layers, batch norm inside the block, a 1x1 conv of the network input, a three-way add and
+// dropout after it.
+inline std::vector<LayerSpec> identity_residual() {
+  return named({conv(8, 3, 1, Padding::same, Activation::relu), conv(8, 3, 1, Padding::same),
+                simple(LayerKind::batch_norm), simple(LayerKind::relu), conv(8, 3, 1, Padding::same),
+                add_of({"conv2d0", "conv2d4"}), simple(LayerKind::relu), reading(conv(8, 1, 1, Padding::same), "input"),
+                add_of({"relu6", "conv2d7", "conv2d0"}), simple(LayerKind::dropout, 0.3),
+                simple(LayerKind::global_avg_pool), dense(5)});
+}
+// A block that halves the image and doubles the channels, with a stride-2 1x1 conv shortcut,
+// then an identity block whose shortcut is a relu layer's output; dropout and flatten before
+// the logits.
+inline std::vector<LayerSpec> projection_residual() {
+  return named({conv(8, 3, 1, Padding::same, Activation::relu), conv(16, 3, 2, Padding::same, Activation::relu),
+                conv(16, 3, 1, Padding::same), reading(conv(16, 1, 2, Padding::same), "conv2d0"),
+                add_of({"conv2d2", "conv2d3"}), simple(LayerKind::relu), conv(16, 3, 1, Padding::same, Activation::relu),
+                add_of({"relu5", "conv2d6"}), simple(LayerKind::dropout, 0.3), simple(LayerKind::flatten), dense(5)});
+}
+// No parameters below the add: the network input itself is read twice.
+inline std::vector<LayerSpec> input_shortcut() {
+  return named({simple(LayerKind::tanh), add_of({"input", "tanh0"}), conv(4, 3, 1, Padding::same, Activation::relu),
+                dense(5)});
+}
+
 }  // namespace expt::parity

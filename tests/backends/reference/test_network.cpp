@@ -182,6 +182,29 @@ TEST_CASE("network gradients match finite differences: conv same/relu, max_pool,
   check_network_gradients(conv_pool_dropout_plan());
 }
 
+// Branches, smooth activations only: tanh -> conv same with fused gelu -> add(tanh, conv) -> 1x1
+// conv of the network input -> add of the sum, that conv and the tanh again (read three times in
+// all) -> global_avg_pool -> logits.
+NetworkPlan residual_plan() {
+  LayerSpec conv = windowed(LayerKind::conv2d, "conv", 3, 3, 1, 1, Padding::same);
+  conv.filters = 2;
+  conv.activation = Activation::gelu;
+  LayerSpec shortcut = windowed(LayerKind::conv2d, "shortcut", 1, 1, 1, 1, Padding::valid);
+  shortcut.filters = 2;
+  shortcut.input = "input";
+  LayerSpec join = layer(LayerKind::add, "join");
+  join.inputs = {"tanh", "conv"};
+  LayerSpec join3 = layer(LayerKind::add, "join3");
+  join3.inputs = {"join", "shortcut", "tanh"};
+  return plan_network({layer(LayerKind::tanh, "tanh"), conv, join, shortcut, join3, layer(LayerKind::global_avg_pool, "gap"),
+                       dense("logits", 3)},
+                      Shape{2, 5, 4}, 3);
+}
+
+TEST_CASE("network gradients match finite differences: residual branches and add layers") {
+  check_network_gradients(residual_plan());
+}
+
 TEST_CASE("network gradients match finite differences: conv valid, relu, avg_pool, flatten") {
   check_network_gradients(conv_relu_avg_plan());
 }

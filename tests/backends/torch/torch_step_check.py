@@ -88,7 +88,79 @@ def batchnorm_network(p, x):
     return dense(p, "logits", x)
 
 
-NETWORKS = {"seed": seed_network, "activations": activations_network, "batchnorm": batchnorm_network}
+def residual_network(p, x):
+    x = F.relu(batch_norm(p, "bn1", conv(p, "conv1", x, (3, 3))))
+    y = F.relu(batch_norm(p, "bn2", conv(p, "conv2", x, (3, 3))))
+    x = F.relu(x + batch_norm(p, "bn3", conv(p, "conv3", y, (3, 3))))
+    y = F.relu(conv(p, "conv4", x, (3, 3), 2)) + conv(p, "short", x, (1, 1), 2)
+    return dense(p, "logits", F.adaptive_avg_pool2d(y, 1))
+
+
+class SamePadConv(torch.nn.Conv2d):
+    """nn.Conv2d with TensorFlow's `same` padding, which PyTorch's padding="same" lacks for stride 2."""
+
+    def forward(self, x):
+        return super().forward(F.pad(x, same_pad(x, self.kernel_size, self.stride)))
+
+
+class BasicBlock(torch.nn.Module):
+    """ResNet's basic block, as torchvision writes it."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = SamePadConv(channels, channels, 3, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(channels)
+        self.conv2 = SamePadConv(channels, channels, 3, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        return F.relu(x + self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))))
+
+
+class ResidualModule(torch.nn.Module):
+    """The residual network as torch.nn modules, whose state_dict keys are expt's names once the
+    block's are flattened (conv2 = block.conv1, ...)."""
+
+    def __init__(self, classes):
+        super().__init__()
+        self.conv1 = SamePadConv(3, 6, 3, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(6)
+        self.block = BasicBlock(6)
+        self.conv4 = SamePadConv(6, 8, 3, stride=2)
+        self.short = SamePadConv(6, 8, 1, stride=2)
+        self.logits = torch.nn.Linear(8, classes)
+
+    def forward(self, x):
+        x = self.block(F.relu(self.bn1(self.conv1(x))))
+        x = F.relu(self.conv4(x)) + self.short(x)
+        return self.logits(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+# expt's layer names -> the module's, for the residual network's checkpoint.
+RESIDUAL_NAMES = {"conv2": "block.conv1", "bn2": "block.bn1", "conv3": "block.conv2", "bn3": "block.bn2"}
+
+
+def check_checkpoint_loads(folder, batch):
+    """expt's checkpoint after three steps loads into ResidualModule with strict=True, and the
+    module in eval mode gives expt's evaluation logits."""
+    state, _ = load_safetensors(f"{folder}/step3.safetensors")
+    renamed = {}
+    for name, value in state.items():
+        layer, _, leaf = name.rpartition(".")
+        renamed[f"{RESIDUAL_NAMES.get(layer, layer)}.{leaf}"] = value
+    want, _ = load_safetensors(f"{folder}/eval.safetensors")
+    module = ResidualModule(want["logits"].shape[1])
+    module.load_state_dict(renamed, strict=True)
+    module.eval()
+    with torch.no_grad():
+        got = module(batch["images"])
+    diff = (got - want["logits"]).abs().max().item()
+    assert diff <= 1e-4, f"eval logits: max difference {diff:.3g}"
+    return diff
+
+
+NETWORKS = {"seed": seed_network, "activations": activations_network, "batchnorm": batchnorm_network,
+            "residual": residual_network}
 STATE = ("running_mean", "running_var", "num_batches_tracked")
 
 
@@ -131,6 +203,10 @@ def main():
     worst = max(worst, compare(params, after_three, "step 3"))
     print(f"{network}/{backend}/{optimizer}: loss {expt_loss:.6f} matches torch {loss.item():.6f}; "
           f"{len(params)} tensors match after 1 and 3 steps, max |diff| {worst:.2e}")
+    if network == "residual":
+        diff = check_checkpoint_loads(folder, batch)
+        print(f"{network}/{backend}/{optimizer}: the checkpoint loads into torch.nn modules with strict=True; "
+              f"eval logits match, max |diff| {diff:.2e}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 //   step1.safetensors   the weights after one training step with dropout off; metadata "loss"
 //   step3.safetensors   everything after two more steps on the same batch: batch norm's running
 //                       statistics and counter, which one step barely moves from their start
+//   eval.safetensors    the logits of an evaluation forward of the batch after those steps
 // Usage: torch_step_dump NETWORK BACKEND OPTIMIZER OUT_DIR, NETWORK one of `layers` below.
 #include <cstring>
 #include <filesystem>
@@ -61,13 +62,31 @@ const std::map<std::string, std::string> layers{
     - {type: batch_norm, name: bn3}
     - {type: tanh}
     - {type: dense, name: logits, units: classes})"},
+    // Residual blocks: an identity shortcut around conv -> batch norm -> relu -> conv -> batch
+    // norm, then a stride-2 block with a 1x1-conv shortcut.
+    {"residual", R"(
+    - {type: conv2d, name: conv1, filters: 6, kernel: 3, padding: same, use_bias: false}
+    - {type: batch_norm, name: bn1}
+    - {type: relu, name: relu1}
+    - {type: conv2d, name: conv2, filters: 6, kernel: 3, padding: same, use_bias: false}
+    - {type: batch_norm, name: bn2}
+    - {type: relu, name: relu2}
+    - {type: conv2d, name: conv3, filters: 6, kernel: 3, padding: same, use_bias: false}
+    - {type: batch_norm, name: bn3}
+    - {type: add, name: add1, inputs: [relu1, bn3]}
+    - {type: relu, name: out1}
+    - {type: conv2d, name: conv4, filters: 8, kernel: 3, stride: 2, padding: same, activation: relu}
+    - {type: conv2d, name: short, input: out1, filters: 8, kernel: 1, stride: 2}
+    - {type: add, name: add2, inputs: [conv4, short]}
+    - {type: global_avg_pool}
+    - {type: dense, name: logits, units: classes})"},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 5 || !layers.contains(argv[1])) {
-    fmt::print(stderr, "usage: torch_step_dump seed|activations|batchnorm BACKEND sgd|adam OUT_DIR\n");
+    fmt::print(stderr, "usage: torch_step_dump seed|activations|batchnorm|residual BACKEND sgd|adam OUT_DIR\n");
     return 2;
   }
   const std::string network = argv[1], backend_name = argv[2], optimizer = argv[3];
@@ -119,5 +138,13 @@ training: {{batch_size: 4, dropout: false, optimizer: {{type: {}, learning_rate:
   safetensors::write(out / "step1.safetensors", step1);
   for (uint64_t step = 1; step < 3; ++step) train_step(step);
   save_checkpoint(out / "step3.safetensors", *net, options.optimizer.kind, {3, 0, "torch_check"}, false);
+
+  net->forward(HostBatch{n, images, labels}, Phase::eval, 3);
+  std::vector<float> logits(static_cast<size_t>(n * plan.classes));
+  net->read_activation(plan.layers.size() - 1, logits);
+  safetensors::File eval;
+  eval.tensors["logits"] = {"F32", {n, plan.classes}, std::vector<std::byte>(logits.size() * 4)};
+  std::memcpy(eval.tensors["logits"].data.data(), logits.data(), logits.size() * 4);
+  safetensors::write(out / "eval.safetensors", eval);
   return 0;
 }
