@@ -1,5 +1,6 @@
 #include "export/onnx_export.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -42,21 +43,52 @@ class Weights {
   GraphBuilder& graph_;
 };
 
-// Translates the plan layer by layer, tracking the current tensor and its rank: 4 (NCHW) until
-// a dense layer or flatten makes it 2 ([batch, features]).
+// Translates the plan layer by layer. Each layer's output is a graph tensor of rank 4 (NCHW), or
+// 2 ([batch, features]) after a dense layer or flatten; a layer starts from the tensor of the
+// layer it reads (PlannedLayer::inputs), so branches and `add` come out as they are planned.
 class Translator {
  public:
   Translator(const NetworkPlan& plan, GraphBuilder& graph, Weights& weights)
       : plan_(plan), graph_(graph), weights_(weights) {}
 
   std::string run(std::string input) {
-    current_ = std::move(input);
-    for (const PlannedLayer& layer : plan_.layers) add_layer(layer);
+    input_ = {std::move(input), 4};
+    for (const PlannedLayer& layer : plan_.layers) {
+      start_from(layer.inputs.front());
+      add_layer(layer);
+      outputs_.push_back({current_, rank_});
+    }
     if (rank_ == 4) current_ = graph_.node("Flatten", {current_}, "flatten_logits", {{"axis", int64_t{1}}});
     return current_;
   }
 
  private:
+  struct Tensor {
+    std::string name;
+    int rank = 4;
+  };
+
+  void start_from(int layer) {
+    const Tensor& t = layer == network_input ? input_ : outputs_.at(static_cast<size_t>(layer));
+    current_ = t.name;
+    rank_ = t.rank;
+  }
+
+  // ONNX's Sum of the inputs, which the plan gives one shape; a dense output among NCHW ones is
+  // brought back to rank 4 first.
+  void sum(const PlannedLayer& l) {
+    int rank = 2;
+    for (const int from : l.inputs)
+      rank = std::max(rank, from == network_input ? 4 : outputs_[static_cast<size_t>(from)].rank);
+    std::vector<std::string> terms;
+    for (const int from : l.inputs) {
+      start_from(from);
+      if (rank == 4) ensure_rank4(fmt::format("{}/{}", l.spec.name, terms.size()));
+      terms.push_back(current_);
+    }
+    current_ = graph_.node("Sum", terms, l.spec.name);
+  }
+
   const ParamSpec& param(const PlannedLayer& l, size_t i) const {
     return plan_.params[static_cast<size_t>(l.params.at(i))];
   }
@@ -154,6 +186,7 @@ class Translator {
         return;
       case LayerKind::flatten: flatten(s.name); return;
       case LayerKind::dropout: return;  // the identity at inference
+      case LayerKind::add: sum(l); return;
       EXPT_ACTIVATION_LAYER_CASES:
         activation(layer_activation(s), s.name);
         return;
@@ -164,6 +197,8 @@ class Translator {
   const NetworkPlan& plan_;
   GraphBuilder& graph_;
   Weights& weights_;
+  Tensor input_;                 // the normalised pixels
+  std::vector<Tensor> outputs_;  // per layer translated so far
   std::string current_;
   int rank_ = 4;
 };

@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 
 declare -A ops=(
   [fashion_dropout]=Sub,Mul,Conv,Relu,MaxPool,Flatten,Gemm
-  [export_batch_norm]=Conv,BatchNormalization,Relu,AveragePool,LeakyRelu,Erf,MaxPool,Sigmoid,Elu,GlobalAveragePool,Gemm,Tanh
+  [export_batch_norm]=Conv,BatchNormalization,Relu,AveragePool,Sum,LeakyRelu,Erf,MaxPool,Sigmoid,Elu,GlobalAveragePool,Gemm,Tanh
 )
 for name in fashion_dropout export_batch_norm; do
   run=$(echo "$work/results/$name"/*)
