@@ -55,7 +55,7 @@ ExperimentConfig build_config(const config::ConfigDocument& document, const std:
   for (size_t i : sources.units_from_classes) config.layers[i].units = config.classes;
 
   try {
-    check_batch_statistics(plan_network(config.layers, config.input, config.classes), config.training.batch_size);
+    check_batch_statistics(plan_network(config.layers, config.input, config.classes, config.training.batch_norm), config.training.batch_size);
   } catch (const ConfigError& e) {
     throw with_layer_location(e, sources, document.source_name());
   }

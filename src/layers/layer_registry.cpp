@@ -13,6 +13,7 @@ const std::vector<const LayerDescriptor*>& layer_descriptors() {
       &conv2d_layer(),     &max_pool_layer(), &avg_pool_layer(), &relu_layer(),    &dropout_layer(),
       &flatten_layer(),    &dense_layer(),    &leaky_relu_layer(), &elu_layer(),    &gelu_layer(),
       &tanh_layer(),       &sigmoid_layer(),  &silu_layer(),       &global_avg_pool_layer(), &batch_norm_layer(),
+      &spatial_dropout_layer(),
   };
   return all;
 }

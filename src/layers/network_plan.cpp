@@ -39,7 +39,7 @@ int64_t NetworkPlan::activation_floats() const {
   return n;
 }
 
-NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes) {
+NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes, bool batch_norm) {
   NetworkPlan plan;
   plan.input = input;
   plan.classes = classes;
@@ -52,6 +52,7 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
 
   int64_t activations = *input_size, parameters = 0;  // running totals, checked like every size
   for (size_t i = 0; i < layers.size(); ++i) {
+    if (!batch_norm && layers[i].kind == LayerKind::batch_norm) continue;
     PlannedLayer pl;
     pl.spec = layers[i];
     pl.in = plan.layers.empty() ? input : plan.layers.back().out;
@@ -64,13 +65,14 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
     plan.layers.push_back(std::move(pl));
   }
 
-  const PlannedLayer& last = plan.layers.back();
-  const std::string where = layer_where(last.spec, layers.size() - 1);
-  if (last.spec.kind != LayerKind::dense || last.spec.activation != Activation::none)
+  // Checked on the config's last layer: a dense one is always planned, so it is plan.layers.back().
+  const std::string where = layer_where(layers.back(), layers.size() - 1);
+  if (layers.back().kind != LayerKind::dense || layers.back().activation != Activation::none)
     throw ConfigError(fmt::format(
         "{}: the last layer must be a dense layer without activation; its outputs are the logits "
         "that the softmax cross-entropy loss reads",
         where));
+  const PlannedLayer& last = plan.layers.back();
   if (last.out.size() != classes)
     throw ConfigError(fmt::format("{}: produces {} outputs but the data set has {} classes (use `units: classes`)",
                                   where, last.out.size(), classes));

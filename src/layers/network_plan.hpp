@@ -47,7 +47,8 @@ struct NetworkPlan {
 // Throws ConfigError naming the layer (by name and position) when a shape does not work:
 // a kernel larger than its padded input, a dense layer with no units, the last layer not
 // producing `classes` outputs, a size that does not fit in 64 bits, and so on. Each layer's
-// shape rule is its descriptor's (layers/kinds/).
-NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes);
+// shape rule is its descriptor's (layers/kinds/). With batch_norm false the batch_norm layers are
+// left out (`training.batch_norm: false`); errors still give each layer's index in `layers`.
+NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes, bool batch_norm = true);
 
 }  // namespace expt

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "config/schema.hpp"
+#include "layers/network_plan.hpp"
 #include "config_test_support.hpp"
 #include "yaml_compare.hpp"
 
@@ -23,6 +24,7 @@ model:
     - {type: avg_pool}
     - {type: relu}
     - {type: dropout, rate: 0.5}
+    - {type: spatial_dropout, rate: 0.25}
     - {type: leaky_relu}
     - {type: elu}
     - {type: gelu}
@@ -47,7 +49,7 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(c.training.optimizer.kind == OptimizerConfig::Kind::adam);
   CHECK(c.training.optimizer.learning_rate == 1e-3);
   CHECK(c.training.dropout);
-  REQUIRE(c.layers.size() == 15);
+  REQUIRE(c.layers.size() == 16);
   const LayerSpec& conv = c.layers[0];
   CHECK(conv.name == "conv2d_1");
   CHECK(conv.stride_h == 1);
@@ -63,11 +65,11 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(pool.padding == Padding::valid);
   CHECK(conv.activation == Activation::none);
   CHECK(conv.alpha == 0.0);
-  CHECK(c.layers[5].alpha == 0.01);  // leaky_relu, as PyTorch
-  CHECK(c.layers[6].alpha == 1.0);   // elu
-  CHECK(c.layers[12].momentum == 0.1);  // batch_norm, as PyTorch
-  CHECK(c.layers[12].epsilon == 1e-5);
-  CHECK(c.layers[14].name == "dense_1");
+  CHECK(c.layers[6].alpha == 0.01);  // leaky_relu, as PyTorch
+  CHECK(c.layers[7].alpha == 1.0);   // elu
+  CHECK(c.layers[13].momentum == 0.1);  // batch_norm, as PyTorch
+  CHECK(c.layers[13].epsilon == 1e-5);
+  CHECK(c.layers[15].name == "dense_1");
 }
 
 TEST_CASE("pool stride follows the pool size unless given") {
@@ -271,10 +273,10 @@ TEST_CASE("every schema default is what a config without that key gets") {
       {"optimizer", {{}, optimizer}},
       {"schedule", {{}, schedule}},
   };
-  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout",
+  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout", "spatial_dropout",
                                "leaky_relu", "elu",  "gelu",     "tanh",    "sigmoid",
                                "silu",   "global_avg_pool", "batch_norm", "flatten", "dense"};
-  for (int i = 0; i < 15; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
+  for (int i = 0; i < 16; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
   for (const auto* kind : {"truncated_normal", "normal", "uniform", "constant", "glorot_uniform", "glorot_normal",
                            "he_uniform", "he_normal"})
     probes[std::string("initializer.") + kind] = {
@@ -294,6 +296,9 @@ TEST_CASE("every schema default is what a config without that key gets") {
   probes["schedule.multistep"] = {{"training.schedule={type: multistep, milestones: [1]}"}, schedule};
 
   const std::set<std::pair<std::string, std::string>> set_by_the_test{{"data", "dataset"}};  // synthetic
+  // Written only when it is not the default, so older configs keep their hash; the test
+  // "training.batch_norm: false ..." checks its default.
+  const std::set<std::pair<std::string, std::string>> written_when_off{{"training", "batch_norm"}};
   for (const auto& table : config::schema_tables()) {
     CAPTURE(table.id);
     const auto probe = probes.find(table.id);
@@ -302,11 +307,33 @@ TEST_CASE("every schema default is what a config without that key gets") {
     const YAML::Node resolved = YAML::Load(c.resolved_yaml);
     const YAML::Node at = probe->second.at(resolved);
     for (const auto& key : table.keys) {
-      if (key.default_yaml.empty() || set_by_the_test.contains({table.id, key.key})) continue;
+      if (key.default_yaml.empty() || set_by_the_test.contains({table.id, key.key}) ||
+          written_when_off.contains({table.id, key.key}))
+        continue;
       CAPTURE(key.key);
       REQUIRE_MESSAGE(at[key.key], "the resolved YAML lacks " << key.key);
       CHECK_MESSAGE(same_yaml(at[key.key], YAML::Load(key.default_yaml)),
                     "schema says " << key.default_yaml << ", the config gets " << YAML::Dump(at[key.key]));
     }
   }
+}
+
+TEST_CASE("training.batch_norm: false leaves every batch_norm layer out of the network, and is written only then") {
+  const ExperimentConfig on = load_config_text(every_layer_type, "test.yaml");
+  const ExperimentConfig off = load_config_text(every_layer_type, "test.yaml", {"training.batch_norm=false"});
+  CHECK(on.training.batch_norm);
+  CHECK_FALSE(off.training.batch_norm);
+  CHECK(off.layers.size() == on.layers.size());  // the config keeps them
+  const NetworkPlan with = plan_network(on.layers, on.input, on.classes, on.training.batch_norm);
+  const NetworkPlan without = plan_network(off.layers, off.input, off.classes, off.training.batch_norm);
+  CHECK(without.layers.size() + 1 == with.layers.size());
+  for (const PlannedLayer& l : without.layers) CHECK(l.spec.kind != LayerKind::batch_norm);
+  CHECK(without.params.size() + 5 == with.params.size());  // weight, bias, running mean and var, counter
+  CHECK_FALSE(YAML::Load(on.resolved_yaml)["training"]["batch_norm"]);
+  CHECK(YAML::Load(off.resolved_yaml)["training"]["batch_norm"].as<bool>() == false);
+  CHECK_FALSE(load_config_text(off.resolved_yaml, "resolved.yaml").training.batch_norm);
+  // Errors still count layers in model.layers: the last dense layer is model.layers[15].
+  const std::string bad = edited(every_layer_type, "{type: dense, units: classes}", "{type: dense, units: 1001}");
+  CHECK_THROWS_WITH_AS(load_config_text(bad, "test.yaml", {"training.batch_norm=false"}),
+                       doctest::Contains("model.layers[15] (dense 'dense_1'): produces 1001 outputs"), ConfigError);
 }

@@ -19,5 +19,6 @@ const LayerDescriptor& sigmoid_layer();
 const LayerDescriptor& silu_layer();
 const LayerDescriptor& global_avg_pool_layer();
 const LayerDescriptor& batch_norm_layer();
+const LayerDescriptor& spatial_dropout_layer();
 
 }  // namespace expt
