@@ -3,11 +3,13 @@
 
     bench/compare_pytorch.py configs/pets_dropout.yaml --threads 2
     bench/compare_pytorch.py configs/fashion_dropout.yaml --threads 2 --epoch
+    bench/compare_pytorch.py configs/fashion_batchnorm.yaml --threads 2 --channels-last
 
 Runs `expt bench CONFIG --json` first (it reports the input shape and classes it planned, on
 synthetic data when the data set is absent), then builds the config's layer stack in PyTorch
 (Debian's python3-torch, torch.set_num_threads) with the same optimizer and times training
-steps on random input of that shape. Prints both medians and their ratio; with --epoch also the
+steps on random input of that shape, in PyTorch's default contiguous (NCHW) memory format or,
+with --channels-last, in channels_last (NHWC) for the model and the input. Prints both medians and their ratio; with --epoch also the
 time for one epoch over --epoch-images images (60,000 for Fashion-MNIST), estimated for both as
 steps per epoch x median step time (data loading and evaluation not included).
 Use /usr/bin/python3: Debian's torch is built for it.
@@ -24,47 +26,91 @@ import torch
 import yaml
 
 
+def pair(value):
+    """A config size: n or [h, w]."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def same_padding(size, kernel, stride):
+    """TensorFlow's `same` padding of one dimension: (before, after), the odd pixel after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def window(layer, h, w, kernel, stride):
+    """The pad module (or None) and output size of a conv or pool window with the layer's
+    padding, which defaults to `same` for conv2d and `valid` for the pools."""
+    default = "same" if layer["type"] == "conv2d" else "valid"
+    if layer.get("padding", default) == "valid":
+        return None, (h - kernel[0]) // stride[0] + 1, (w - kernel[1]) // stride[1] + 1
+    top, bottom = same_padding(h, kernel[0], stride[0])
+    left, right = same_padding(w, kernel[1], stride[1])
+    return (left, right, top, bottom), -(-h // stride[0]), -(-w // stride[1])
+
+
+def activation_module(name, alpha=None):
+    """The config's activation as a torch module, with its alpha (PyTorch's default when absent)."""
+    if name == "relu":
+        return torch.nn.ReLU()
+    if name == "leaky_relu":
+        return torch.nn.LeakyReLU(0.01 if alpha is None else alpha)
+    if name == "elu":
+        return torch.nn.ELU(1.0 if alpha is None else alpha)
+    return {"gelu": torch.nn.GELU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "silu": torch.nn.SiLU}[name]()
+
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "silu")
+
+
 def build_torch_model(layers, input_shape, classes):
-    """The config's model.layers as torch modules (PyTorch's layouts and defaults)."""
-    modules, (c, h, w) = [], input_shape
+    """The config's model.layers as torch modules (PyTorch's layouts and defaults). The shapes,
+    the work per layer and the padding follow expt's (TensorFlow's asymmetric `same` padding as an
+    explicit pad module); the weights are PyTorch's defaults, which timing does not depend on."""
+    modules, (c, h, w), flat = [], input_shape, False
     for layer in layers:
         kind = layer["type"]
         if kind == "conv2d":
-            k = layer.get("kernel", 3)
-            stride = layer.get("stride", 1)
-            if layer.get("padding", "valid") == "same":
-                if stride != 1 or k % 2 == 0:
-                    sys.exit(f"compare_pytorch: layer {layer.get('name')}: only odd kernels at stride 1 map 'same' padding")
-                pad = k // 2
-            else:
-                pad = 0
-            modules.append(torch.nn.Conv2d(c, layer["filters"], k, stride=stride, padding=pad))
-            c, h, w = layer["filters"], (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1
+            kernel, stride = pair(layer.get("kernel", 3)), pair(layer.get("stride", 1))
+            pads, h, w = window(layer, h, w, kernel, stride)
+            if pads and any(pads):
+                modules.append(torch.nn.ZeroPad2d(pads))
+            modules.append(torch.nn.Conv2d(c, layer["filters"], kernel, stride=stride, bias=layer.get("use_bias", True)))
+            c = layer["filters"]
         elif kind in ("max_pool", "avg_pool"):
-            size = layer.get("size", 2)
-            stride = layer.get("stride", size)
+            kernel = pair(layer.get("size", 2))
+            stride = pair(layer.get("stride", layer.get("size", 2)))
+            pads, h, w = window(layer, h, w, kernel, stride)
+            if pads and any(pads):
+                modules.append(torch.nn.ConstantPad2d(pads, float("-inf") if kind == "max_pool" else 0.0))
             pool = torch.nn.MaxPool2d if kind == "max_pool" else torch.nn.AvgPool2d
-            modules.append(pool(size, stride=stride, ceil_mode=True))
-            h, w = -(-(h - size) // stride) + 1, -(-(w - size) // stride) + 1
+            modules.append(pool(kernel, stride=stride))
+        elif kind == "global_avg_pool":
+            modules += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()]
+            h, w, flat = 1, 1, True
         elif kind == "dropout":
             modules.append(torch.nn.Dropout(layer["rate"]))
+        elif kind == "spatial_dropout":
+            modules.append(torch.nn.Dropout2d(layer["rate"]))
+        elif kind == "batch_norm":
+            norm = torch.nn.BatchNorm1d if flat else torch.nn.BatchNorm2d
+            modules.append(norm(c, eps=layer.get("epsilon", 1e-5), momentum=layer.get("momentum", 0.1)))
         elif kind == "flatten":
             modules.append(torch.nn.Flatten())
-            c, h, w = c * h * w, 1, 1
+            c, h, w, flat = c * h * w, 1, 1, True
         elif kind == "dense":
-            if h * w != 1 or not any(isinstance(m, torch.nn.Flatten) for m in modules):
+            if not flat:
                 modules.append(torch.nn.Flatten())
-                c, h, w = c * h * w, 1, 1
+                c, h, w, flat = c * h * w, 1, 1, True
             units = classes if layer["units"] == "classes" else layer["units"]
-            modules.append(torch.nn.Linear(c, units))
+            modules.append(torch.nn.Linear(c, units, bias=layer.get("use_bias", True)))
             c = units
-        elif kind == "relu":
-            modules.append(torch.nn.ReLU())
-            continue
+        elif kind in ACTIVATIONS:
+            modules.append(activation_module(kind, layer.get("alpha")))
         else:
             sys.exit(f"compare_pytorch: no PyTorch mapping for layer type {kind}")
-        if layer.get("activation") == "relu":
-            modules.append(torch.nn.ReLU())
+        if layer.get("activation", "none") != "none":
+            modules.append(activation_module(layer["activation"], layer.get("activation_alpha")))
     return torch.nn.Sequential(*modules)
 
 
@@ -81,8 +127,10 @@ def torch_optimizer(config, params):
     return torch.optim.SGD(params, lr=lr)
 
 
-def time_torch(model, optimizer, batch, input_shape, classes, steps, warmup, bf16):
+def time_torch(model, optimizer, batch, input_shape, classes, steps, warmup, bf16, channels_last):
     x = torch.randn(batch, *input_shape)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, classes, (batch,))
     loss_fn = torch.nn.CrossEntropyLoss()
     model.train()
@@ -111,6 +159,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                         help="bf16: expt precision=bf16; PyTorch autocast to bfloat16")
+    parser.add_argument("--channels-last", action="store_true",
+                        help="PyTorch's model and input in the channels_last (NHWC) memory format")
     parser.add_argument("--epoch", action="store_true", help="also estimate one epoch's time")
     parser.add_argument("--epoch-images", type=int, default=60000)
     args = parser.parse_args()
@@ -127,13 +177,17 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
     model = build_torch_model(config["model"]["layers"], input_shape, classes)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch_optimizer(config, model.parameters())
     torch_ms = time_torch(model, optimizer, batch, input_shape, classes, args.torch_steps, args.warmup,
-                          args.precision == "bf16")
+                          args.precision == "bf16", args.channels_last)
 
     expt_median, torch_median = expt["step_ms"]["median"], statistics.median(torch_ms)
+    layout = "channels_last" if args.channels_last else "contiguous (NCHW)"
     print(f"{expt['config']}: batch {batch}, input {'x'.join(map(str, input_shape))}, {classes} classes, "
-          f"{args.threads} threads, {args.precision}; load average {expt['machine']['load_average']:.2f}")
+          f"{args.threads} threads, {args.precision}, PyTorch layout {layout}; "
+          f"load average {expt['machine']['load_average']:.2f}")
     paths = expt.get("code_paths", {})
     if paths:
         print("  expt code paths: " + ", ".join(f"{what} {choice}" for what, choice in paths.items()))
@@ -145,6 +199,7 @@ def main():
           f"max {max(torch_ms):.1f}, {args.torch_steps} steps)")
     print(f"  speed-up     {torch_median / expt_median:9.2f}x")
     result = {"config": expt["config"], "batch": batch, "threads": args.threads, "precision": args.precision,
+              "torch_channels_last": args.channels_last,
               "expt_median_ms": expt_median, "torch_median_ms": torch_median,
               "speedup": torch_median / expt_median, "load_average": expt["machine"]["load_average"],
               "expt_code_paths": paths}

@@ -234,6 +234,8 @@ std::string to_yaml(const ExperimentConfig& c) {
   training["schedule"] = config::schedule_node(t.schedule);
   training["log_every_steps"] = scalar(t.log_every_steps);
   training["dropout"] = scalar(t.dropout);
+  // Absent when on, so configs without it keep the text, and the hash, they always had.
+  if (!t.batch_norm) training["batch_norm"] = scalar(false);
   training["checkpoint_every_epochs"] = scalar(t.checkpoint_every_epochs);
   training["checkpoint_initial"] = scalar(t.checkpoint_initial);
   // Written only when on, so older configs keep their text and hash (as early_stopping below).

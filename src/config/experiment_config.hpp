@@ -44,6 +44,7 @@ struct TrainingConfig {
   ScheduleConfig schedule;
   int64_t log_every_steps = 5;
   bool dropout = true;              // global switch: false turns every dropout layer off
+  bool batch_norm = true;           // global switch: false leaves every batch_norm layer out of the network
   int64_t checkpoint_every_epochs = 1;
   bool checkpoint_initial = false;  // also save the untrained weights as checkpoints/step-0
   int64_t checkpoint_keep_every_epochs = 0;  // > 0: also keep checkpoints/epoch-<n> this often

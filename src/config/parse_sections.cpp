@@ -113,6 +113,7 @@ TrainingConfig parse_training(const MapReader& r) {
   t.schedule = parse_schedule(r.doc(), r.get("schedule"), r.path("schedule"));
   r.read("log_every_steps", t.log_every_steps);
   r.read("dropout", t.dropout);
+  r.read("batch_norm", t.batch_norm);
   r.read("checkpoint_every_epochs", t.checkpoint_every_epochs);
   r.read("checkpoint_initial", t.checkpoint_initial);
   r.read("checkpoint_keep_every_epochs", t.checkpoint_keep_every_epochs);

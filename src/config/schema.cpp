@@ -278,6 +278,9 @@ std::vector<SchemaTable> build_tables() {
         section("schedule", "schedule", "the learning-rate schedule"),
         integer("log_every_steps", training.log_every_steps, at_least(1), "steps", "log loss and accuracy this often"),
         boolean("dropout", training.dropout, "false turns every dropout layer off (the \"without dropout\" run)"),
+        boolean("batch_norm", training.batch_norm,
+                "false leaves every batch_norm layer out of the network (the \"without batch norm\" run); "
+                "written to the resolved config only when false"),
         integer("checkpoint_every_epochs", training.checkpoint_every_epochs, at_least(0), "epochs",
                 "save a checkpoint this often; 0 = only at the end"),
         boolean("checkpoint_initial", training.checkpoint_initial,

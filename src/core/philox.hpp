@@ -60,6 +60,11 @@ struct DropoutMask {
   EXPT_HOST_DEVICE bool keeps(uint32_t draw) const { return draw >= threshold; }
 };
 
+// spatial_dropout applies the same rule to channels instead of elements: unit u = sample * C +
+// channel (counted over the batch) is kept when word u % 4 of dropout_block(seed, layer, step,
+// u / 4) is at or above `threshold`, and every element of that sample's channel follows it.
+// Element dropout's stream is reused as it is, so one mask kernel per backend serves both kinds.
+
 // The threshold from the rate as a float; the scale 1 / (1 - rate) computed in double and
 // rounded once to float. Every backend takes both from here, so their outputs agree bit for bit.
 inline DropoutMask dropout_mask(uint64_t seed, uint32_t layer, uint64_t step, double rate) {

@@ -14,6 +14,7 @@ const std::vector<const LayerDescriptor*>& layer_descriptors() {
       &flatten_layer(),    &dense_layer(),    &leaky_relu_layer(), &elu_layer(),    &gelu_layer(),
       &tanh_layer(),       &sigmoid_layer(),  &silu_layer(),       &global_avg_pool_layer(), &batch_norm_layer(),
       &add_layer(),
+      &spatial_dropout_layer(),
   };
   return all;
 }

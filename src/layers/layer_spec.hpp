@@ -9,7 +9,7 @@ namespace expt {
 
 enum class LayerKind {
   conv2d, max_pool, avg_pool, relu, dropout, flatten, dense,
-  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool, batch_norm, add,
+  leaky_relu, elu, gelu, tanh, sigmoid, silu, global_avg_pool, batch_norm, add, spatial_dropout,
 };
 // The activation layer kinds as case labels, for the backends' switches over LayerKind: each
 // backend runs them all with one kernel, given layer_activation(spec) (layers/layer_registry.hpp).
@@ -80,7 +80,7 @@ struct LayerSpec {
   InitSpec bias_init{InitSpec::Kind::constant};
   // dense
   int64_t units = 0;
-  // dropout: fraction of elements dropped during training
+  // dropout and spatial_dropout: fraction of elements (channels) dropped during training
   double rate = 0.0;
   // leaky_relu's slope below zero, elu's saturation value; as a layer or fused (`activation_alpha`)
   double alpha = 0.0;

@@ -123,7 +123,7 @@ void check_every_output_read(const NetworkPlan& plan) {
 
 }  // namespace
 
-NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes) {
+NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes, bool batch_norm) {
   NetworkPlan plan;
   plan.input = input;
   plan.classes = classes;
@@ -135,10 +135,21 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
     throw ConfigError(fmt::format("input shape {} has more elements than 64 bits can count", input.str()));
 
   int64_t activations = *input_size, parameters = 0;  // running totals, checked like every size
+  // Config index -> the planned layer (or network_input) holding that layer's output: a left-out
+  // batch_norm passes its input on, so `input:` and `inputs:` naming it read that instead.
+  std::vector<int> output_of(layers.size());
   for (size_t i = 0; i < layers.size(); ++i) {
+    std::vector<int> inputs = resolve_inputs(layers, i);
+    for (int& from : inputs)
+      if (from != network_input) from = output_of[static_cast<size_t>(from)];
+    if (!batch_norm && layers[i].kind == LayerKind::batch_norm) {
+      output_of[i] = inputs.front();
+      continue;
+    }
+    output_of[i] = static_cast<int>(plan.layers.size());
     PlannedLayer pl;
     pl.spec = layers[i];
-    pl.inputs = resolve_inputs(layers, i);
+    pl.inputs = std::move(inputs);
     LayerPlanner planner(plan, pl, i);
     pl.in = planner.input_shape(0);
     layer_descriptor(pl.spec.kind).plan(planner);
@@ -150,13 +161,14 @@ NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int6
   }
 
   check_every_output_read(plan);
-  const PlannedLayer& last = plan.layers.back();
-  const std::string where = layer_where(last.spec, layers.size() - 1);
-  if (last.spec.kind != LayerKind::dense || last.spec.activation != Activation::none)
+  // Checked on the config's last layer: a dense one is always planned, so it is plan.layers.back().
+  const std::string where = layer_where(layers.back(), layers.size() - 1);
+  if (layers.back().kind != LayerKind::dense || layers.back().activation != Activation::none)
     throw ConfigError(fmt::format(
         "{}: the last layer must be a dense layer without activation; its outputs are the logits "
         "that the softmax cross-entropy loss reads",
         where));
+  const PlannedLayer& last = plan.layers.back();
   if (last.out.size() != classes)
     throw ConfigError(fmt::format("{}: produces {} outputs but the data set has {} classes (use `units: classes`)",
                                   where, last.out.size(), classes));

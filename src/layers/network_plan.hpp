@@ -64,7 +64,9 @@ struct NetworkPlan {
 // a kernel larger than its padded input, a dense layer with no units, the last layer not
 // producing `classes` outputs, a size that does not fit in 64 bits, an input that names no
 // earlier layer, a layer whose output nothing reads, and so on. Each layer's shape rule is its
-// descriptor's (layers/kinds/).
-NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes);
+// descriptor's (layers/kinds/). With batch_norm false the batch_norm layers are left out
+// (`training.batch_norm: false`), and a layer reading one reads its input instead; errors still
+// give each layer's index in `layers`.
+NetworkPlan plan_network(const std::vector<LayerSpec>& layers, Shape input, int64_t classes, bool batch_norm = true);
 
 }  // namespace expt

@@ -235,3 +235,25 @@ TEST_CASE("batch norm after a dense layer with a training batch of 1 names the l
   yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: batch_norm}");
   CHECK_NOTHROW(load_config_text(edited(yaml, "batch_size: 5", "batch_size: 1"), "test.yaml"));
 }
+
+TEST_CASE("spatial_dropout: rate is required and checked like dropout's, and the input must have planes") {
+  std::string yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: spatial_dropout, rate: 1.5}");
+  CHECK(load_error(yaml) == "value out of range at model.layers[2].rate (" + position_of(yaml, "1.5") +
+                                "): expected 0 <= rate < 1, got 1.5");
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: spatial_dropout, rate: -0.5}");
+  CHECK(load_error(yaml).starts_with("value out of range at model.layers[2].rate (" + position_of(yaml, "-0.5")));
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: spatial_dropout}");
+  CHECK(load_error(yaml) == "missing key 'rate' at model.layers[2] (" + position_of(yaml, "{type: spatial_dropout") +
+                                "): fraction of channels dropped");
+  CHECK_NOTHROW(load_config_text(edited(small_config, "{type: dropout, rate: 0.25}", "{type: spatial_dropout, rate: 0}"),
+                                 "test.yaml"));
+  // After a dense layer (a vector, 6x1x1) there are no channels of pixels to drop.
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}",
+                "{type: dense, units: 6}\n    - {type: spatial_dropout, rate: 0.25}");
+  std::string message = load_error(yaml);
+  CHECK(message.starts_with("model.layers[3] (spatial_dropout 'spatial_dropout_1'): needs a C x H x W input"));
+  CHECK(message.find("its input is 6x1x1") != std::string::npos);
+  CHECK(message.ends_with(fmt::format("({})", position_of(yaml, "{type: spatial_dropout"))));
+  yaml = edited(small_config, "{type: dropout, rate: 0.25}", "{type: global_avg_pool}\n    - {type: spatial_dropout, rate: 0.25}");
+  CHECK(load_error(yaml).starts_with("model.layers[3] (spatial_dropout 'spatial_dropout_1'): needs a C x H x W input"));
+}

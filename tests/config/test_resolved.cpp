@@ -28,6 +28,7 @@ model:
     - {type: avg_pool}
     - {type: relu}
     - {type: dropout, rate: 0.5}
+    - {type: spatial_dropout, rate: 0.25}
     - {type: leaky_relu}
     - {type: elu}
     - {type: gelu}
@@ -53,7 +54,7 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(c.training.optimizer.kind == OptimizerConfig::Kind::adam);
   CHECK(c.training.optimizer.learning_rate == 1e-3);
   CHECK(c.training.dropout);
-  REQUIRE(c.layers.size() == 16);
+  REQUIRE(c.layers.size() == 17);
   const LayerSpec& conv = c.layers[0];
   CHECK(conv.name == "conv2d_1");
   CHECK(conv.stride_h == 1);
@@ -69,12 +70,12 @@ TEST_CASE("keys left out take their documented defaults") {
   CHECK(pool.padding == Padding::valid);
   CHECK(conv.activation == Activation::none);
   CHECK(conv.alpha == 0.0);
-  CHECK(c.layers[5].alpha == 0.01);  // leaky_relu, as PyTorch
-  CHECK(c.layers[6].alpha == 1.0);   // elu
-  CHECK(c.layers[12].momentum == 0.1);  // batch_norm, as PyTorch
-  CHECK(c.layers[12].epsilon == 1e-5);
-  CHECK(c.layers[15].name == "dense_1");
-  CHECK(c.layers[14].inputs == std::vector<std::string>{"batch_norm_1", "flatten_1"});
+  CHECK(c.layers[6].alpha == 0.01);  // leaky_relu, as PyTorch
+  CHECK(c.layers[7].alpha == 1.0);   // elu
+  CHECK(c.layers[13].momentum == 0.1);  // batch_norm, as PyTorch
+  CHECK(c.layers[13].epsilon == 1e-5);
+  CHECK(c.layers[16].name == "dense_1");
+  CHECK(c.layers[15].inputs == std::vector<std::string>{"batch_norm_1", "flatten_1"});
 }
 
 TEST_CASE("pool stride follows the pool size unless given") {
@@ -278,10 +279,10 @@ TEST_CASE("every schema default is what a config without that key gets") {
       {"optimizer", {{}, optimizer}},
       {"schedule", {{}, schedule}},
   };
-  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout",
+  const char* layer_order[] = {"conv2d", "max_pool", "avg_pool", "relu",    "dropout", "spatial_dropout",
                                "leaky_relu", "elu",  "gelu",     "tanh",    "sigmoid",
                                "silu",   "global_avg_pool", "batch_norm", "flatten", "add", "dense"};
-  for (int i = 0; i < 16; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
+  for (int i = 0; i < 17; ++i) probes[std::string("layer.") + layer_order[i]] = {{}, layer(i)};
   for (const auto* kind : {"truncated_normal", "normal", "uniform", "constant", "glorot_uniform", "glorot_normal",
                            "he_uniform", "he_normal"})
     probes[std::string("initializer.") + kind] = {
@@ -320,6 +321,9 @@ TEST_CASE("every schema default is what a config without that key gets") {
       {{"training", "checkpoint_keep_every_epochs"}, "training.checkpoint_keep_every_epochs"},
       {{"layer", "trainable"}, "model.layers.0.trainable"},
       {{"layer", "lr_multiplier"}, "model.layers.0.lr_multiplier"}};
+  // Written only when it is not the default, so older configs keep their hash; the test
+  // "training.batch_norm: false ..." checks its default.
+  const std::set<std::pair<std::string, std::string>> written_when_off{{"training", "batch_norm"}};
   for (const auto& table : config::schema_tables()) {
     CAPTURE(table.id);
     const auto probe = probes.find(table.id);
@@ -328,7 +332,9 @@ TEST_CASE("every schema default is what a config without that key gets") {
     const YAML::Node resolved = YAML::Load(c.resolved_yaml);
     const YAML::Node at = probe->second.at(resolved);
     for (const auto& key : table.keys) {
-      if (key.default_yaml.empty() || set_by_the_test.contains({table.id, key.key})) continue;
+      if (key.default_yaml.empty() || set_by_the_test.contains({table.id, key.key}) ||
+          written_when_off.contains({table.id, key.key}))
+        continue;
       CAPTURE(key.key);
       if (const auto omitted = omitted_at_default.find({table.id, key.key}); omitted != omitted_at_default.end()) {
         CHECK_FALSE(at[key.key]);
@@ -343,4 +349,24 @@ TEST_CASE("every schema default is what a config without that key gets") {
     }
   }
   std::filesystem::remove(weights);
+}
+
+TEST_CASE("training.batch_norm: false leaves every batch_norm layer out of the network, and is written only then") {
+  const ExperimentConfig on = load_config_text(every_layer_type, "test.yaml");
+  const ExperimentConfig off = load_config_text(every_layer_type, "test.yaml", {"training.batch_norm=false"});
+  CHECK(on.training.batch_norm);
+  CHECK_FALSE(off.training.batch_norm);
+  CHECK(off.layers.size() == on.layers.size());  // the config keeps them
+  const NetworkPlan with = plan_network(on.layers, on.input, on.classes, on.training.batch_norm);
+  const NetworkPlan without = plan_network(off.layers, off.input, off.classes, off.training.batch_norm);
+  CHECK(without.layers.size() + 1 == with.layers.size());
+  for (const PlannedLayer& l : without.layers) CHECK(l.spec.kind != LayerKind::batch_norm);
+  CHECK(without.params.size() + 5 == with.params.size());  // weight, bias, running mean and var, counter
+  CHECK_FALSE(YAML::Load(on.resolved_yaml)["training"]["batch_norm"]);
+  CHECK(YAML::Load(off.resolved_yaml)["training"]["batch_norm"].as<bool>() == false);
+  CHECK_FALSE(load_config_text(off.resolved_yaml, "resolved.yaml").training.batch_norm);
+  // Errors still count layers in model.layers: the last dense layer is model.layers[15].
+  const std::string bad = edited(every_layer_type, "{type: dense, units: classes}", "{type: dense, units: 1001}");
+  CHECK_THROWS_WITH_AS(load_config_text(bad, "test.yaml", {"training.batch_norm=false"}),
+                       doctest::Contains("model.layers[15] (dense 'dense_1'): produces 1001 outputs"), ConfigError);
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Activations, dropout and flatten: layers without parameters that keep the NCHW order.
+// Activations, dropout, spatial dropout and flatten: layers without parameters that keep the NCHW order.
 #include <vector>
 
 #include "backends/cudnn/layer.hpp"
@@ -20,8 +20,9 @@ class ActivationLayer final : public GpuLayer {
   int64_t size_;
 };
 
-// Inverted dropout whose mask is recomputed from Philox in backward, so it costs no memory and
-// matches every other backend bit for bit. Eval, the global switch off, or rate 0: identity.
+// Inverted dropout, per element or (spatial_dropout) per channel, whose mask is recomputed from
+// Philox in backward, so it costs no memory and matches every other backend bit for bit. Eval,
+// the global switch off, or rate 0: identity.
 class DropoutLayer final : public GpuLayer {
  public:
   DropoutLayer(const PlannedLayer& layer, uint32_t layer_index, uint64_t seed, bool enabled);
@@ -30,8 +31,10 @@ class DropoutLayer final : public GpuLayer {
 
  private:
   philox::DropoutMask last_mask() const;
+  void apply(const GpuContext& ctx, int64_t n, const float* in, float* out) const;
 
   int64_t size_;
+  int64_t channels_, plane_;  // spatial_dropout's decision units per sample, and their size; 0 for dropout
   uint32_t layer_index_;
   uint64_t seed_;
   double rate_;

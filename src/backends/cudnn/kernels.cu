@@ -69,6 +69,17 @@ __global__ void dropout_kernel(philox::DropoutMask mask, int64_t count, const fl
   }
 }
 
+// One thread per element: each recomputes its channel's draw, which costs less than a pass to
+// store the n*C flags and a second kernel to read them back.
+__global__ void spatial_dropout_kernel(philox::DropoutMask mask, int64_t units, int64_t plane, const float* x,
+                                       float* y) {
+  EXPT_GRID_STRIDE(i, units * plane) {
+    const int64_t unit = i / plane;
+    const philox::Block r = philox::dropout_block(mask.seed, mask.layer, mask.step, static_cast<uint64_t>(unit / 4));
+    y[i] = mask.keeps(r.v[unit % 4]) ? x[i] * mask.scale : 0.0f;
+  }
+}
+
 __device__ int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 __device__ int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 
@@ -245,6 +256,12 @@ void activation_backward(cudaStream_t stream, ActivationFunction f, int64_t coun
 
 void dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t count, const float* x, float* y) {
   dropout_kernel<<<blocks_for((count + 3) / 4), kThreads, 0, stream>>>(mask, count, x, y);
+  EXPT_CUDA_CHECK_LAUNCH();
+}
+
+void spatial_dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t units, int64_t plane,
+                           const float* x, float* y) {
+  spatial_dropout_kernel<<<blocks_for(units * plane), kThreads, 0, stream>>>(mask, units, plane, x, y);
   EXPT_CUDA_CHECK_LAUNCH();
 }
 

@@ -38,6 +38,10 @@ void activation_backward(cudaStream_t stream, ActivationFunction f, int64_t coun
 // Inverted dropout by the rule of core/philox.hpp. The same call computes backward (x = dy,
 // y = dx): the mask is recomputed, never stored.
 void dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t count, const float* x, float* y);
+// spatial_dropout: `units` (sample, channel) planes of `plane` elements, one decision per plane;
+// backward likewise with x = dy, y = dx.
+void spatial_dropout_apply(cudaStream_t stream, const philox::DropoutMask& mask, int64_t units, int64_t plane,
+                           const float* x, float* y);
 
 // Pooling with TensorFlow's asymmetric `same` padding: windows start at (oh * stride_h - top,
 // ow * stride_w - left) and padded positions never take part (max ignores them, average

@@ -164,6 +164,7 @@ void CudnnNetwork::create_layers() {
         layers_.push_back(std::make_unique<ActivationLayer>(l));
         break;
       case LayerKind::dropout:
+      case LayerKind::spatial_dropout:
         layers_.push_back(
             std::make_unique<DropoutLayer>(l, static_cast<uint32_t>(i), options_.seed, options_.dropout));
         break;

@@ -6,6 +6,9 @@
 // written, and backward walks that mask contiguously. Channel-blocked layouts (nChw16c, nChw8c,
 // plain) take a loop with the blocking built in; any other layout walks logical rows through
 // oneDNN's offset rule.
+// spatial_dropout is the same pass with one draw per (sample, channel): the n*C flags are drawn
+// by the same kernel and each is repeated over its channel's pixels into the per-element flags,
+// after which both kinds write the output and run backward alike.
 #include <bit>
 #include <cstring>
 
@@ -87,9 +90,15 @@ class DropoutPass final : public LayerPass {
     physical_elements_ = static_cast<int64_t>(md.get_size() / memory::data_type_size(md.data_type()));
     blocking_ = ChannelBlocking::of(md);
     if (!blocking_) map_rows(md);
+    if (planned.spec.kind == LayerKind::spatial_dropout) {
+      units_ = md.dims()[0] * md.dims()[1];
+      plane_ = elements_ / units_;
+    }
     if (active_) {
       keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "keep")(static_cast<size_t>(elements_)));
       mask_ = static_cast<uint8_t*>(ctx.allocator(name(), "mask")(static_cast<size_t>(physical_elements_)));
+      if (units_ > 0)
+        unit_keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "channel_keep")(static_cast<size_t>(units_)));
     }
   }
 
@@ -103,7 +112,7 @@ class DropoutPass final : public LayerPass {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
-      draw_keep_mask(kernel_isa(), rule_.seed, rule_.layer, step, rule_.threshold, keep_, elements_);
+      draw_keep_flags(step);
       bf16_ ? apply_new_mask<Bf16>() : apply_new_mask<Fp32>();
     });
   }
@@ -144,6 +153,15 @@ class DropoutPass final : public LayerPass {
         }
       }
     }
+  }
+
+  // keep_ for this step: one draw per element, or per channel repeated over its pixels.
+  void draw_keep_flags(uint64_t step) {
+    if (units_ == 0)
+      return draw_keep_mask(kernel_isa(), rule_.seed, rule_.layer, step, rule_.threshold, keep_, elements_);
+    draw_keep_mask(kernel_isa(), rule_.seed, rule_.layer, step, rule_.threshold, unit_keep_, units_);
+#pragma omp parallel for schedule(static) if (elements_ > kParallelElements)
+    for (int64_t u = 0; u < units_; ++u) std::memset(keep_ + u * plane_, unit_keep_[u], static_cast<size_t>(plane_));
   }
 
   int64_t physical(int64_t row, int64_t w) const {
@@ -216,6 +234,10 @@ class DropoutPass final : public LayerPass {
   int64_t elements_ = 0, physical_elements_ = 0;
   uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step
   uint8_t* mask_ = nullptr;  // the same flags in the tensor's physical order, for backward
+  // spatial_dropout: n*C (sample, channel) units of plane_ pixels each, and their drawn flags;
+  // units_ is 0 for element dropout.
+  int64_t units_ = 0, plane_ = 1;
+  uint8_t* unit_keep_ = nullptr;
   std::optional<ChannelBlocking> blocking_;
   std::vector<int64_t> row_base_, element_offsets_;
   int64_t row_length_ = 0, row_stride_ = 0;

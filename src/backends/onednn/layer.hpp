@@ -89,6 +89,7 @@ std::unique_ptr<LayerPass> make_dense(size_t index, const PlannedLayer&, const d
 // relu, leaky_relu, elu, gelu, tanh, sigmoid and silu.
 std::unique_ptr<LayerPass> make_activation(size_t index, const PlannedLayer&, const dnnl::memory& input,
                                            BuildContext&);
+// dropout and spatial_dropout.
 std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_batch_norm(size_t index, const PlannedLayer&, const dnnl::memory& input,
                                            BuildContext&);

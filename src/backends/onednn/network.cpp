@@ -31,6 +31,7 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
     EXPT_ACTIVATION_LAYER_CASES:
       return make_activation(index, planned, input, ctx);
     case LayerKind::dropout:
+    case LayerKind::spatial_dropout:
       return make_dropout(index, planned, input, ctx);
     case LayerKind::flatten:
       return make_flatten(index, planned, input, ctx);

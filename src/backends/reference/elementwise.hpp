@@ -1,5 +1,5 @@
 #pragma once
-// Activations and dropout: element-wise over a whole [n, c, h, w] tensor of `count` elements.
+// Activations, dropout and spatial dropout: element-wise over a whole [n, c, h, w] tensor of `count` elements.
 #include <cstdint>
 
 #include "core/philox.hpp"
@@ -35,6 +35,23 @@ void dropout_apply(int64_t count, const philox::DropoutMask& mask, const T* in, 
     for (int64_t j = 0; j < 4 && 4 * b + j < count; ++j) {
       const int64_t i = 4 * b + j;
       out[i] = mask.keeps(draws.v[j]) ? in[i] * scale : T(0);
+    }
+  }
+}
+
+// The same for spatial_dropout: `units` (sample, channel) planes of `plane` elements each, one
+// decision per plane.
+template <class T>
+void spatial_dropout_apply(int64_t units, int64_t plane, const philox::DropoutMask& mask, const T* in, T* out) {
+  const auto scale = static_cast<T>(mask.scale);
+  const int64_t blocks = (units + 3) / 4;
+#pragma omp parallel for
+  for (int64_t b = 0; b < blocks; ++b) {
+    const philox::Block draws = philox::dropout_block(mask.seed, mask.layer, mask.step, static_cast<uint64_t>(b));
+    for (int64_t j = 0; j < 4 && 4 * b + j < units; ++j) {
+      const bool kept = mask.keeps(draws.v[j]);
+      const int64_t first = (4 * b + j) * plane;
+      for (int64_t i = first; i < first + plane; ++i) out[i] = kept ? in[i] * scale : T(0);
     }
   }
 }

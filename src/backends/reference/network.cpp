@@ -148,11 +148,7 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
     case LayerKind::global_avg_pool: avg_pool_forward(window_geometry(l, n), x, y); break;
     EXPT_ACTIVATION_LAYER_CASES: activation_forward(layer_activation(s), out_count, x, y); break;
     case LayerKind::dropout:
-      if (dropout_active_)
-        dropout_apply(out_count, philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, s.rate), x, y);
-      else
-        std::copy(x, x + out_count, y);
-      break;
+    case LayerKind::spatial_dropout: apply_dropout(index, x, y); break;
     case LayerKind::flatten: std::copy(x, x + out_count, y); break;
     case LayerKind::batch_norm: batch_norm_forward(index, x, y); break;
     case LayerKind::add:
@@ -161,6 +157,20 @@ void ReferenceNetwork::forward_layer(size_t index, const float* x, float* y) {
       break;
   }
   if (fused.kind != Activation::none) activation_forward(fused, out_count, pre, y);
+}
+
+void ReferenceNetwork::apply_dropout(size_t index, const float* in, float* out) const {
+  const PlannedLayer& l = plan_.layers[index];
+  const int64_t count = batch_ * l.out.size();
+  if (!dropout_active_) {
+    std::copy(in, in + count, out);
+    return;
+  }
+  const philox::DropoutMask mask = philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, l.spec.rate);
+  if (l.spec.kind == LayerKind::spatial_dropout)
+    spatial_dropout_apply(batch_ * l.out.c, l.out.h * l.out.w, mask, in, out);
+  else
+    dropout_apply(count, mask, in, out);
 }
 
 void ReferenceNetwork::batch_norm_forward(size_t index, const float* x, float* y) {
@@ -272,12 +282,10 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
       activation_backward(layer_activation(s), out_count, x, y, dy, dx);
       break;
     }
-    case LayerKind::dropout: {
+    case LayerKind::dropout:
+    case LayerKind::spatial_dropout: {
       ScopedTimer timer(data_ms);
-      if (dropout_active_)
-        dropout_apply(out_count, philox::dropout_mask(options_.seed, static_cast<uint32_t>(index), step_, s.rate), dy, dx);
-      else
-        std::copy(dy, dy + out_count, dx);
+      apply_dropout(index, dy, dx);
       break;
     }
     case LayerKind::flatten: {

@@ -25,6 +25,8 @@ class ReferenceNetwork final : public Network {
  private:
   void forward_layer(size_t index, const float* x, float* y);
   void batch_norm_forward(size_t index, const float* x, float* y);
+  // dropout or spatial_dropout on x (forward) or dy (backward), with the last forward's mask.
+  void apply_dropout(size_t index, const float* in, float* out) const;
   // dy may be modified (a fused activation's backward runs in place); writes dx and the layer's gradients.
   void backward_layer(size_t index, const float* x, float* dy, float* dx);
   const float* layer_input(size_t index) const;  // the layer's (first) input

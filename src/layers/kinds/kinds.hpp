@@ -20,5 +20,6 @@ const LayerDescriptor& silu_layer();
 const LayerDescriptor& global_avg_pool_layer();
 const LayerDescriptor& batch_norm_layer();
 const LayerDescriptor& add_layer();
+const LayerDescriptor& spatial_dropout_layer();
 
 }  // namespace expt

@@ -64,7 +64,7 @@ void check_bf16_step(const std::vector<LayerSpec>& layers, Shape input, bool bac
   for (size_t l = 0; l < plan.layers.size(); ++l) {
     const auto a = read_activation(*net, l, 4), b = read_activation(*reference, l, 4);
     check_norm_close(a, b, "activation of " + plan.layers[l].spec.name);
-    if (plan.layers[l].spec.kind == LayerKind::dropout) {
+    if (plan.layers[l].spec.kind == LayerKind::dropout || plan.layers[l].spec.kind == LayerKind::spatial_dropout) {
       // Where either input is zero the mask cannot be seen (a bf16 sum can cancel to zero).
       const auto before = read_activation(*reference, l - 1, 4), before_bf16 = read_activation(*net, l - 1, 4);
       size_t mismatched = 0;
@@ -95,6 +95,20 @@ TEST_CASE("[avx512_core] bf16: one step matches the fp32 reference to bf16 preci
     return;
   }
   check_bf16_step(bf16_cnn(), Shape{3, 14, 13});
+}
+
+TEST_CASE("[avx512_core] bf16: spatial_dropout drops the reference's channels, in padded and whole channel blocks") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  // No activation before the dropout: its zeros are then the mask's alone, where a relu's would
+  // also be values that bf16 rounds to the other side of zero.
+  check_bf16_step(named({conv(24, 3, 1, Padding::same), simple(LayerKind::spatial_dropout, 0.4),
+                         pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same), dense(5)}),
+                  Shape{3, 9, 8});
+  check_bf16_step(named({conv(16, 3, 2, Padding::valid), simple(LayerKind::spatial_dropout, 0.5), dense(5)}),
+                  Shape{3, 9, 8});
 }
 
 TEST_CASE("[avx512_core] bf16: every activation, fused and as a layer, and global_avg_pool") {

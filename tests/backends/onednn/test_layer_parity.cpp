@@ -191,6 +191,48 @@ TEST_CASE("dropout keeps exactly the reference's elements, on plain and blocked 
   }
 }
 
+// Each (sample, channel) plane of `out` is all zeros or all kept; returns the zero planes' flags.
+std::vector<bool> dropped_planes(const std::vector<float>& out, const std::vector<float>& in, int64_t plane) {
+  std::vector<bool> dropped;
+  for (size_t first = 0; first < out.size(); first += static_cast<size_t>(plane)) {
+    bool all_zero = true, any_zero_of_nonzero = false;
+    for (size_t i = first; i < first + static_cast<size_t>(plane); ++i) {
+      all_zero = all_zero && out[i] == 0.0f;
+      any_zero_of_nonzero = any_zero_of_nonzero || (out[i] == 0.0f && in[i] != 0.0f);
+    }
+    CHECK(all_zero == any_zero_of_nonzero);  // a plane is dropped whole or not at all
+    dropped.push_back(all_zero);
+  }
+  return dropped;
+}
+
+TEST_CASE("spatial_dropout drops exactly the reference's channels, on plain and blocked layouts, fp32 and strict") {
+  for (const Precision precision : {Precision::fp32, Precision::fp32_strict})
+    for (double rate : {0.1, 0.5, 0.9}) {
+      CAPTURE(precision);
+      CAPTURE(rate);
+      check_single_layer(simple(LayerKind::spatial_dropout, rate), Shape{3, 5, 7}, 3, precision);
+      // 24 channels after a conv: blocked (nChw16c, padded), and 6 x 5 planes.
+      NetworkOptions options = sgd_options(3, 1234);
+      options.precision = precision;
+      Pair p = build_pair(named({conv(24, 3, 2, Padding::same), simple(LayerKind::spatial_dropout, rate), dense(3)}),
+                          Shape{2, 11, 9}, 3, options);
+      const Batch batch = random_batch(p.plan, 3, 3);
+      for (uint64_t step : {0u, 1u, 77u}) {
+        CAPTURE(step);
+        check_forward_backward(p, batch, 3, step);
+        const auto conv_out = read_activation(*p.reference, 0, 3);
+        const auto want = dropped_planes(read_activation(*p.reference, 1, 3), conv_out, 6 * 5);
+        const auto got = dropped_planes(read_activation(*p.tested, 1, 3), conv_out, 6 * 5);
+        CHECK(got == want);
+        if (rate == 0.5) CHECK(std::count(want.begin(), want.end(), true) > 0);
+      }
+      p.tested->forward(batch.host(3), Phase::eval, 0);
+      check_close(read_activation(*p.tested, 1, 3), read_activation(*p.tested, 0, 3),
+                  "eval spatial_dropout is the identity");
+    }
+}
+
 TEST_CASE("batches smaller than max_batch use their own primitives and the same parameters") {
   Pair p = build_pair(
       named({conv(16, 3, 1, Padding::same, Activation::relu), pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same),

@@ -123,3 +123,35 @@ TEST_CASE("dropout rate 0 keeps everything unscaled") {
   dropout_apply(10, philox::dropout_mask(1, 1, 1, 0.0), x.data(), y.data());
   CHECK(y == x);
 }
+
+TEST_CASE("spatial dropout keeps plane u by Philox word u % 4 of block u / 4, whole planes at once") {
+  // 2 samples x 5 channels: 10 units, so the third Philox block is partial.
+  const auto mask = philox::dropout_mask(0x1234567890ull, 5, 42, 0.5);
+  const int64_t units = 10, plane = 6;
+  const std::vector<float> x(units * plane, 2.0f);
+  std::vector<float> y(x.size());
+  spatial_dropout_apply(units, plane, mask, x.data(), y.data());
+  const uint32_t threshold = philox::drop_threshold(0.5f);
+  size_t kept_units = 0;
+  for (int64_t u = 0; u < units; ++u) {
+    const bool kept = philox::dropout_block(mask.seed, mask.layer, mask.step, u / 4).v[u % 4] >= threshold;
+    kept_units += kept;
+    for (int64_t i = u * plane; i < (u + 1) * plane; ++i) CHECK(y[i] == (kept ? 2.0f * 2.0f : 0.0f));
+  }
+  // Both outcomes occur, so the check above compares against both branches.
+  CHECK(kept_units > 0);
+  CHECK(kept_units < units);
+}
+
+TEST_CASE("spatial dropout gradient with a fixed mask by finite differences") {
+  const auto mask = philox::dropout_mask(7, 3, 11, 0.4);
+  auto x = random_tensor(7 * 9, 25);
+  const auto upstream = random_tensor(7 * 9, 26);
+  std::vector<double> y(x.size()), dx(x.size());
+  auto loss = [&] {
+    spatial_dropout_apply(7, 9, mask, x.data(), y.data());
+    return dot(upstream, y);
+  };
+  spatial_dropout_apply(7, 9, mask, upstream.data(), dx.data());
+  CHECK(worst_gradient_error(x, dx, loss) < kTolerance);
+}

@@ -9,7 +9,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for network in seed activations batchnorm residual; do
+for network in seed activations batchnorm residual spatialdrop; do
   for backend in reference onednn; do
     for optimizer in sgd adam; do
       dir="$work/$network-$backend-$optimizer"
