@@ -98,7 +98,7 @@ BenchResult run_bench(const BenchRequest& request) {
   result.warmup = request.warmup;
 
   result.machine.load_average = load_average();
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+  const NetworkPlan plan = plan_network(config);
   result.input = plan.input;
   result.classes = plan.classes;
   const int slots = optimizer_state_slots(config.training.optimizer.kind);

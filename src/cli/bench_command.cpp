@@ -51,7 +51,7 @@ void add_bench_command(CLI::App& app) {
     if (!args->precision.empty()) overrides.push_back("precision=" + args->precision);
     BenchRequest request = bench_request(args->config, overrides);
     const ExperimentConfig& c = request.config;
-    check_memory_fits(c, plan_network(c.layers, c.input, c.classes, c.training.batch_norm), c.backend, args->ignore_memory_limit);
+    check_memory_fits(c, plan_network(c), c.backend, args->ignore_memory_limit);
     request.steps = args->steps;
     request.warmup = args->warmup;
     const BenchResult result = run_bench(request);

@@ -32,7 +32,7 @@ std::string frozen_note(const NetworkPlan& plan) {
 
 // The model as a table, checked before any training: what each layer produces and costs.
 void print_model_table(const ExperimentConfig& config) {
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+  const NetworkPlan plan = plan_network(config);
   const int64_t batch = config.training.batch_size;
   fmt::print("{}: input {} per image, {} classes, batch {}\n\n", config.name, plan.input.str(), plan.classes, batch);
   // The name and type columns as wide as their longest entry ("global_avg_pool").
@@ -99,7 +99,7 @@ void add_validate_command(CLI::App& app) {
     if (!loaded.note.empty()) fmt::print("{}: {}\n\n", loaded.data_present ? "weights" : "data", loaded.note);
     print_model_table(loaded.config);
     const ExperimentConfig& config = loaded.config;
-    const NetworkPlan plan = plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+    const NetworkPlan plan = plan_network(config);
     check_memory_fits(config, plan, config.backend, args->ignore_memory_limit);
     if (args->no_backend_check) return;
     // The same check `expt run` makes before loading data: bf16 on a CPU without AVX-512 fails here.

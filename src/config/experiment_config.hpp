@@ -11,6 +11,7 @@
 #include "core/shape.hpp"
 #include "data/data_config.hpp"
 #include "layers/layer_spec.hpp"
+#include "layers/network_plan.hpp"
 #include "optim/optimizer_config.hpp"
 
 namespace expt {
@@ -81,5 +82,11 @@ struct ExperimentConfig {
   std::filesystem::path source;          // the file it came from
   std::string resolved_yaml;             // after interpolation and overrides, as written to the run folder
 };
+
+// The network a loaded config describes: its layers on its input shape and classes, with
+// `training.batch_norm` applied. Every command that builds or reads a run's network plans it so.
+inline NetworkPlan plan_network(const ExperimentConfig& config) {
+  return plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+}
 
 }  // namespace expt

@@ -81,7 +81,7 @@ ExperimentConfig build_config(const config::ConfigDocument& document, const std:
 
   NetworkPlan plan;
   try {
-    plan = plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+    plan = plan_network(config);
     check_batch_statistics(plan, config.training.batch_size);
     check_something_trains(plan);
   } catch (const ConfigError& e) {

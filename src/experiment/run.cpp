@@ -199,7 +199,7 @@ RunOutcome run_experiment(const ExperimentConfig& config, const RunOptions& opti
   // Everything that can fail on bad input happens before the run folder exists, and what this
   // machine cannot run is refused before the data set is loaded.
   const TrainingConfig& tc = config.training;
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes, config.training.batch_norm);
+  const NetworkPlan plan = plan_network(config);
   const NetworkOptions net_options = network_options(config, std::max(tc.batch_size, tc.eval_batch_size));
   auto backend = backend_for(config, plan, net_options);
   check_memory_fits(config, plan, backend->name(), options.ignore_memory_limit);

@@ -83,7 +83,7 @@ TrainedRun open_trained_run(const fs::path& path, const std::vector<std::string>
 
 TrainedNetwork build_trained_network(const TrainedRun& run, int64_t max_batch) {
   const ExperimentConfig& config = run.config;
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+  const NetworkPlan plan = plan_network(config);
   const NetworkOptions options = network_options(config, max_batch);
   TrainedNetwork trained;
   trained.backend = backend_for(config, plan, options);

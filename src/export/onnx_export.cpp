@@ -185,7 +185,8 @@ class Translator {
                                s.name, {{"epsilon", static_cast<float>(s.epsilon)}});
         return;
       case LayerKind::flatten: flatten(s.name); return;
-      case LayerKind::dropout: return;  // the identity at inference
+      case LayerKind::dropout:
+      case LayerKind::spatial_dropout: return;  // the identity at inference
       case LayerKind::add: sum(l); return;
       EXPT_ACTIVATION_LAYER_CASES:
         activation(layer_activation(s), s.name);
@@ -207,7 +208,7 @@ class Translator {
 
 std::string onnx_model_bytes(const TrainedRun& run) {
   const ExperimentConfig& config = run.config;
-  const NetworkPlan plan = plan_network(config.layers, config.input, config.classes);
+  const NetworkPlan plan = plan_network(config);
   onnx::ModelProto model;
   model.set_ir_version(onnx_export::kIrVersion);
   onnx::OperatorSetIdProto& opset = *model.add_opset_import();

@@ -63,7 +63,7 @@ std::string describe_dry_run(const SweepPlan& plan, const Manifest* recorded, do
   for (const auto& m : plan.members) {
     const ExperimentConfig& c = m.config;
     const auto [train, test] = image_counts(c, counts);
-    const NetworkPlan net = plan_network(c.layers, c.input, c.classes, c.training.batch_norm);
+    const NetworkPlan net = plan_network(c);
     const double epochs = static_cast<double>(c.training.epochs);
     // Training steps, plus the whole-test-set evaluation after every epoch.
     const double flops = epochs * (net.train_flops() * static_cast<double>(train) + net.forward_flops() * static_cast<double>(test));
