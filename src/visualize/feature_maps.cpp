@@ -26,7 +26,7 @@ size_t layer_index(const NetworkPlan& plan, const std::string& layer) {
 
 // The image as the run's first layer saw its data: read and resized as image data sets load
 // theirs, then the run's normalisation.
-std::vector<float> network_input(const TrainedRun& run, const std::filesystem::path& path) {
+std::vector<float> image_as_input(const TrainedRun& run, const std::filesystem::path& path) {
   std::vector<uint8_t> pixels(static_cast<size_t>(run.input.size()));
   try {
     load_image_file(path, run.input, run.config.data.resize, pixels);
@@ -44,7 +44,7 @@ Image8 feature_maps(const TrainedRun& run, Network& network, const std::filesyst
                     const std::string& layer) {
   const NetworkPlan& plan = network.plan();
   const size_t index = layer_index(plan, layer);
-  const std::vector<float> input = network_input(run, image);
+  const std::vector<float> input = image_as_input(run, image);
   const int32_t label = 0;  // forward reports a loss; no label is known, and none is used here
   network.forward(HostBatch{1, input, std::span(&label, 1)}, Phase::eval, 0);
   const Shape out = plan.layers[index].out;
