@@ -59,9 +59,9 @@ struct LayerSpec {
   std::string name;  // unique; given or derived as "<type><index>"
   // The layer whose output this one reads: empty for the previous layer (the network input for
   // the first), `network_input_name` for the network input, or an earlier layer's name.
-  std::string input;
+  std::string input = {};  // `= {}`: designated initializers may leave it out without a warning
   // add: the layers whose outputs it sums, by name (as `input` names them); two or more.
-  std::vector<std::string> inputs;
+  std::vector<std::string> inputs = {};
   // Every kind (meaningful where there are parameters): false freezes them (no gradients, no
   // optimizer state, the optimizer leaves them alone); the learning rate is scaled per layer.
   bool trainable = true;
