@@ -365,8 +365,13 @@ TEST_CASE("training.batch_norm: false leaves every batch_norm layer out of the n
   CHECK_FALSE(YAML::Load(on.resolved_yaml)["training"]["batch_norm"]);
   CHECK(YAML::Load(off.resolved_yaml)["training"]["batch_norm"].as<bool>() == false);
   CHECK_FALSE(load_config_text(off.resolved_yaml, "resolved.yaml").training.batch_norm);
-  // Errors still count layers in model.layers: the last dense layer is model.layers[15].
+  // An add naming a left-out batch_norm reads that layer's input instead: global_avg_pool's.
+  const PlannedLayer& add = without.layers[without.layers.size() - 2];
+  REQUIRE(add.spec.kind == LayerKind::add);
+  CHECK(without.layers[static_cast<size_t>(add.inputs[0])].spec.kind == LayerKind::global_avg_pool);
+  CHECK(without.layers[static_cast<size_t>(add.inputs[1])].spec.kind == LayerKind::flatten);
+  // Errors still count layers in model.layers: the last dense layer is model.layers[16].
   const std::string bad = edited(every_layer_type, "{type: dense, units: classes}", "{type: dense, units: 1001}");
   CHECK_THROWS_WITH_AS(load_config_text(bad, "test.yaml", {"training.batch_norm=false"}),
-                       doctest::Contains("model.layers[15] (dense 'dense_1'): produces 1001 outputs"), ConfigError);
+                       doctest::Contains("model.layers[16] (dense 'dense_1'): produces 1001 outputs"), ConfigError);
 }
