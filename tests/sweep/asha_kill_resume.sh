@@ -8,29 +8,9 @@ expt=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sweep="$work/results/asha_kill"
-cat > "$work/asha_kill.yaml" <<YAML
-base:
-  seed: 3
-  backend: reference
-  threads: 1
-  results_dir: $work/results
-  data: {dataset: synthetic, image_size: 12, channels: 1, synthetic: {classes: 4, train: 1600, test: 200}}
-  model:
-    layers:
-      - {type: conv2d, name: conv1, filters: 8, kernel: 3, activation: relu}
-      - {type: max_pool, name: pool1, size: 2}
-      - {type: dropout, name: drop1, rate: 0.25}
-      - {type: dense, name: logits, units: classes}
-  training: {epochs: 1, batch_size: 16, optimizer: {type: adam, learning_rate: 3.0e-3}, log_every_steps: 20}
-  tensorboard: {enabled: false}
-search: random
-trials: 4
-sample_seed: 11
-parameters:
-  training.optimizer.learning_rate: {log_uniform: [3.0e-4, 1.0e-2]}
-  model.layers.drop1.rate: {uniform: [0.0, 0.5]}
-scheduler: {type: asha, min_epochs: 1, max_epochs: 4, reduction_factor: 2, metric: test_loss}
-YAML
+source "$(dirname "$0")/asha_sweep.sh"
+asha_sweep_file "$work/asha_kill.yaml" "$work/results" 4 11 test_loss \
+  "model.layers.drop1.rate: {uniform: [0.0, 0.5]}"
 
 # Records, in $work/seen.json, every epoch each member's folder holds for good (in its report
 # and covered by its checkpoint), with its measured time: an epoch trained again would be timed

@@ -110,56 +110,45 @@ TEST_CASE("gpu parity: dense without bias on a 4-d input (implicit flatten)") {
   check_both_precisions({dense(6, Activation::none, false), dense(5)}, Shape{2, 3, 4});
 }
 
-TEST_CASE("gpu parity: dropout masks are bit-identical to the reference") {
-  if (no_gpu()) return;
+namespace {
+
+// A dropout kind followed by a dense layer, three steps of training on both backends: the output
+// is bit-identical (x * scale is one float multiplication on both sides), and the input gradient
+// close, with the dropped positions (exact zeros) identical: dy comes from the dense layer's GEMM,
+// which sums in another order. Eval passes everything through.
+void check_mask_parity(const LayerSpec& dropout, Shape input) {
   NetworkOptions options;
   options.seed = 0x1234'5678'9abcull;
   options.max_batch = 6;
-  Pair p = build_pair(named({simple(LayerKind::dropout, 0.3), dense(5)}), Shape{3, 5, 7}, 5, options, Precision::fp32_strict);
+  Pair p = build_pair(named({dropout, dense(5)}), input, 5, options, Precision::fp32_strict);
   const Batch batch = random_batch(p.plan, 6, 5);
   for (uint64_t step : {0ull, 1ull, 1ull << 33}) {
     p.reference->forward(batch.host(6), Phase::train, step);
     p.tested->forward(batch.host(6), Phase::train, step);
-    // x * scale is one float multiplication on both sides, so equality is exact.
     CHECK(read_activation(*p.tested, 0, 6) == read_activation(*p.reference, 0, 6));
     p.reference->backward();
     p.tested->backward();
-    // dy comes from the dense layer's GEMM, which sums in another order: the values are close,
-    // the dropped positions (exact zeros) identical.
     const auto got = read_input_gradient(*p.tested, 6), want = read_input_gradient(*p.reference, 6);
     check_close(got, want, "input gradient", kStrict);
     size_t zero_mismatches = 0;
     for (size_t i = 0; i < got.size(); ++i) zero_mismatches += (got[i] == 0.0f) != (want[i] == 0.0f);
     CHECK(zero_mismatches == 0);
   }
-  // Eval passes everything through.
   p.tested->forward(batch.host(6), Phase::eval, 9);
   CHECK(read_activation(*p.tested, 0, 6) == batch.images);
 }
 
+}  // namespace
+
+TEST_CASE("gpu parity: dropout masks are bit-identical to the reference") {
+  if (no_gpu()) return;
+  check_mask_parity(simple(LayerKind::dropout, 0.3), Shape{3, 5, 7});
+}
+
 TEST_CASE("gpu parity: spatial_dropout drops the reference's channels bit for bit, forward and backward") {
   if (no_gpu()) return;
-  NetworkOptions options;
-  options.seed = 0x1234'5678'9abcull;
-  options.max_batch = 6;
   // 5 channels of 9 x 7: 30 (sample, channel) units, so the last Philox block is partial.
-  Pair p = build_pair(named({simple(LayerKind::spatial_dropout, 0.4), dense(5)}), Shape{5, 9, 7}, 5, options,
-                      Precision::fp32_strict);
-  const Batch batch = random_batch(p.plan, 6, 5);
-  for (uint64_t step : {0ull, 1ull, 1ull << 33}) {
-    p.reference->forward(batch.host(6), Phase::train, step);
-    p.tested->forward(batch.host(6), Phase::train, step);
-    CHECK(read_activation(*p.tested, 0, 6) == read_activation(*p.reference, 0, 6));
-    p.reference->backward();
-    p.tested->backward();
-    const auto got = read_input_gradient(*p.tested, 6), want = read_input_gradient(*p.reference, 6);
-    check_close(got, want, "input gradient", kStrict);
-    size_t zero_mismatches = 0;
-    for (size_t i = 0; i < got.size(); ++i) zero_mismatches += (got[i] == 0.0f) != (want[i] == 0.0f);
-    CHECK(zero_mismatches == 0);
-  }
-  p.tested->forward(batch.host(6), Phase::eval, 9);
-  CHECK(read_activation(*p.tested, 0, 6) == batch.images);
+  check_mask_parity(simple(LayerKind::spatial_dropout, 0.4), Shape{5, 9, 7});
 }
 
 }  // namespace expt::gpu_test

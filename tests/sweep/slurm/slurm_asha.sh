@@ -11,28 +11,8 @@ trap 'declare -F slurm_cluster_stop >/dev/null && slurm_cluster_stop; rm -rf "$w
 fail() { echo "FAIL: $*"; exit 1; }
 source "$(dirname "$0")/cluster.sh" "$work"
 
-cat > "$work/asha.yaml" <<YAML
-base:
-  seed: 3
-  backend: reference
-  threads: 1
-  results_dir: $work/results
-  data: {dataset: synthetic, image_size: 12, channels: 1, synthetic: {classes: 4, train: 1600, test: 200}}
-  model:
-    layers:
-      - {type: conv2d, name: conv1, filters: 8, kernel: 3, activation: relu}
-      - {type: max_pool, name: pool1, size: 2}
-      - {type: dropout, name: drop1, rate: 0.25}
-      - {type: dense, name: logits, units: classes}
-  training: {epochs: 1, batch_size: 16, optimizer: {type: adam, learning_rate: 3.0e-3}, log_every_steps: 20}
-  tensorboard: {enabled: false}
-search: random
-trials: 6
-sample_seed: 5
-parameters:
-  training.optimizer.learning_rate: {log_uniform: [3.0e-4, 1.0e-2]}
-scheduler: {type: asha, min_epochs: 1, max_epochs: 4, reduction_factor: 2, metric: test_accuracy}
-YAML
+source "$(dirname "$0")/../asha_sweep.sh"
+asha_sweep_file "$work/asha.yaml" "$work/results" 6 5 test_accuracy
 sweep="$work/results/asha"
 slurm=(--launcher slurm --array-parallelism 2 --pack 2)
 
