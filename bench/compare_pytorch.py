@@ -4,9 +4,10 @@
     bench/compare_pytorch.py configs/pets_dropout.yaml --threads 2
     bench/compare_pytorch.py configs/fashion_dropout.yaml --threads 2 --epoch
     bench/compare_pytorch.py configs/fashion_batchnorm.yaml --threads 2 --channels-last
+    bench/compare_pytorch.py configs/fashion_resnet.yaml --threads 2 --channels-last
 
 Runs `expt bench CONFIG --json` first (it reports the input shape and classes it planned, on
-synthetic data when the data set is absent), then builds the config's layer stack in PyTorch
+synthetic data when the data set is absent), then builds the config's layers, branches and adds included, in PyTorch
 (Debian's python3-torch, torch.set_num_threads) with the same optimizer and times training
 steps on random input of that shape, in PyTorch's default contiguous (NCHW) memory format or,
 with --channels-last, in channels_last (NHWC) for the model and the input. Prints both medians and their ratio; with --epoch also the
@@ -63,55 +64,87 @@ def activation_module(name, alpha=None):
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "silu")
 
 
-def build_torch_model(layers, input_shape, classes):
-    """The config's model.layers as torch modules (PyTorch's layouts and defaults). The shapes,
-    the work per layer and the padding follow expt's (TensorFlow's asymmetric `same` padding as an
-    explicit pad module); the weights are PyTorch's defaults, which timing does not depend on."""
-    modules, (c, h, w), flat = [], input_shape, False
-    for layer in layers:
-        kind = layer["type"]
-        if kind == "conv2d":
-            kernel, stride = pair(layer.get("kernel", 3)), pair(layer.get("stride", 1))
-            pads, h, w = window(layer, h, w, kernel, stride)
-            if pads and any(pads):
-                modules.append(torch.nn.ZeroPad2d(pads))
-            modules.append(torch.nn.Conv2d(c, layer["filters"], kernel, stride=stride, bias=layer.get("use_bias", True)))
-            c = layer["filters"]
-        elif kind in ("max_pool", "avg_pool"):
-            kernel = pair(layer.get("size", 2))
-            stride = pair(layer.get("stride", layer.get("size", 2)))
-            pads, h, w = window(layer, h, w, kernel, stride)
-            if pads and any(pads):
-                modules.append(torch.nn.ConstantPad2d(pads, float("-inf") if kind == "max_pool" else 0.0))
-            pool = torch.nn.MaxPool2d if kind == "max_pool" else torch.nn.AvgPool2d
-            modules.append(pool(kernel, stride=stride))
-        elif kind == "global_avg_pool":
-            modules += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()]
-            h, w, flat = 1, 1, True
-        elif kind == "dropout":
-            modules.append(torch.nn.Dropout(layer["rate"]))
-        elif kind == "spatial_dropout":
-            modules.append(torch.nn.Dropout2d(layer["rate"]))
-        elif kind == "batch_norm":
-            norm = torch.nn.BatchNorm1d if flat else torch.nn.BatchNorm2d
-            modules.append(norm(c, eps=layer.get("epsilon", 1e-5), momentum=layer.get("momentum", 0.1)))
-        elif kind == "flatten":
+def layer_modules(layer, shape, classes):
+    """One config layer as torch modules, given the (c, h, w, flat) shape it reads; returns the
+    modules and the shape it writes."""
+    kind = layer["type"]
+    (c, h, w, flat), modules = shape, []
+    if kind == "conv2d":
+        kernel, stride = pair(layer.get("kernel", 3)), pair(layer.get("stride", 1))
+        pads, h, w = window(layer, h, w, kernel, stride)
+        if pads and any(pads):
+            modules.append(torch.nn.ZeroPad2d(pads))
+        modules.append(torch.nn.Conv2d(c, layer["filters"], kernel, stride=stride, bias=layer.get("use_bias", True)))
+        c = layer["filters"]
+    elif kind in ("max_pool", "avg_pool"):
+        kernel = pair(layer.get("size", 2))
+        stride = pair(layer.get("stride", layer.get("size", 2)))
+        pads, h, w = window(layer, h, w, kernel, stride)
+        if pads and any(pads):
+            modules.append(torch.nn.ConstantPad2d(pads, float("-inf") if kind == "max_pool" else 0.0))
+        pool = torch.nn.MaxPool2d if kind == "max_pool" else torch.nn.AvgPool2d
+        modules.append(pool(kernel, stride=stride))
+    elif kind == "global_avg_pool":
+        modules += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()]
+        h, w, flat = 1, 1, True
+    elif kind == "dropout":
+        modules.append(torch.nn.Dropout(layer["rate"]))
+    elif kind == "spatial_dropout":
+        modules.append(torch.nn.Dropout2d(layer["rate"]))
+    elif kind == "batch_norm":
+        norm = torch.nn.BatchNorm1d if flat else torch.nn.BatchNorm2d
+        modules.append(norm(c, eps=layer.get("epsilon", 1e-5), momentum=layer.get("momentum", 0.1)))
+    elif kind == "flatten":
+        modules.append(torch.nn.Flatten())
+        c, h, w, flat = c * h * w, 1, 1, True
+    elif kind == "dense":
+        if not flat:
             modules.append(torch.nn.Flatten())
             c, h, w, flat = c * h * w, 1, 1, True
-        elif kind == "dense":
-            if not flat:
-                modules.append(torch.nn.Flatten())
-                c, h, w, flat = c * h * w, 1, 1, True
-            units = classes if layer["units"] == "classes" else layer["units"]
-            modules.append(torch.nn.Linear(c, units, bias=layer.get("use_bias", True)))
-            c = units
-        elif kind in ACTIVATIONS:
-            modules.append(activation_module(kind, layer.get("alpha")))
-        else:
-            sys.exit(f"compare_pytorch: no PyTorch mapping for layer type {kind}")
-        if layer.get("activation", "none") != "none":
-            modules.append(activation_module(layer["activation"], layer.get("activation_alpha")))
-    return torch.nn.Sequential(*modules)
+        units = classes if layer["units"] == "classes" else layer["units"]
+        modules.append(torch.nn.Linear(c, units, bias=layer.get("use_bias", True)))
+        c = units
+    elif kind in ACTIVATIONS:
+        modules.append(activation_module(kind, layer.get("alpha")))
+    elif kind != "add":  # add sums its inputs in GraphModel.forward
+        sys.exit(f"compare_pytorch: no PyTorch mapping for layer type {kind}")
+    if layer.get("activation", "none") != "none":
+        modules.append(activation_module(layer["activation"], layer.get("activation_alpha")))
+    return modules, (c, h, w, flat)
+
+
+class GraphModel(torch.nn.Module):
+    """The config's model.layers as torch modules (PyTorch's layouts and defaults), wired as expt
+    wires them: each layer reads the previous one, or the layer its `input` names (`input` for
+    the network's input), and an `add` sums the layers its `inputs` name. The shapes, the work per
+    layer and the padding follow expt's (TensorFlow's asymmetric `same` padding as an explicit pad
+    module); the weights are PyTorch's defaults, which timing does not depend on."""
+
+    def __init__(self, layers, input_shape, classes):
+        super().__init__()
+        index, counts = {"input": -1}, {}
+        shapes = {-1: (*input_shape, False)}
+        self.stages, self.sources = torch.nn.ModuleList(), []
+        for i, layer in enumerate(layers):
+            counts[layer["type"]] = counts.get(layer["type"], 0) + 1
+            name = layer.get("name", f"{layer['type']}_{counts[layer['type']]}")
+            if layer["type"] == "add":
+                sources = [index[n] for n in layer["inputs"]]
+            else:
+                sources = [index[layer["input"]] if "input" in layer else i - 1]
+            modules, shapes[i] = layer_modules(layer, shapes[sources[0]], classes)
+            self.stages.append(torch.nn.Sequential(*modules))
+            self.sources.append(sources)
+            index[name] = i
+
+    def forward(self, x):
+        outputs = {-1: x}
+        for i, (stage, sources) in enumerate(zip(self.stages, self.sources)):
+            first = outputs[sources[0]]
+            for other in sources[1:]:
+                first = first + outputs[other]
+            outputs[i] = stage(first)
+        return outputs[len(self.stages) - 1]
 
 
 def torch_optimizer(config, params):
@@ -176,7 +209,7 @@ def main():
         config = yaml.safe_load(f)
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
-    model = build_torch_model(config["model"]["layers"], input_shape, classes)
+    model = GraphModel(config["model"]["layers"], input_shape, classes)
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
     optimizer = torch_optimizer(config, model.parameters())
