@@ -60,8 +60,12 @@ struct LayerTiming {
 // Which of a network's tensors a copy reads or writes.
 enum class TensorKind {
   parameter,        // index: into plan().params
-  gradient,         // of parameter `index`, after the last backward
-  optimizer_state,  // of parameter `index`; slot < optimizer_state_slots()
+  // Of parameter `index`, after the last backward. A tensor that is not trained
+  // (ParamSpec::trainable false: state, frozen layers) gets none and reads as zeros.
+  gradient,
+  // Of parameter `index`; slot < optimizer_state_slots(). Only trainable tensors have one:
+  // reading or writing another's throws BackendError.
+  optimizer_state,
   // After the last forward: the output of layer `index` (n * plan().layers[index].out.size() floats).
   activation,
   // After the last backward and before the next update: d(mean loss)/d(input) (n * plan().input.size()).

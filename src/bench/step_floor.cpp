@@ -9,26 +9,33 @@ constexpr double kFloat = 4.0;
 StepFloor step_floor(const NetworkPlan& plan, int64_t batch, int optimizer_state_slots, double peak_gflops,
                      double bandwidth_gbytes_per_second) {
   const auto params = static_cast<double>(plan.parameter_count());
-  double dense_weights = 0;
-  for (const PlannedLayer& layer : plan.layers)
-    if (layer.spec.kind == LayerKind::dense && !layer.params.empty())
-      dense_weights += static_cast<double>(plan.params[static_cast<size_t>(layer.params[0])].size());
+  // Dense weights are read by forward, and by backward-data above the lowest trained layer.
+  double dense_weight_reads = 0;
+  const size_t first_trained = plan.first_trained_layer();
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    const PlannedLayer& layer = plan.layers[i];
+    if (layer.spec.kind != LayerKind::dense || layer.params.empty()) continue;
+    const auto weights = static_cast<double>(plan.params[static_cast<size_t>(layer.params[0])].size());
+    dense_weight_reads += i > first_trained ? 2 * weights : weights;
+  }
   StepFloor floor;
   floor.flops = plan.train_flops() * static_cast<double>(batch);
-  // Update: parameter read + write, gradient written by backward and read here, each state
-  // slot read + written. Dense weights: read by forward and by backward-data.
-  floor.bytes = kFloat * (params * (2 + 2 + 2 * optimizer_state_slots) + 2 * dense_weights);
+  // Update of each trained tensor: parameter read + write, gradient written by backward and
+  // read here, each state slot read + written.
+  floor.bytes = kFloat * (params * (2 + 2 + 2 * optimizer_state_slots) + dense_weight_reads);
   floor.compute_s = peak_gflops > 0 ? floor.flops / (peak_gflops * 1e9) : 0;
   floor.memory_s = bandwidth_gbytes_per_second > 0 ? floor.bytes / (bandwidth_gbytes_per_second * 1e9) : 0;
   return floor;
 }
 
 MemoryBudget memory_budget(const NetworkPlan& plan, int64_t batch, int optimizer_state_slots) {
-  const auto param_bytes = static_cast<int64_t>(kFloat) * plan.parameter_count();
+  // Every tensor is held (frozen ones and batch norm's running statistics too); only the
+  // trained ones have a gradient and optimizer state.
+  const auto trained_bytes = static_cast<int64_t>(kFloat) * plan.parameter_count();
   MemoryBudget m;
-  m.parameters = param_bytes;
-  m.gradients = param_bytes;
-  m.optimizer_state = param_bytes * optimizer_state_slots;
+  m.parameters = static_cast<int64_t>(kFloat) * plan.stored_count();
+  m.gradients = trained_bytes;
+  m.optimizer_state = trained_bytes * optimizer_state_slots;
   m.activations = static_cast<int64_t>(kFloat) * plan.activation_floats() * batch;
   return m;
 }

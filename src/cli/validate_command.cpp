@@ -76,8 +76,9 @@ void print_model_table(const ExperimentConfig& config) {
              to_string(config.training.optimizer.kind), slots, slots == 1 ? "" : "s");
   fmt::print("activations       {:>12} (batch {}, input included)\n", human_bytes(activation_bytes), batch);
   fmt::print("total             {:>12}\n", human_bytes(stored_bytes + param_bytes * (1 + slots) + activation_bytes));
-  fmt::print("FLOPs per step    {:>12} (forward {} per image, x3 for training)\n",
-             human_count(plan.train_flops() * static_cast<double>(batch)), human_count(plan.forward_flops()));
+  fmt::print("FLOPs per step    {:>12} (forward {} per image, x{:.2f} for training)\n",
+             human_count(plan.train_flops() * static_cast<double>(batch)), human_count(plan.forward_flops()),
+             plan.forward_flops() > 0 ? plan.train_flops() / plan.forward_flops() : 0.0);
 }
 
 void add_validate_command(CLI::App& app) {

@@ -46,9 +46,18 @@ double NetworkPlan::forward_flops() const {
   return f;
 }
 double NetworkPlan::train_flops() const {
-  // Backward-data and backward-weights each cost about one forward for conv and dense layers;
-  // the first layer needs no backward-data, which this estimate ignores.
-  return 3.0 * forward_flops();
+  // Backward-data and backward-weights each cost about one forward for conv and dense layers.
+  // Weight gradients exist for trained layers only, and no data gradient is needed at or below
+  // the lowest trained layer: a frozen trunk costs its forward alone.
+  const size_t first = first_trained_layer();
+  double f = forward_flops();
+  for (size_t i = first; i < layers.size(); ++i) {
+    if (i > first) f += layers[i].forward_flops;
+    const bool trained = std::any_of(layers[i].params.begin(), layers[i].params.end(),
+                                     [&](int p) { return params[static_cast<size_t>(p)].trainable; });
+    if (trained) f += layers[i].forward_flops;
+  }
+  return f;
 }
 // plan_network checked that this sum fits in 64 bits.
 int64_t NetworkPlan::activation_floats() const {

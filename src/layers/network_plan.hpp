@@ -52,7 +52,9 @@ struct NetworkPlan {
   size_t first_trained_layer() const;
   bool has_frozen_layers() const;         // some layer has `trainable: false`
   double forward_flops() const;            // per sample
-  double train_flops() const;              // per sample, forward + both backward passes (~3x)
+  // Per sample: forward, weight gradients of trained layers, and data gradients above the
+  // lowest trained layer (about 3x the forward without frozen layers).
+  double train_flops() const;
   int64_t activation_floats() const;       // per sample: every layer's output kept for backward
   // The layers that read layer `index`'s output (network_input: the network's input), in order.
   std::vector<size_t> readers(int index) const;

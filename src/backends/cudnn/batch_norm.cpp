@@ -21,7 +21,11 @@ BatchNormLayer::BatchNormLayer(const PlannedLayer& layer, const BatchNormTensors
       one_(one),
       mode_(layer.in.h * layer.in.w == 1 ? CUDNN_BATCHNORM_PER_ACTIVATION : CUDNN_BATCHNORM_SPATIAL),
       saved_(allocator.allocate(fmt::format("layer '{}' (batch statistics)", layer.spec.name),
-                                2 * layer.in.c * int64_t{sizeof(float)})) {}
+                                saved_floats(layer) * int64_t{sizeof(float)})) {}
+
+// cuDNN's backward always writes scale and shift gradients; a frozen layer, which has none,
+// gives it two more channel vectors here to write them to.
+int64_t BatchNormLayer::saved_floats(const PlannedLayer& layer) { return (layer.spec.trainable ? 2 : 4) * layer.in.c; }
 
 void BatchNormLayer::describe(int64_t n) {
   if (n == described_n_) return;
@@ -49,11 +53,14 @@ void BatchNormLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
 
 void BatchNormLayer::backward_weights(const GpuContext& ctx, const BackwardArgs& args) {
   describe(args.n);
-  const float* saved = saved_.floats();
-  EXPT_CUDNN_CHECK(cudnnBatchNormalizationBackward(
-      ctx.cudnn, mode_, &kOne, &kZero, &kOne, &kZero, x_desc_.get(), args.x, x_desc_.get(), args.dy, x_desc_.get(),
-      args.dx, stats_desc_.get(), tensors_.scale.value, tensors_.scale.grad, tensors_.shift.grad, layer_.spec.epsilon,
-      saved, saved + layer_.in.c));
+  float* saved = saved_.floats();
+  const int64_t c = layer_.in.c;
+  float* dscale = tensors_.scale.grad ? tensors_.scale.grad : saved + 2 * c;
+  float* dshift = tensors_.shift.grad ? tensors_.shift.grad : saved + 3 * c;
+  EXPT_CUDNN_CHECK(cudnnBatchNormalizationBackward(ctx.cudnn, mode_, &kOne, &kZero, &kOne, &kZero, x_desc_.get(), args.x,
+                                                   x_desc_.get(), args.dy, x_desc_.get(), args.dx, stats_desc_.get(),
+                                                   tensors_.scale.value, dscale, dshift, layer_.spec.epsilon, saved,
+                                                   saved + c));
 }
 
 }  // namespace expt::cudnn

@@ -23,6 +23,9 @@ class BatchNormLayer final : public GpuLayer {
   BatchNormLayer(const PlannedLayer& layer, const BatchNormTensors& tensors, const float* one,
                  DeviceAllocator& allocator);
 
+  // Device floats the layer keeps besides its parameters (the memory plan counts them).
+  static int64_t saved_floats(const PlannedLayer& layer);
+
   void forward(const GpuContext& ctx, const ForwardArgs& args) override;
   // The data, scale and shift gradients come from one call, made here so that it also runs when
   // the network's backward stops below this layer.
@@ -36,7 +39,9 @@ class BatchNormLayer final : public GpuLayer {
   BatchNormTensors tensors_;
   const float* one_;
   cudnnBatchNormMode_t mode_;
-  DeviceBuffer saved_;  // the last training batch's mean and inverse standard deviation, [2, C]
+  // The last training batch's mean and inverse standard deviation, [2, C]; when frozen, then the
+  // scale and shift gradients cuDNN computes and nothing reads, [2, C].
+  DeviceBuffer saved_;
   TensorDescriptor x_desc_ = make_tensor_descriptor();
   TensorDescriptor stats_desc_ = make_tensor_descriptor();
   int64_t described_n_ = 0;

@@ -87,6 +87,7 @@ void ConvLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
 void ConvLayer::backward_weights(const GpuContext& ctx, const BackwardArgs& args) {
   describe_batch(args.n);
   activation_.backward(ctx, args.n, args.y, args.dy);
+  if (!weight_.grad) return;  // frozen: backward-data still needs the activation's backward
   const float one = 1.0f, zero = 0.0f;
   if (bias_)
     EXPT_CUDNN_CHECK(cudnnConvolutionBackwardBias(ctx.cudnn, &one, y_desc_.get(), args.dy, &zero, bias_desc_.get(),

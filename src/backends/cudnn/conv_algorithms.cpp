@@ -56,6 +56,9 @@ ConvAlgorithms find_conv_algorithms(const GpuContext& ctx, const ConvSearchTenso
   chosen.backward_data = d.algo;
   chosen.backward_data_math = d.mathType;
 
+  chosen.workspace_bytes = std::max(f.memory, d.memory);
+  if (!t.dw) return chosen;  // a frozen layer computes no filter gradient
+
   cudnnConvolutionBwdFilterAlgoPerf_t bwd_filter[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   EXPT_CUDNN_CHECK(cudnnSetConvolutionMathType(t.conv, search_math));
   EXPT_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(
@@ -65,7 +68,7 @@ ConvAlgorithms find_conv_algorithms(const GpuContext& ctx, const ConvSearchTenso
   chosen.backward_filter = w.algo;
   chosen.backward_filter_math = w.mathType;
 
-  chosen.workspace_bytes = std::max({f.memory, d.memory, w.memory});
+  chosen.workspace_bytes = std::max(chosen.workspace_bytes, w.memory);
   return chosen;
 }
 

@@ -29,7 +29,8 @@ struct ConvAlgorithms {
 };
 
 // The tensors a search runs on. The outputs (y, dx, dw) are overwritten with junk, so they must
-// be buffers whose contents do not matter at the time; the inputs are only read.
+// be buffers whose contents do not matter at the time; the inputs are only read. A null dw (a
+// frozen layer) skips the backward-filter search; that direction then keeps cuDNN's default.
 struct ConvSearchTensors {
   cudnnTensorDescriptor_t x_desc;
   const float* x;

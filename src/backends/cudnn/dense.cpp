@@ -57,6 +57,7 @@ void DenseLayer::forward(const GpuContext& ctx, const ForwardArgs& args) {
 void DenseLayer::backward_weights(const GpuContext& ctx, const BackwardArgs& args) {
   const int n = as_blas_int(args.n, layer_.spec.name);
   activation_.backward(ctx, args.n, args.y, args.dy);
+  if (!weight_.grad) return;  // frozen: backward-data still needs the activation's backward
   const float one = 1.0f, zero = 0.0f;
   EXPT_CUBLAS_CHECK(cublasSgemm(ctx.cublas, CUBLAS_OP_N, CUBLAS_OP_T, inputs_, units_, n, &one, args.x, inputs_, args.dy,
                                 units_, &zero, weight_.grad, inputs_));

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/cudnn/batch_norm.hpp"
 #include "backends/cudnn/conv2d.hpp"
 #include "backends/cudnn/fused_activation.hpp"
 
@@ -27,17 +28,18 @@ int64_t largest_activation_floats(const NetworkPlan& plan) {
 MemoryPlan plan_memory(const NetworkPlan& plan, int optimizer_state_slots) {
   MemoryPlan m;
   m.items.push_back({"cuDNN/cuBLAS handles and convolution workspace (reserve)", kLibraryReserve, 0});
-  // Every tensor of the plan, batch norm's running statistics included, has a gradient and state buffer.
+  // Every tensor of the plan is held; only trainable ones have a gradient and optimizer state.
   int64_t tensor_floats = 0;
-  for (const ParamSpec& p : plan.params) tensor_floats += p.size();
-  m.items.push_back({"parameters, gradients and optimizer state", tensor_floats * (2 + optimizer_state_slots) * kFloat, 0});
+  for (const ParamSpec& p : plan.params) tensor_floats += p.size() * (p.trainable ? 2 + optimizer_state_slots : 1);
+  m.items.push_back({"parameters, gradients and optimizer state", tensor_floats * kFloat, 0});
   m.items.push_back({"input batch, its labels and its gradient", 0, 2 * plan.input.size() * kFloat + 4});
   for (const auto& l : plan.layers) {
     int64_t per_sample = l.spec.kind == LayerKind::flatten ? 0 : l.out.size() * kFloat;
     if (l.spec.kind == LayerKind::conv2d) per_sample += padded_input_floats(l) * kFloat;
     per_sample += fused_activation_floats(l) * kFloat;
     if (l.spec.kind == LayerKind::max_pool) per_sample += l.out.size() * int64_t{sizeof(int32_t)};
-    const int64_t batch_statistics = l.spec.kind == LayerKind::batch_norm ? 2 * l.in.c * kFloat : 0;
+    const int64_t batch_statistics =
+        l.spec.kind == LayerKind::batch_norm ? BatchNormLayer::saved_floats(l) * kFloat : 0;
     m.items.push_back({fmt::format("layer '{}' ({})", l.spec.name, to_string(l.spec.kind)), batch_statistics, per_sample});
   }
   m.items.push_back({"gradient buffers", 0, 2 * largest_activation_floats(plan) * kFloat});

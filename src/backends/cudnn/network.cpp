@@ -59,6 +59,7 @@ CudnnNetwork::CudnnNetwork(const NetworkPlan& plan, const NetworkOptions& option
   ctx_.cublas = cublas;
 
   check_fits_in_memory(device_name);
+  backward_stop_ = plan_.has_frozen_layers() ? plan_.first_trained_layer() : 0;
   allocate_buffers();
   create_layers();
   choose_convolution_algorithms();
@@ -111,9 +112,12 @@ void CudnnNetwork::allocate_buffers() {
     EXPT_CUDA_CHECK(
         cudaMemcpyAsync(s.value.get(), initial.data(), s.size * kFloat, cudaMemcpyHostToDevice, ctx_.stream));
     EXPT_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));  // `initial` is refilled next
-    s.grad = allocator_.allocate(fmt::format("gradient of '{}'", p.name), s.size * kFloat);
-    for (int i = 0; i < slots; ++i)
-      s.state[i] = allocator_.allocate(fmt::format("optimizer state {} of '{}'", i, p.name), s.size * kFloat);
+    // State and frozen parameters are never trained: no gradient, no optimizer state.
+    if (p.trainable) {
+      s.grad = allocator_.allocate(fmt::format("gradient of '{}'", p.name), s.size * kFloat);
+      for (int i = 0; i < slots; ++i)
+        s.state[i] = allocator_.allocate(fmt::format("optimizer state {} of '{}'", i, p.name), s.size * kFloat);
+    }
     params_.push_back(std::move(s));
   }
   input_ = allocator_.allocate("input batch", n * plan_.input.size() * kFloat);
@@ -306,22 +310,23 @@ void CudnnNetwork::backward() {
     backward_graph();
   // A second backward would read the padded conv inputs that backward-data has overwritten.
   backward_allowed_ = false;
-  input_gradient_valid_ = true;
+  input_gradient_valid_ = backward_stop_ == 0;
 }
 
 void CudnnNetwork::backward_chain() {
   const int64_t n = batch_;
   float* dy = dlogits_.floats();
-  for (size_t i = layers_.size(); i-- > 0;) {
+  for (size_t i = layers_.size(); i-- > backward_stop_;) {
     if (layers_[i]->output_aliases_input()) continue;  // flatten: the gradient is the same memory
     float* dx = i == 0 ? input_grad_.floats() : (dy == grad_a_.floats() ? grad_b_.floats() : grad_a_.floats());
     const BackwardArgs args{n, layer_input(i), layer_output(i), dy, dx};
     timed(timings_[i].backward_weights_ms, [&] { layers_[i]->backward_weights(ctx_, args); });
+    if (!data_gradient_needed(i)) return;
     timed(timings_[i].backward_data_ms, [&] { layers_[i]->backward_data(ctx_, args); });
     dy = dx;
   }
   // Leading flatten layers leave the input gradient in a ping-pong buffer.
-  if (dy != input_grad_.floats())
+  if (backward_stop_ == 0 && dy != input_grad_.floats())
     EXPT_CUDA_CHECK(cudaMemcpyAsync(input_grad_.get(), dy, n * plan_.input.size() * kFloat, cudaMemcpyDeviceToDevice,
                                     ctx_.stream));
 }
@@ -333,7 +338,7 @@ void CudnnNetwork::backward_graph() {
   const int64_t n = batch_;
   std::fill(gradient_written_.begin(), gradient_written_.end(), false);
   input_gradient_written_ = false;
-  for (size_t i = layers_.size(); i-- > 0;) {
+  for (size_t i = layers_.size(); i-- > backward_stop_;) {
     const PlannedLayer& l = plan_.layers[i];
     float* dy = i + 1 == layers_.size() ? dlogits_.floats() : output_grads_[i].floats();
     const int64_t in_count = n * l.in.size();
@@ -349,6 +354,7 @@ void CudnnNetwork::backward_graph() {
                                           : output_grads_[static_cast<size_t>(source)].floats();
     const BackwardArgs args{n, layer_input(i), layer_output(i), dy, dx};
     timed(timings_[i].backward_weights_ms, [&] { layers_[i]->backward_weights(ctx_, args); });
+    if (!data_gradient_needed(i)) return;
     timed(timings_[i].backward_data_ms, [&] { layers_[i]->backward_data(ctx_, args); });
     pass_gradient(source, dx, in_count);
   }
@@ -433,6 +439,10 @@ const DeviceBuffer& CudnnNetwork::optimizer_state(size_t index, int slot) const 
   if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
     throw BackendError(fmt::format("cudnn backend: {} has no optimizer state slot {} with {}", plan_.params[index].name,
                                    slot, to_string(options_.optimizer.kind)));
+  if (!plan_.params[index].trainable)
+    throw BackendError(fmt::format("cudnn backend: '{}' is not trained (state or a frozen layer), so it has no "
+                                   "optimizer state",
+                                   plan_.params[index].name));
   return p.state[slot];
 }
 
@@ -441,8 +451,13 @@ void CudnnNetwork::read(const TensorRef& tensor, std::span<float> out) const {
   switch (tensor.kind) {
     case TensorKind::parameter:
       return copy_to_host(parameter(i).value.get(), out, parameter(i).size, plan_.params[i].name);
-    case TensorKind::gradient:
-      return copy_to_host(parameter(i).grad.get(), out, parameter(i).size, "gradient of " + plan_.params[i].name);
+    case TensorKind::gradient: {
+      const ParameterStorage& p = parameter(i);
+      if (plan_.params[i].trainable)
+        return copy_to_host(p.grad.get(), out, p.size, "gradient of " + plan_.params[i].name);
+      require_size(out.size(), p.size, "gradient of " + plan_.params[i].name);  // never trained: none kept
+      return std::fill(out.begin(), out.end(), 0.0f);
+    }
     case TensorKind::optimizer_state:
       return copy_to_host(optimizer_state(i, tensor.slot).get(), out, params_[i].size,
                           "optimizer state of " + plan_.params[i].name);
@@ -453,6 +468,10 @@ void CudnnNetwork::read(const TensorRef& tensor, std::span<float> out) const {
       return copy_to_host(layer_output(i), out, batch_ * plan_.layers[i].out.size(),
                           "the output of layer " + plan_.layers[i].spec.name);
     case TensorKind::input_gradient:
+      if (backward_stop_ > 0)
+        throw BackendError(fmt::format("cudnn backend: no input gradient: the layers below '{}' are frozen, so "
+                                       "backward() stops there",
+                                       plan_.layers[backward_stop_].spec.name));
       if (!input_gradient_valid_)
         throw BackendError("cudnn backend: read_input_gradient() needs a backward() after the last forward()");
       return copy_to_host(input_grad_.get(), out, batch_ * plan_.input.size(), "the input gradient");

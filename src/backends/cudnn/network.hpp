@@ -77,6 +77,11 @@ class CudnnNetwork final : public Network {
   DeviceBuffer workspace_;
   std::vector<std::unique_ptr<GpuLayer>> layers_;
 
+  // With frozen layers backward stops at the lowest trained layer (NetworkPlan::first_trained_layer),
+  // which computes no data gradient; below it nothing trains. 0 without frozen layers: backward
+  // reaches the input, whose gradient the parity tests compare.
+  size_t backward_stop_ = 0;
+  bool data_gradient_needed(size_t layer) const { return backward_stop_ == 0 || layer > backward_stop_; }
   int64_t batch_ = 0;                 // n of the last forward
   bool backward_allowed_ = false;     // the last forward was a training one
   bool input_gradient_valid_ = false;

@@ -40,6 +40,11 @@ class BatchNormPass final : public LayerPass {
     mean_ = memory(train_pd_.mean_desc(), ctx.engine, ctx.allocator(name(), "mean")(train_pd_.mean_desc().get_size()));
     variance_ = memory(train_pd_.variance_desc(), ctx.engine,
                        ctx.allocator(name(), "variance")(train_pd_.variance_desc().get_size()));
+    // Frozen, the layer has no gradient buffers; backward still computes the scale and shift
+    // gradients (backward_data cannot scale, docs/onednn-notes.md §11), into these.
+    if (!s.trainable)
+      unused_gradients_ = memory(plain_desc({2, planned.in.c}), ctx.engine,
+                                 ctx.allocator(name(), "unused scale and shift gradients")(2 * planned.in.c * sizeof(float)));
     for (size_t t = 0; t < planned.params.size(); ++t) {
       const auto p = static_cast<size_t>(planned.params[t]);
       // The counter is a 0-d tensor in PyTorch; one float here.
@@ -60,10 +65,18 @@ class BatchNormPass final : public LayerPass {
     eval_args_[DNNL_ARG_MEAN] = tensor(kRunningMean).value;
     eval_args_[DNNL_ARG_VARIANCE] = tensor(kRunningVar).value;
     // Backward ignores the shift but refuses to run without it (docs/onednn-notes.md §11).
-    bwd_args_ = {{DNNL_ARG_SRC, input_},           {DNNL_ARG_MEAN, mean_},           {DNNL_ARG_VARIANCE, variance_},
-                 {DNNL_ARG_DIFF_DST, diff_dst},    {DNNL_ARG_SCALE, scale.value},    {DNNL_ARG_SHIFT, shift.value},
-                 {DNNL_ARG_DIFF_SRC, diff_src},    {DNNL_ARG_DIFF_SCALE, scale.grad}, {DNNL_ARG_DIFF_SHIFT, shift.grad},
-                 {DNNL_ARG_SCRATCHPAD, scratchpad}};
+    bwd_args_ = {{DNNL_ARG_SRC, input_},        {DNNL_ARG_MEAN, mean_},        {DNNL_ARG_VARIANCE, variance_},
+                 {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_SCALE, scale.value}, {DNNL_ARG_SHIFT, shift.value},
+                 {DNNL_ARG_DIFF_SRC, diff_src}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
+    if (planned_.spec.trainable) {
+      bwd_args_[DNNL_ARG_DIFF_SCALE] = scale.grad;
+      bwd_args_[DNNL_ARG_DIFF_SHIFT] = shift.grad;
+    } else {
+      const memory::desc channels = plain_desc({planned_.in.c});
+      float* unused = floats(unused_gradients_);
+      bwd_args_[DNNL_ARG_DIFF_SCALE] = memory(channels, unused_gradients_.get_engine(), unused);
+      bwd_args_[DNNL_ARG_DIFF_SHIFT] = memory(channels, unused_gradients_.get_engine(), unused + planned_.in.c);
+    }
   }
 
   void forward(dnnl::stream& stream, Phase phase, uint64_t, Profiler& profiler) override {
@@ -100,6 +113,7 @@ class BatchNormPass final : public LayerPass {
   }
 
   memory input_, mean_, variance_;
+  memory unused_gradients_;  // frozen only: [2, C], written by backward and never read
   ParamStore& params_;
   int64_t per_channel_;  // values each channel's statistics cover in this pass
   dnnl::batch_normalization_forward::primitive_desc train_pd_, eval_pd_;

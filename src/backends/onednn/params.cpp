@@ -1,5 +1,7 @@
 #include "backends/onednn/params.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "backends/onednn/layouts.hpp"
@@ -11,7 +13,11 @@ using dnnl::memory;
 
 ParamStore::ParamStore(const dnnl::engine& engine, const NetworkPlan& plan, int state_slots)
     : engine_(engine), state_slots_(state_slots), tensors_(plan.params.size()) {
-  for (const auto& p : plan.params) canonical_sizes_.push_back(p.size());
+  for (const auto& p : plan.params) {
+    canonical_sizes_.push_back(p.size());
+    names_.push_back(p.name);
+    trainable_.push_back(p.trainable);
+  }
 }
 
 ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const memory::desc& canonical,
@@ -20,10 +26,12 @@ ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const 
   t.layout = layout;
   t.canonical = canonical;
   t.permuted = std::move(permuted);
+  t.trainable = trainable_[index];
   const size_t bytes = layout.get_size();
   t.value_buffer = Buffer(bytes);
-  t.grad_buffer = Buffer(bytes);
   t.value = memory(layout, engine_, t.value_buffer.data());
+  if (!t.trainable) return t;
+  t.grad_buffer = Buffer(bytes);
   t.grad = memory(layout, engine_, t.grad_buffer.data());
   for (int s = 0; s < state_slots_; ++s) {
     t.state_buffers[s] = Buffer(bytes);
@@ -35,6 +43,12 @@ ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const 
 void ParamStore::check_index(size_t index) const {
   if (index >= tensors_.size())
     throw BackendError(fmt::format("onednn: no parameter {} (the network has {})", index, tensors_.size()));
+}
+
+void ParamStore::check_has(size_t index, ParamPart part) const {
+  if (trainable_[index] || part == ParamPart::value || part == ParamPart::grad) return;
+  throw BackendError(
+      fmt::format("onednn: '{}' is not trained (state or a frozen layer), so it has no optimizer state", names_[index]));
 }
 
 const memory& ParamStore::part_memory(size_t index, ParamPart part) const {
@@ -68,6 +82,8 @@ void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const 
   if (static_cast<int64_t>(out.size()) != canonical_sizes_[index])
     throw BackendError(
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], out.size()));
+  check_has(index, part);
+  if (part == ParamPart::grad && !t.trainable) return std::fill(out.begin(), out.end(), 0.0f);
   const memory canonical(t.canonical, engine_, out.data());
   const memory& stored = part_memory(index, part);
   if (!t.permuted) return reorder_now(engine_, stored, canonical);
@@ -83,6 +99,7 @@ void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) 
   if (static_cast<int64_t>(in.size()) != canonical_sizes_[index])
     throw BackendError(
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], in.size()));
+  check_has(index, part);
   const ParamTensor& t = *tensors_[index];
   Buffer scratch(t.permuted ? t.permuted->get_size() : 0);
   write_from(index, part, in.data(), scratch.data());
@@ -91,21 +108,18 @@ void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) 
 void ParamStore::initialize(size_t index, const std::function<void(std::span<float>)>& fill) {
   check_index(index);
   ParamTensor& t = *tensors_[index];
-  const std::span<float> staged(t.grad_buffer.floats(), static_cast<size_t>(canonical_sizes_[index]));
+  const size_t count = static_cast<size_t>(canonical_sizes_[index]);
+  // Without a gradient buffer the staging (and the permutation's scratch) is a temporary.
+  const bool own_buffers = t.trainable;
+  const bool scratch_in_state = own_buffers && t.permuted && state_slots_ > 0;
+  const Buffer temporary = own_buffers ? Buffer() : Buffer(count * sizeof(float));
+  const Buffer permuted_scratch = t.permuted && !scratch_in_state ? Buffer(t.permuted->get_size()) : Buffer();
+  const std::span<float> staged(own_buffers ? t.grad_buffer.floats() : temporary.floats(), count);
   fill(staged);
-  Buffer own_scratch;
-  void* scratch = nullptr;
-  if (t.permuted) {
-    if (state_slots_ > 0) {
-      scratch = t.state_buffers[0].data();
-    } else {
-      own_scratch = Buffer(t.permuted->get_size());
-      scratch = own_scratch.data();
-    }
-  }
+  void* scratch = scratch_in_state ? t.state_buffers[0].data() : permuted_scratch.data();
   write_from(index, ParamPart::value, staged.data(), scratch);
-  t.grad_buffer.zero();
-  if (t.permuted && state_slots_ > 0) t.state_buffers[0].zero();
+  if (own_buffers) t.grad_buffer.zero();
+  if (scratch_in_state) t.state_buffers[0].zero();
 }
 
 void ParamStore::write_from(size_t index, ParamPart part, const float* in, void* permuted_scratch) {
@@ -123,7 +137,7 @@ void ParamStore::write_from(size_t index, ParamPart part, const float* in, void*
 int64_t ParamStore::bytes() const {
   int64_t total = 0;
   for (const auto& t : tensors_)
-    if (t) total += static_cast<int64_t>(t->layout.get_size()) * (2 + state_slots_);
+    if (t) total += static_cast<int64_t>(t->layout.get_size()) * (t->trainable ? 2 + state_slots_ : 1);
   return total;
 }
 

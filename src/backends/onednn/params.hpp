@@ -1,12 +1,15 @@
 #pragma once
 // Parameters, gradients and optimizer state, kept in the layout the forward primitive of the
 // largest batch chose; gradient and state share it, so the element-wise optimizer runs on the
-// raw buffers (padding included: it stays zero).
+// raw buffers (padding included: it stays zero). Only trainable tensors have a gradient and
+// optimizer state: batch norm's running statistics and frozen layers' parameters hold a value
+// alone, so a frozen VGG16 trunk costs its weights and nothing more.
 #include <cstdint>
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "backends/onednn/buffers.hpp"
@@ -21,6 +24,7 @@ struct ParamTensor {
   // sample (out outermost). Viewed as 2-D {out, K} it is what the inner product multiplies the
   // input's 2-D view with (docs/onednn-notes.md §8).
   std::optional<dnnl::memory::desc> permuted;
+  bool trainable = true;  // false: grad, state and their buffers stay empty
   Buffer value_buffer, grad_buffer, state_buffers[2];
   dnnl::memory value, grad, state[2];
   int64_t floats() const { return static_cast<int64_t>(layout.get_size() / sizeof(float)); }
@@ -41,22 +45,28 @@ class ParamStore {
   size_t size() const { return tensors_.size(); }
   int state_slots() const { return state_slots_; }
 
+  // The gradient of a tensor that is not trained reads as zeros (it never gets one); its
+  // optimizer state does not exist, and reading or writing it throws BackendError.
   void read(size_t index, ParamPart part, std::span<float> out) const;
   void write(size_t index, ParamPart part, std::span<const float> in);
   // Sets the value from `fill`, which writes the canonical layout, with no temporary as large
   // as the tensor (the dense weights are 400 MB in the seed network): the gradient buffer, and
   // for permuted weights the first state buffer, stage the data and are zeroed again. Peak
-  // resident memory then stays at what the network holds.
+  // resident memory then stays at what the network holds. A tensor that is not trained has no
+  // such buffers and stages in a temporary, freed before the next tensor is filled.
   void initialize(size_t index, const std::function<void(std::span<float>)>& fill);
   int64_t bytes() const;
 
  private:
   void check_index(size_t index) const;
+  void check_has(size_t index, ParamPart part) const;  // state of a tensor that is not trained: throws
   // Canonical `in` into `part`; `permuted_scratch` holds t.permuted->get_size() bytes when needed.
   void write_from(size_t index, ParamPart part, const float* in, void* permuted_scratch);
   const dnnl::memory& part_memory(size_t index, ParamPart part) const;
   dnnl::engine engine_;
   std::vector<int64_t> canonical_sizes_;
+  std::vector<std::string> names_;
+  std::vector<bool> trainable_;
   int state_slots_;
   std::vector<std::optional<ParamTensor>> tensors_;
 };

@@ -18,11 +18,13 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   bwd_weights_pd_ = std::move(bwd_weights_pd);
   fwd_ = dnnl::primitive(fwd_pd_);
   bwd_data_ = dnnl::primitive(bwd_data_pd_);
-  bwd_weights_ = dnnl::primitive(bwd_weights_pd_);
+  // A frozen layer computes no weight gradient: no primitive, no copies of its inputs for one.
+  if (s.trainable) bwd_weights_ = dnnl::primitive(bwd_weights_pd_);
 
   src_ = std::move(src);
   fwd_src_ = memory(fwd_pd_.src_desc(0), engine_, src_.dst().get_data_handle());
-  bwd_src_ = Relayout::consume(engine_, fwd_src_, bwd_weights_pd_.src_desc(0), ctx.allocator(name(), "src_bwd"));
+  if (s.trainable)
+    bwd_src_ = Relayout::consume(engine_, fwd_src_, bwd_weights_pd_.src_desc(0), ctx.allocator(name(), "src_bwd"));
 
   const ParamTensor& weights = ctx.params.at(planned_.params[0]);
   weights_ = Relayout::consume(engine_, weights.value, fwd_pd_.weights_desc(0), ctx.allocator(name(), "weights"));
@@ -32,16 +34,18 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
     bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
                                           ctx.allocator(name(), "weights_bwd_data"));
   // Weight and bias gradients are fp32 in bf16 training too (docs/onednn-notes.md §3).
-  weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
-                                    ctx.allocator(name(), "weights_grad"));
+  if (s.trainable)
+    weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
+                                      ctx.allocator(name(), "weights_grad"));
   if (s.use_bias) {
     const int bias_index = planned_.params[1];
     if (!ctx.params.defined(bias_index))
       ctx.params.define(bias_index, bwd_weights_pd_.diff_weights_desc(1), plain_desc({fwd_pd_.dst_desc(0).dims()[1]}));
     const ParamTensor& bias = ctx.params.at(bias_index);
     bias_ = Relayout::consume(engine_, bias.value, fwd_pd_.weights_desc(1), ctx.allocator(name(), "bias"));
-    bias_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(1), bias.grad,
-                                   ctx.allocator(name(), "bias_grad"));
+    if (s.trainable)
+      bias_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(1), bias.grad,
+                                     ctx.allocator(name(), "bias_grad"));
   }
   const memory::desc dst = fwd_pd_.dst_desc(0);
   output_ = memory(dst, engine_, ctx.allocator(name(), "output")(dst.get_size()));
@@ -53,19 +57,19 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
 }
 
 void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) {
-  bwd_diff_dst_ = Relayout::consume(engine_, diff_dst, bwd_weights_pd_.diff_dst_desc(0), allocate_diff_);
   activation_.bind(scratchpad, pre_activation_, output_, diff_dst);
   fwd_args_ = {{DNNL_ARG_SRC, fwd_src_},
                {DNNL_ARG_WEIGHTS, weights_.dst()},
                {DNNL_ARG_DST, pre_activation_},
                {DNNL_ARG_SCRATCHPAD, scratchpad}};
-  bwd_weights_args_ = {{DNNL_ARG_SRC, bwd_src_.dst()},
-                       {DNNL_ARG_DIFF_DST, bwd_diff_dst_.dst()},
-                       {DNNL_ARG_DIFF_WEIGHTS, weights_grad_.src()},
-                       {DNNL_ARG_SCRATCHPAD, scratchpad}};
-  if (planned_.spec.use_bias) {
-    fwd_args_[DNNL_ARG_BIAS] = bias_.dst();
-    bwd_weights_args_[DNNL_ARG_DIFF_BIAS] = bias_grad_.src();
+  if (planned_.spec.use_bias) fwd_args_[DNNL_ARG_BIAS] = bias_.dst();
+  if (planned_.spec.trainable) {
+    bwd_diff_dst_ = Relayout::consume(engine_, diff_dst, bwd_weights_pd_.diff_dst_desc(0), allocate_diff_);
+    bwd_weights_args_ = {{DNNL_ARG_SRC, bwd_src_.dst()},
+                         {DNNL_ARG_DIFF_DST, bwd_diff_dst_.dst()},
+                         {DNNL_ARG_DIFF_WEIGHTS, weights_grad_.src()},
+                         {DNNL_ARG_SCRATCHPAD, scratchpad}};
+    if (planned_.spec.use_bias) bwd_weights_args_[DNNL_ARG_DIFF_BIAS] = bias_grad_.src();
   }
   // The previous layer's gradient buffer, described as backward-data writes it.
   bwd_data_args_ = {{DNNL_ARG_DIFF_DST, diff_dst},

@@ -61,7 +61,7 @@ void batch_norm_forward_inference(const BatchNormGeometry& g, const T* x, const 
   batch_norm_apply(g, x, scale, shift, running_mean, inv_std, y);
 }
 
-// dx, dscale and dshift (all overwritten) from dy, with the mean and inv_std forward normalised
+// dx, dscale and dshift (all overwritten; dscale and dshift may be null: a frozen layer) from dy, with the mean and inv_std forward normalised
 // with. With batch statistics those depend on x too, which adds the terms through the mean and
 // variance: dx = scale * inv_std * (dy - mean(dy) - x_hat * mean(dy * x_hat)).
 template <class T>
@@ -78,8 +78,8 @@ void batch_norm_backward(const BatchNormGeometry& g, const T* x, const T* dy, co
         dy_sum += static_cast<double>(dy[k]);
         dy_xhat_sum += static_cast<double>(dy[k]) * (static_cast<double>(x[k]) - mu) * is;
       }
-    dshift[c] = static_cast<T>(dy_sum);
-    dscale[c] = static_cast<T>(dy_xhat_sum);
+    if (dshift) dshift[c] = static_cast<T>(dy_sum);
+    if (dscale) dscale[c] = static_cast<T>(dy_xhat_sum);
     const double gain = static_cast<double>(scale[c]) * is;
     const double dy_mean = batch_statistics ? dy_sum / m : 0.0;
     const double dy_xhat_mean = batch_statistics ? dy_xhat_sum / m : 0.0;

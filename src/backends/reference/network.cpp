@@ -296,8 +296,10 @@ void ReferenceNetwork::backward_layer(size_t index, const float* x, float* dy, f
     case LayerKind::batch_norm: {
       ScopedTimer timer(data_ms);
       const float* mean = normalization_[index].data();
+      // Frozen: the gradients of scale and shift stay zero, as those of frozen weights do.
+      float* dshift = s.trainable ? grads_[static_cast<size_t>(l.params[1])].data() : nullptr;
       batch_norm_backward(BatchNormGeometry{n, l.in.c, l.in.h * l.in.w}, x, dy, weight, mean, mean + l.in.c,
-                          training_, dx, dweight, grads_[static_cast<size_t>(l.params[1])].data());
+                          training_, dx, s.trainable ? dweight : nullptr, dshift);
       break;
     }
     case LayerKind::add: break;  // backward() passes its gradient to each input unchanged
@@ -324,10 +326,14 @@ size_t ReferenceNetwork::checked_param(size_t index) const {
   return index;
 }
 
-void ReferenceNetwork::check_slot(int slot) const {
+void ReferenceNetwork::check_state(size_t index, int slot) const {
   if (slot < 0 || slot >= optimizer_state_slots(options_.optimizer.kind))
     throw BackendError(fmt::format("reference backend: {} has no optimizer state slot {}",
                                    to_string(options_.optimizer.kind), slot));
+  if (!plan_.params[checked_param(index)].trainable)
+    throw BackendError(fmt::format("reference backend: '{}' is not trained (state or a frozen layer), so it has no "
+                                   "optimizer state",
+                                   plan_.params[index].name));
 }
 
 void ReferenceNetwork::read(const TensorRef& tensor, std::span<float> out) const {
@@ -339,7 +345,7 @@ void ReferenceNetwork::read(const TensorRef& tensor, std::span<float> out) const
       return copy_checked(In(grads_[checked_param(tensor.index)]), out,
                           "the gradient of " + plan_.params[tensor.index].name);
     case TensorKind::optimizer_state:
-      check_slot(tensor.slot);
+      check_state(tensor.index, tensor.slot);
       return copy_checked(In(optimizer_state_[checked_param(tensor.index)][static_cast<size_t>(tensor.slot)]), out,
                           "the optimizer state of " + plan_.params[tensor.index].name);
     case TensorKind::activation: {
@@ -364,7 +370,7 @@ void ReferenceNetwork::write(const TensorRef& tensor, std::span<const float> in)
     case TensorKind::parameter:
       return copy_checked(in, std::span<float>(params_[checked_param(tensor.index)]), plan_.params[tensor.index].name);
     case TensorKind::optimizer_state:
-      check_slot(tensor.slot);
+      check_state(tensor.index, tensor.slot);
       return copy_checked(in, std::span<float>(optimizer_state_[checked_param(tensor.index)][static_cast<size_t>(tensor.slot)]),
                           "the optimizer state of " + plan_.params[tensor.index].name);
     default:

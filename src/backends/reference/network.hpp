@@ -34,7 +34,7 @@ class ReferenceNetwork final : public Network {
   // Adds `dx` into the gradient of `source`'s output, or copies it there if it is the first.
   void pass_gradient(int source, const float* dx, int64_t count);
   size_t checked_param(size_t index) const;
-  void check_slot(int slot) const;  // of the optimizer state
+  void check_state(size_t index, int slot) const;  // the optimizer state exists: a trainable tensor's slot
 
   NetworkOptions options_;
 

@@ -54,4 +54,20 @@ TEST_CASE("cudnn memory sizes are printed in readable units") {
   CHECK(cudnn::format_bytes(int64_t{3} << 29) == "1.50 GiB");
 }
 
+TEST_CASE("cudnn memory plan: frozen tensors have no gradient or optimizer state") {
+  std::vector<LayerSpec> trained = frozen_trunk();
+  for (LayerSpec& l : trained) l.trainable = true;
+  const NetworkPlan frozen_plan = plan_network(frozen_trunk(), Shape{3, 8, 8}, 5);
+  const NetworkPlan trained_plan = plan_network(trained, Shape{3, 8, 8}, 5);
+  int64_t frozen_floats = 0;
+  for (size_t i = 0; i < frozen_plan.params.size(); ++i)
+    if (trained_plan.params[i].trainable && !frozen_plan.params[i].trainable) frozen_floats += frozen_plan.params[i].size();
+  REQUIRE(frozen_floats > 0);
+  // Adam: a gradient and two state slots per frozen float are not planned. The frozen batch
+  // norm's two extra channel vectors (cuDNN's unused scale and shift gradients) come back.
+  const int64_t batch_norm_sink = 2 * 6 * int64_t{sizeof(float)};
+  CHECK(plan_memory(trained_plan, 2).bytes_for(4) - plan_memory(frozen_plan, 2).bytes_for(4) ==
+        3 * frozen_floats * int64_t{sizeof(float)} - batch_norm_sink);
+}
+
 }  // namespace expt::gpu_test

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "core/error.hpp"
 #include "backends/reference/factory.hpp"
 #include "layers/network_plan.hpp"
 
@@ -179,6 +180,48 @@ inline void check_after_steps(Pair& p, const Batch& batch, int64_t n, uint64_t s
                 "evaluation activation of " + p.plan.layers[l].spec.name, *p.under_test, tol);
 }
 
+// Networks with frozen layers (`trainable: false`). One step: every activation and gradient (a
+// tensor that is not trained reads as zeros on both backends), no optimizer state for those
+// tensors, and the input gradient where backward reaches the input (it stops at the lowest
+// trained layer). Then `steps`
+// steps as check_after_steps does, after which the frozen layers' weights and biases are
+// bit for bit where they started while their running statistics moved alike.
+inline void check_frozen(Pair& p, const Batch& batch, int64_t n, uint64_t steps, Tolerance tol) {
+  std::vector<std::vector<float>> start;
+  for (size_t i = 0; i < p.plan.params.size(); ++i) start.push_back(read_param(*p.tested, i));
+  for (Network* net : {p.reference.get(), p.tested.get()}) {
+    net->forward(batch.host(n), Phase::train, 0);
+    net->backward();
+  }
+  for (size_t l = 0; l < p.plan.layers.size(); ++l)
+    check_close(read_activation(*p.tested, l, n), read_activation(*p.reference, l, n),
+                "activation of " + p.plan.layers[l].spec.name, *p.under_test, tol);
+  for (size_t i = 0; i < p.plan.params.size(); ++i) {
+    const ParamSpec& param = p.plan.params[i];
+    CAPTURE(param.name);
+    const std::vector<float> grad = read_grad(*p.tested, i);
+    check_close(grad, read_grad(*p.reference, i), "gradient of " + param.name, *p.under_test, tol);
+    if (param.trainable) continue;
+    CHECK(std::all_of(grad.begin(), grad.end(), [](float g) { return g == 0.0f; }));
+    for (Network* net : {p.reference.get(), p.tested.get()}) CHECK_THROWS_AS(read_state(*net, i, 0), BackendError);
+  }
+  if (p.plan.first_trained_layer() == 0)
+    check_close(read_input_gradient(*p.tested, n), read_input_gradient(*p.reference, n), "input gradient",
+                *p.under_test, tol);
+  else  // the tested backend may still compute it when asked (onednn does); the reference cannot
+    CHECK_THROWS_AS(read_input_gradient(*p.reference, n), BackendError);
+  check_after_steps(p, batch, n, steps, tol);
+  for (const PlannedLayer& layer : p.plan.layers) {
+    if (layer.spec.trainable) continue;
+    for (const int i : layer.params) {
+      const std::string& name = p.plan.params[static_cast<size_t>(i)].name;
+      if (!name.ends_with(".weight") && !name.ends_with(".bias")) continue;  // running statistics move
+      CAPTURE(name);
+      CHECK(read_param(*p.tested, static_cast<size_t>(i)) == start[static_cast<size_t>(i)]);
+    }
+  }
+}
+
 // Layers. conv and pool come in a square form (k, stride) and a per-dimension one.
 inline LayerSpec conv(int64_t filters, int64_t kh, int64_t kw, int64_t stride, Padding padding,
                       Activation activation = Activation::none, bool bias = true) {
@@ -293,6 +336,23 @@ inline std::vector<LayerSpec> projection_residual() {
 inline std::vector<LayerSpec> input_shortcut() {
   return named({simple(LayerKind::tanh), add_of({"input", "tanh0"}), conv(4, 3, 1, Padding::same, Activation::relu),
                 dense(5)});
+}
+
+inline LayerSpec frozen(LayerSpec layer) {
+  layer.trainable = false;
+  return layer;
+}
+// Fine-tuning's shape: a trained conv at the bottom under a frozen conv, batch norm and dense
+// layer, so backward passes through frozen layers to reach it, and a trained head.
+inline std::vector<LayerSpec> frozen_middle() {
+  return named({conv(6, 3, 1, Padding::same, Activation::relu), frozen(conv(8, 3, 1, Padding::same)),
+                frozen(simple(LayerKind::batch_norm)), simple(LayerKind::relu),
+                pool(LayerKind::max_pool, 2, 2, Padding::valid), frozen(dense(12, Activation::tanh)), dense(5)});
+}
+// Transfer learning's shape: everything below the head frozen, so no backward pass below it.
+inline std::vector<LayerSpec> frozen_trunk() {
+  return named({frozen(conv(6, 3, 1, Padding::same, Activation::relu)), frozen(simple(LayerKind::batch_norm)),
+                pool(LayerKind::max_pool, 2, 2, Padding::valid), frozen(dense(12, Activation::relu)), dense(5)});
 }
 
 }  // namespace expt::parity
