@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "sweep/asha.hpp"
 #include "sweep/expand.hpp"
 #include "sweep/manifest.hpp"
 #include "sweep/member_claim.hpp"
@@ -74,8 +75,14 @@ int show_sweep_status(const fs::path& path, const std::vector<std::string>& over
   const auto live = live_states(m, note);
 
   fmt::print("sweep {}: {} members | {}\n", m.name, m.members.size(), manifest_path(dir).string());
-  fmt::print("{:<16}  {:<11}  {:>6}  {:<14}  {:<11}  {:>6}  {:>6}  {}\n", "member", "state", "starts", "slurm task",
-             "task state", "test", "epochs", "parameters");
+  // Under ASHA, the rung each member was last sent to, with that rung's epochs.
+  const std::vector<int64_t> rungs = m.scheduler.enabled() ? asha_rungs(m.scheduler) : std::vector<int64_t>{};
+  const auto rung_cell = [&](const MemberRecord& r) {
+    return rungs.empty() ? std::string() : fmt::format("{:<12}  ", fmt::format("{} ({} ep)", r.rung, rungs[static_cast<size_t>(r.rung)]));
+  };
+  fmt::print("{:<16}  {:<11}  {}{:>6}  {:<14}  {:<11}  {:>6}  {:>6}  {}\n", "member", "state",
+             rungs.empty() ? "" : fmt::format("{:<12}  ", "rung"), "starts", "slurm task", "task state", "test", "epochs",
+             "parameters");
   size_t stalled = 0;
   for (const auto& r : m.members) {
     std::string state = to_string(r.state);
@@ -84,7 +91,7 @@ int show_sweep_status(const fs::path& path, const std::vector<std::string>& over
       ++stalled;
     }
     const auto task = live.find(r.slurm_task);
-    fmt::print("{:<16}  {:<11}  {:>6}  {:<14}  {:<11}  {:>6}  {:>6}  {}\n", r.id, state, r.starts,
+    fmt::print("{:<16}  {:<11}  {}{:>6}  {:<14}  {:<11}  {:>6}  {:>6}  {}\n", r.id, state, rung_cell(r), r.starts,
                r.slurm_task.empty() ? "-" : r.slurm_task, task == live.end() ? "-" : task->second,
                r.epochs_done > 0 ? fmt::format("{:.4f}", r.final_test_accuracy) : "-", r.epochs_done, describe(r.parameters));
   }

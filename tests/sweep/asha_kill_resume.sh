@@ -102,3 +102,16 @@ assert resumed >= 1, "no member was resumed after the kill"
 print(f"{len(after)} members: {promoted_before} promoted before the kill, {resumed} resumed after it; "
       f"final states {sorted(r['state'] for r in after)}")
 PY
+
+# `sweep status` shows each member's rung and that rung's epochs.
+"$expt" sweep status "$sweep" > "$work/status.txt"
+python3 - "$sweep" "$work/status.txt" <<'PY'
+import json, os, sys
+sweep, status_path = sys.argv[1:3]
+lines = open(status_path).read().splitlines()
+assert "rung" in lines[1].split(), lines[1]
+rungs = [1, 2, 4]
+for r in json.load(open(os.path.join(sweep, "sweep.json")))["members"]:
+    line = next(l for l in lines if l.startswith(r["id"]))
+    assert f"{r['rung']} ({rungs[r['rung']]} ep)" in line, (r["id"], r["rung"], line)
+PY
