@@ -45,6 +45,11 @@ void print_bench_text(const BenchResult& r) {
              mib(b.total()), mib(b.parameters), mib(b.gradients), mib(b.optimizer_state), mib(b.activations),
              mib(r.network_bytes), mib(r.peak_rss_bytes),
              static_cast<double>(r.peak_rss_bytes) / static_cast<double>(b.total()));
+  if (r.batch_norm_bytes > 0 && r.batch_norm_floor_ms > 0)
+    fmt::print("batch norm    {:8.1f} ms ({:.0f}% of the mean step) = {:.2f} x its traffic floor ({:.2f} GB / triad, "
+               "{:.1f} ms)\n",
+               r.batch_norm_ms, 100.0 * r.batch_norm_ms / r.mean_ms, r.batch_norm_ms / r.batch_norm_floor_ms,
+               r.batch_norm_bytes / 1e9, r.batch_norm_floor_ms);
   if (r.batch_assembly_ms >= 0)
     fmt::print("data loading  {:8.1f} ms per batch with the trainer's loader (overlapped with the step); "
                "data set loaded in {:.1f} s\n",
@@ -123,6 +128,12 @@ std::string bench_json(const BenchResult& r) {
         {"network_bytes", r.network_bytes},
         {"peak_rss_bytes", r.peak_rss_bytes},
         {"peak_rss_over_sum", static_cast<double>(r.peak_rss_bytes) / static_cast<double>(r.budget.total())}}},
+      {"batch_norm",
+       r.batch_norm_bytes > 0 ? json{{"ms", r.batch_norm_ms},
+                                     {"bytes", r.batch_norm_bytes},
+                                     {"floor_ms", r.batch_norm_floor_ms},
+                                     {"over_floor", r.batch_norm_floor_ms > 0 ? r.batch_norm_ms / r.batch_norm_floor_ms : 0.0}}
+                              : json(nullptr)},
       {"data_loading",
        r.batch_assembly_ms >= 0 ? json{{"batch_ms", r.batch_assembly_ms}, {"load_s", r.data_load_s}} : json(nullptr)},
       {"layers", layers}};

@@ -158,6 +158,14 @@ BenchResult run_bench(const BenchRequest& request) {
     t.calls = static_cast<int64_t>(static_cast<double>(t.calls) / steps + 0.5);
     result.layers.push_back(t);
   }
+  for (size_t i = 0; i < plan.layers.size() && i < result.layers.size(); ++i) {
+    const LayerTiming& t = result.layers[i];
+    if (plan.layers[i].spec.kind == LayerKind::batch_norm)
+      result.batch_norm_ms += t.forward_ms + t.backward_data_ms + t.backward_weights_ms;
+  }
+  result.batch_norm_bytes = batch_norm_traffic_bytes(plan, result.batch, config.precision == Precision::bf16 ? 2 : 4);
+  if (machine.triad_gbytes_per_second > 0)
+    result.batch_norm_floor_ms = 1000.0 * result.batch_norm_bytes / (machine.triad_gbytes_per_second * 1e9);
   if (request.data_present) time_data_loading(config, result);
   return result;
 }

@@ -37,6 +37,9 @@ struct BenchResult {
   double images_per_second = 0, achieved_gflops = 0, peak_fraction = 0;
   MachineNumbers machine;
   StepFloor floor;
+  // Batch normalization layers together, per step: time (all directions) and the time their
+  // memory traffic takes at the triad bandwidth (batch_norm_traffic_bytes); 0 without any.
+  double batch_norm_ms = 0, batch_norm_bytes = 0, batch_norm_floor_ms = 0;
   MemoryBudget budget;
   int64_t network_bytes = 0;    // Network::memory_bytes()
   int64_t peak_rss_bytes = 0;   // getrusage ru_maxrss after the steps, before any data is loaded

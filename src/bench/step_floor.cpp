@@ -28,6 +28,18 @@ StepFloor step_floor(const NetworkPlan& plan, int64_t batch, int optimizer_state
   return floor;
 }
 
+double batch_norm_traffic_bytes(const NetworkPlan& plan, int64_t batch, int64_t element_bytes) {
+  const size_t first_trained = plan.first_trained_layer();
+  double bytes = 0;
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    const PlannedLayer& layer = plan.layers[i];
+    if (layer.spec.kind != LayerKind::batch_norm) continue;
+    const double passes = i >= first_trained ? 8 : 3;
+    bytes += passes * static_cast<double>(layer.in.size() * batch * element_bytes);
+  }
+  return bytes;
+}
+
 MemoryBudget memory_budget(const NetworkPlan& plan, int64_t batch, int optimizer_state_slots) {
   // Every tensor is held (frozen ones and batch norm's running statistics too); only the
   // trained ones have a gradient and optimizer state.

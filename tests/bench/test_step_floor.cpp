@@ -54,3 +54,11 @@ TEST_CASE("step floor: the optimizer's traffic over trained tensors, dense weigh
   CHECK(floor_bytes(true) == doctest::Approx(4.0 * (8 * (76 + 8 + 606 + 21) + 2 * 600 + 2 * 18)));
   CHECK(floor_bytes(false) == doctest::Approx(4.0 * (8 * (606 + 21) + 600 + 2 * 18)));
 }
+
+TEST_CASE("batch norm traffic: 8 activation passes a layer in training, 3 below the lowest trained layer") {
+  // bn's input: the conv's 4 channels of 5x5 (`same` padding), batch 8.
+  const double activation = 4.0 * 5 * 5 * 8;
+  CHECK(batch_norm_traffic_bytes(plan_with(true), 8, 4) == doctest::Approx(8 * 4 * activation));
+  CHECK(batch_norm_traffic_bytes(plan_with(false), 8, 4) == doctest::Approx(3 * 4 * activation));
+  CHECK(batch_norm_traffic_bytes(plan_with(true), 8, 2) == doctest::Approx(8 * 2 * activation));
+}
