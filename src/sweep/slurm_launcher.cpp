@@ -246,6 +246,17 @@ int submit_to_slurm(const SweepSpec& spec, const SweepPlan& plan, const SweepOpt
     const ManifestLock lock(dir);
     write_manifest(manifest_path(dir), merged);
     rollback.created_if_new(manifest_path(dir), false);
+  } else {
+    // Members new since the manifest was written (a random search's `trials` grown) go into it
+    // before any task starts, since tasks look their members up there. Tasks of an earlier
+    // submission may be writing it, so it is read again under the lock and only added to. If
+    // sbatch then refuses, they stay pending, and the next submission takes them.
+    const ManifestLock lock(dir);
+    Manifest on_disk = read_manifest(manifest_path(dir));
+    const size_t known = on_disk.members.size();
+    for (const MemberRecord& r : merged.members)
+      if (!find_member(on_disk, r.id)) on_disk.members.push_back(r);
+    if (on_disk.members.size() > known) write_manifest(manifest_path(dir), on_disk);
   }
   const ProgramResult submitted = run_program(sbatch, args, script);
   if (submitted.exit_code != 0)

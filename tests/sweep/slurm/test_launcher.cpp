@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
 #include "sweep/child_process.hpp"
 #include "sweep/manifest.hpp"
@@ -146,4 +148,37 @@ TEST_CASE("slurm launcher: submits one array of the members not done, with the s
     CHECK_THROWS_AS(run_sweep(changed, slurm_options(1)), ConfigError);
     CHECK(read_manifest(dir / "sweep.json").slurm_jobs.size() == 1);
   }
+}
+
+TEST_CASE("slurm launcher: a random search grown by more trials puts its new members into the manifest first") {
+  const TempFolder tmp;
+  const auto search = [&](int trials) {
+    return tiny_sweep_file(tmp.path(), fmt::format("search: random\ntrials: {}\nsample_seed: 1\n"
+                                                   "parameters: {{training.optimizer.learning_rate: {{log_uniform: [1.0e-4, 1.0e-2]}}}}\n",
+                                                   trials));
+  };
+  const fs::path bin = tmp.path() / "bin";
+  const fs::path dir = tmp.path() / "results" / "s";
+  // The stand-in sbatch reads the manifest as the array's tasks would when they start.
+  fake_command(bin, "sbatch", fmt::format("cat > \"$(dirname \"$0\")/script\"; cp '{}' \"$(dirname \"$0\")/seen.json\"; echo 51",
+                                          (dir / "sweep.json").string()));
+  fake_command(bin, "squeue", "echo 51_0 RUNNING; echo 51_1 RUNNING");
+  const PathPrefix path(bin);
+  CHECK(run_sweep(search(2), slurm_options(1)) == 0);
+  const Manifest first = read_manifest(dir / "sweep.json");
+  REQUIRE(first.members.size() == 2);
+
+  fake_command(bin, "sbatch", fmt::format("cat > \"$(dirname \"$0\")/script\"; cp '{}' \"$(dirname \"$0\")/seen.json\"; echo 52",
+                                          (dir / "sweep.json").string()));
+  CHECK(run_sweep(search(3), slurm_options(1)) == 0);
+  const Manifest grown = read_manifest(dir / "sweep.json");
+  REQUIRE(grown.members.size() == 3);
+  CHECK(grown.members[0].id == first.members[0].id);
+  CHECK(grown.members[1].id == first.members[1].id);
+  const std::string added = grown.members[2].id;
+  CHECK(grown.members[2].slurm_task == "52_0");
+  CHECK(grown.slurm_jobs.back().members == 1);  // the first two are still running in job 51
+  CHECK(read_text(bin / "script").find(added) != std::string::npos);
+  // When sbatch ran, the manifest already held the new member.
+  CHECK(find_member(read_manifest(bin / "seen.json"), added) != nullptr);
 }
