@@ -2,30 +2,24 @@
 #include <doctest/doctest.h>
 
 #include "bench/step_floor.hpp"
+#include "layer_specs.hpp"
 
 using namespace expt;
+using expt::testing::layer_spec;
 
 namespace {
 
-LayerSpec layer(LayerKind kind, const char* name, bool trainable = true) {
-  LayerSpec s;
-  s.kind = kind;
-  s.name = name;
-  s.trainable = trainable;
-  return s;
-}
-
 // conv -> batch_norm -> flatten -> fc (6 units) -> logits (3): conv and batch norm frozen or not.
 NetworkPlan plan_with(bool trunk_trains) {
-  LayerSpec conv = layer(LayerKind::conv2d, "conv", trunk_trains);
+  LayerSpec conv = layer_spec(LayerKind::conv2d, "conv", trunk_trains);
   conv.filters = 4;
   conv.kernel_h = conv.kernel_w = 3;
-  LayerSpec fc = layer(LayerKind::dense, "fc");
+  LayerSpec fc = layer_spec(LayerKind::dense, "fc");
   fc.units = 6;
-  LayerSpec logits = layer(LayerKind::dense, "logits");
+  LayerSpec logits = layer_spec(LayerKind::dense, "logits");
   logits.units = 3;
-  return plan_network({conv, layer(LayerKind::batch_norm, "bn", trunk_trains), layer(LayerKind::flatten, "flatten"), fc,
-                       logits},
+  return plan_network({conv, layer_spec(LayerKind::batch_norm, "bn", trunk_trains),
+                       layer_spec(LayerKind::flatten, "flatten"), fc, logits},
                       Shape{2, 5, 5}, 3);
 }
 

@@ -2,35 +2,30 @@
 // of trained layers, and data gradients only above the lowest trained layer.
 #include <doctest/doctest.h>
 
+#include "layer_specs.hpp"
 #include "layers/network_plan.hpp"
 
 using namespace expt;
+using expt::testing::layer_spec;
 
 namespace {
 
-LayerSpec layer(LayerKind kind, const char* name, bool trainable = true) {
-  LayerSpec s;
-  s.kind = kind;
-  s.name = name;
-  s.trainable = trainable;
-  return s;
-}
 LayerSpec conv(const char* name, bool trainable) {
-  LayerSpec s = layer(LayerKind::conv2d, name, trainable);
+  LayerSpec s = layer_spec(LayerKind::conv2d, name, trainable);
   s.filters = 4;
   s.kernel_h = s.kernel_w = 3;
   return s;
 }
 LayerSpec dense(const char* name, int64_t units, bool trainable) {
-  LayerSpec s = layer(LayerKind::dense, name, trainable);
+  LayerSpec s = layer_spec(LayerKind::dense, name, trainable);
   s.units = units;
   return s;
 }
 
 // conv1 -> relu -> conv2 -> flatten -> fc -> logits, with the two convolutions' `trainable`.
 NetworkPlan plan_with(bool conv1_trains, bool conv2_trains) {
-  return plan_network({conv("conv1", conv1_trains), layer(LayerKind::relu, "relu"), conv("conv2", conv2_trains),
-                       layer(LayerKind::flatten, "flatten"), dense("fc", 8, true), dense("logits", 3, true)},
+  return plan_network({conv("conv1", conv1_trains), layer_spec(LayerKind::relu, "relu"), conv("conv2", conv2_trains),
+                       layer_spec(LayerKind::flatten, "flatten"), dense("fc", 8, true), dense("logits", 3, true)},
                       Shape{2, 6, 6}, 3);
 }
 
