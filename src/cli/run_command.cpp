@@ -34,7 +34,7 @@ void add_run_command(CLI::App& app) {
     } else if (args->config.empty()) {
       throw CLI::RequiredError("config");
     }
-    const ExperimentConfig config = load_config(file, args->overrides);
+    const ExperimentConfig config = options.resume_dir.empty() ? load_config(file, args->overrides) : load_run_config(file);
     const RunOutcome outcome = run_experiment(config, options);
     const Report& r = outcome.report;
     const std::string_view status = name_of(run_status_names, r.status);

@@ -67,9 +67,10 @@ void check_init_from(const InitFromConfig& from, const NetworkPlan& plan, const 
                                   from.path.string(), fmt::join(match.problems, "; ")));
 }
 
-}  // namespace
-
-ExperimentConfig build_config(const config::ConfigDocument& document, const std::string& default_name) {
+// What build_config and load_run_config share; `read_init_from` says whether model.init_from's
+// file is checked against the plan.
+ExperimentConfig build_checked(const config::ConfigDocument& document, const std::string& default_name,
+                               bool read_init_from) {
   config::LayerSources sources;
   ExperimentConfig config = config::parse_experiment(document, default_name, sources);
 
@@ -87,9 +88,25 @@ ExperimentConfig build_config(const config::ConfigDocument& document, const std:
   } catch (const ConfigError& e) {
     throw with_layer_location(e, sources, document.source_name());
   }
-  if (!config.init_from.path.empty()) check_init_from(config.init_from, plan, sources.init_from_path);
+  if (read_init_from && !config.init_from.path.empty()) check_init_from(config.init_from, plan, sources.init_from_path);
   config.resolved_yaml = to_yaml(config);
   return config;
+}
+
+std::string read_config_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw ConfigError(fmt::format("cannot read config file '{}': {}", file.string(),
+                                  std::filesystem::exists(file) ? "permission denied or not a file" : "no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+ExperimentConfig build_config(const config::ConfigDocument& document, const std::string& default_name) {
+  return build_checked(document, default_name, true);
 }
 
 ExperimentConfig load_config_text(std::string_view yaml, const std::string& source_name,
@@ -101,13 +118,15 @@ ExperimentConfig load_config_text(std::string_view yaml, const std::string& sour
 }
 
 ExperimentConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw ConfigError(fmt::format("cannot read config file '{}': {}", file.string(),
-                                  std::filesystem::exists(file) ? "permission denied or not a file" : "no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  ExperimentConfig config = load_config_text(text.str(), file.string(), overrides);
+  ExperimentConfig config = load_config_text(read_config_text(file), file.string(), overrides);
+  config.source = file;
+  return config;
+}
+
+ExperimentConfig load_run_config(const std::filesystem::path& file) {
+  config::ConfigDocument document = config::ConfigDocument::parse(read_config_text(file), file.string());
+  document.interpolate();
+  ExperimentConfig config = build_checked(document, file.stem().string(), false);
   config.source = file;
   return config;
 }

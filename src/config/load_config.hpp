@@ -16,6 +16,11 @@ namespace expt {
 
 ExperimentConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
+// A run folder's config.yaml, to resume the run: as load_config, except that model.init_from's
+// file is not read. The run's checkpoint holds every weight, and the file was checked when the
+// run started, so it may have been moved or deleted since.
+ExperimentConfig load_run_config(const std::filesystem::path& file);
+
 // `source_name` stands for the file in messages; its stem is the default `name`.
 ExperimentConfig load_config_text(std::string_view yaml, const std::string& source_name,
                                   const std::vector<std::string>& overrides = {});

@@ -86,7 +86,9 @@ int run_asha_worker(const fs::path& sweep_dir, const std::string& slurm_task, in
                               job->from_epoch > 0 ? fmt::format(" from epoch {}", job->from_epoch) : ""));
     MemberRun run;
     try {
-      const ExperimentConfig config = load_config(member_config_path(sweep_dir, job->id));
+      // A member promoted or resumed starts from its checkpoint, not from model.init_from's file.
+      const fs::path file = member_config_path(sweep_dir, job->id);
+      const ExperimentConfig config = job->from_epoch > 0 ? load_run_config(file) : load_config(file);
       run = run_member(config, dir, threads, varied_config(job->common, config.resolved_yaml), rung_epochs);
     } catch (const Error& e) {
       run.error = e.what();

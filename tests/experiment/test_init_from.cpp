@@ -31,3 +31,28 @@ TEST_CASE("init_from: a new run starts the listed layers from the file") {
   CHECK(start.tensors.at("fc1.weight").data != file.tensors.at("fc1.weight").data);  // seed 7's initialization
   std::filesystem::remove_all(results);
 }
+
+TEST_CASE("init_from: a run resumes after the file is gone, since its checkpoint holds every weight") {
+  const auto results = fresh_results("init-from-resume");
+  std::filesystem::create_directories(results);
+  const auto weights = results / "other-seed.safetensors";
+  const auto donor = load_config_text(quick_config(results), "quick.yaml", {"seed=99"});
+  save_checkpoint(weights, *reference_network(donor), donor.training.optimizer.kind, {}, /*include_optimizer=*/false);
+  const auto cfg = load_config_text(quick_config(results), "quick.yaml",
+                                    {"training.epochs=2", "model.init_from={path: " + weights.string() + ", layers: [conv1]}"});
+  RunOptions first = quiet();
+  first.pause_after_epochs = 1;
+  const RunOutcome paused = run_experiment(cfg, first);
+  REQUIRE(paused.exit_code == ExitCode::ok);
+  REQUIRE(paused.report.epochs.size() == 1);
+
+  std::filesystem::remove(weights);
+  const auto run_config = paused.run_dir / "config.yaml";
+  CHECK_THROWS_WITH_AS(load_config(run_config), doctest::Contains("model.init_from.path"), ConfigError);
+  RunOptions again = quiet();
+  again.resume_dir = paused.run_dir;
+  const RunOutcome resumed = run_experiment(load_run_config(run_config), again);
+  CHECK(resumed.exit_code == ExitCode::ok);
+  CHECK(resumed.report.epochs.size() == 2);
+  std::filesystem::remove_all(results);
+}
