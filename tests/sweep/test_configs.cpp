@@ -31,14 +31,14 @@ TEST_CASE("every sweep file in configs/ parses and expands") {
   CHECK(sweeps == 3);
 }
 
-TEST_CASE("the random search example draws 32 trials under ASHA with rungs 1, 3, 5") {
+TEST_CASE("the random search example draws 24 trials under ASHA with rungs 1, 3, 5") {
   const SweepSpec spec = read_sweep_file(fs::path(EXPT_SOURCE_DIR) / "configs" / "fashion_search.yaml");
-  CHECK(spec.trials == 32);
+  CHECK(spec.trials == 24);
   CHECK(spec.scheduler.enabled());
   CHECK(asha_rungs(spec.scheduler) == std::vector<int64_t>{1, 3, 5});
   try {
     const SweepPlan plan = expand_sweep(spec, {});
-    CHECK(plan.members.size() == 32);
+    CHECK(plan.members.size() == 24);
     for (const auto& m : plan.members) CHECK(m.config.training.epochs == 5);
   } catch (const DataError& e) {
     MESSAGE("not expanded, its data set is missing here: " << std::string(e.what()));
