@@ -11,12 +11,23 @@
 
 using namespace expt;
 
-TEST_CASE("init_from: a new run starts the listed layers from the file") {
-  const auto results = fresh_results("init-from");
+namespace {
+
+// A fresh results folder holding other-seed.safetensors: the quick network's weights from seed 99.
+std::filesystem::path results_with_donor(const std::string& name) {
+  const auto results = fresh_results(name);
   std::filesystem::create_directories(results);
-  const auto weights = results / "other-seed.safetensors";
   const auto donor = load_config_text(quick_config(results), "quick.yaml", {"seed=99"});
-  save_checkpoint(weights, *reference_network(donor), donor.training.optimizer.kind, {}, /*include_optimizer=*/false);
+  save_checkpoint(results / "other-seed.safetensors", *reference_network(donor), donor.training.optimizer.kind, {},
+                  /*include_optimizer=*/false);
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("init_from: a new run starts the listed layers from the file") {
+  const auto results = results_with_donor("init-from");
+  const auto weights = results / "other-seed.safetensors";
 
   const auto cfg = load_config_text(quick_config(results), "quick.yaml",
                                     {"training.epochs=1", "training.checkpoint_initial=true",
@@ -33,11 +44,8 @@ TEST_CASE("init_from: a new run starts the listed layers from the file") {
 }
 
 TEST_CASE("init_from: a run resumes after the file is gone, since its checkpoint holds every weight") {
-  const auto results = fresh_results("init-from-resume");
-  std::filesystem::create_directories(results);
+  const auto results = results_with_donor("init-from-resume");
   const auto weights = results / "other-seed.safetensors";
-  const auto donor = load_config_text(quick_config(results), "quick.yaml", {"seed=99"});
-  save_checkpoint(weights, *reference_network(donor), donor.training.optimizer.kind, {}, /*include_optimizer=*/false);
   const auto cfg = load_config_text(quick_config(results), "quick.yaml",
                                     {"training.epochs=2", "model.init_from={path: " + weights.string() + ", layers: [conv1]}"});
   RunOptions first = quiet();
