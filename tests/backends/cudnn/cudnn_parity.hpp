@@ -7,6 +7,7 @@
 // with a small result. fp32_strict is tight; TF32 rounds GEMM/convolution inputs to 10
 // mantissa bits (relative error about 5e-4 per product), so it gets a looser bound.
 #include <string>
+#include <utility>
 
 #include "backends/cudnn/factory.hpp"
 #include "parity/backend_parity.hpp"
@@ -19,6 +20,19 @@ constexpr Tolerance kStrict{1e-4, 1e-6};  // FMA-only, but Winograd and split su
 constexpr Tolerance kTf32{1e-2, 1e-5};
 
 inline const UnderTest kCudnn{"cudnn", make_cudnn_backend, Scale::tensor_max};
+
+// The precisions the whole-network cases run in, each with its tolerance.
+inline const std::pair<Precision, Tolerance> kGpuPrecisions[] = {{Precision::fp32_strict, kStrict},
+                                                                 {Precision::fp32, kTf32}};
+
+// Momentum SGD at batch 4, the whole-network cases' optimizer: its state is compared too.
+inline NetworkOptions momentum_options(uint64_t seed) {
+  NetworkOptions options;
+  options.optimizer.kind = OptimizerConfig::Kind::momentum;
+  options.max_batch = 4;
+  options.seed = seed;
+  return options;
+}
 
 // True (after printing why, as a doctest MESSAGE visible in the test output) when this machine
 // cannot run the cudnn backend.

@@ -8,13 +8,9 @@ namespace expt::gpu_test {
 namespace {
 
 void check_frozen_network(const std::vector<LayerSpec>& layers, uint64_t seed) {
-  for (const auto& [precision, tol] : {std::pair{Precision::fp32_strict, kStrict}, std::pair{Precision::fp32, kTf32}}) {
+  for (const auto& [precision, tol] : kGpuPrecisions) {
     CAPTURE(precision);
-    NetworkOptions options;
-    options.optimizer.kind = OptimizerConfig::Kind::momentum;
-    options.max_batch = 4;
-    options.seed = 23;
-    Pair p = build_pair(layers, Shape{3, 8, 8}, 5, options, precision);
+    Pair p = build_pair(layers, Shape{3, 8, 8}, 5, momentum_options(23), precision);
     check_frozen(p, random_batch(p.plan, 4, seed), 4, 3, tol);
   }
 }

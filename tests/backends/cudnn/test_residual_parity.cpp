@@ -8,13 +8,9 @@ namespace expt::gpu_test {
 namespace {
 
 void check_residual(const std::vector<LayerSpec>& layers, Shape input) {
-  for (const auto& [precision, tol] : {std::pair{Precision::fp32_strict, kStrict}, std::pair{Precision::fp32, kTf32}}) {
+  for (const auto& [precision, tol] : kGpuPrecisions) {
     CAPTURE(precision);
-    NetworkOptions options;
-    options.optimizer.kind = OptimizerConfig::Kind::momentum;
-    options.max_batch = 4;
-    options.seed = 21;
-    Pair p = build_pair(layers, input, 5, options, precision);
+    Pair p = build_pair(layers, input, 5, momentum_options(21), precision);
     const Batch batch = random_batch(p.plan, 4, 31);
     check_forward_backward(p, batch, 4, 0, tol);
     check_forward_backward(p, batch, 3, 1, tol);
