@@ -42,9 +42,10 @@ class BatchNormPass final : public LayerPass {
                        ctx.allocator(name(), "variance")(train_pd_.variance_desc().get_size()));
     // Frozen, the layer has no gradient buffers; backward still computes the scale and shift
     // gradients (backward_data cannot scale, docs/onednn-notes.md §11), into these.
-    if (!s.trainable)
-      unused_gradients_ = memory(plain_desc({2, planned.in.c}), ctx.engine,
-                                 ctx.allocator(name(), "unused scale and shift gradients")(2 * planned.in.c * sizeof(float)));
+    if (!s.trainable) {
+      const memory::desc unused = plain_desc({2, planned.in.c});
+      unused_gradients_ = memory(unused, ctx.engine, ctx.allocator(name(), "unused gradients")(unused.get_size()));
+    }
     for (size_t t = 0; t < planned.params.size(); ++t) {
       const auto p = static_cast<size_t>(planned.params[t]);
       // The counter is a 0-d tensor in PyTorch; one float here.
