@@ -2,7 +2,9 @@
 // fused. The view (no copy) is what makes oneDNN pick brgemm instead of gemm:jit with a slow
 // backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
-// the canonical [out, C*H*W] order only appears in read_/write_parameter.
+// the canonical [out, C*H*W] order only appears in read_/write_parameter. In fp32, a layer whose
+// weights oneDNN blocks as dense_backward_data reads them keeps its weight gradient as factors
+// that the optimizer expands (factored_weight_gradient.hpp).
 #include <fmt/format.h>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -27,7 +29,7 @@ memory::desc wanted_input(const memory::desc& input, const std::optional<memory:
 class DensePass final : public WeightedPass {
  public:
   DensePass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
-      : WeightedPass(index, planned, ctx) {
+      : WeightedPass(index, planned, ctx), allocate_plain_(ctx.allocator(name(), "diff_dst_plain")) {
     const LayerSpec& s = planned.spec;
     const int64_t n = ctx.n;
     const int weight_index = planned.params[0];
@@ -57,22 +59,34 @@ class DensePass final : public WeightedPass {
     if (!ctx.params.defined(weight_index)) {
       memory::dims canonical = input_desc_.dims();
       canonical[0] = s.units;
-      ctx.params.define(weight_index, master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc()),
-                        plain_desc(canonical), with_data_type(with_outer_dim(input_desc_, s.units), f32));
+      const memory::desc master = master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc());
+      // The first pass built has the largest batch: the factors' size.
+      const int64_t factored_out_block = s.trainable && ctx.compute == f32 ? dense_weights_out_block(master) : 0;
+      ctx.params.define(weight_index, master, plain_desc(canonical),
+                        with_data_type(with_outer_dim(input_desc_, s.units), f32),
+                        factored_out_block > 0 ? std::make_unique<FactoredWeightGradient>(s.units, k, factored_out_block,
+                                                                                          n, kernel_isa())
+                                               : nullptr);
     }
+    factored_grad_ = ctx.params.at(weight_index).factored_grad.get();
     // Our own backward-data (dense_backward_data.hpp) where it applies: fp32 weights in a layout
     // it handles, read in place (oneDNN's backward-data copy of them is then never made), with
     // plain 2-D gradients on both sides.
     const int64_t out_block = kernel_isa() == VectorIsa::scalar ? 0 : dense_weights_out_block(fwd_pd.weights_desc());
     own_backward_data_ = out_block > 0 && same_layout(bwd_data_pd.diff_dst_desc(), plain_desc({n, s.units})) &&
                          same_layout(bwd_data_pd.diff_src_desc(), plain_desc({n, k}));
-    finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd, own_backward_data_);
+    finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd, {own_backward_data_, factored_grad_ != nullptr});
     k_ = k;
     out_block_ = out_block;
-    if (own_backward_data_)  // what runs, for `expt bench`'s kernels column
-      for (PrimitiveInfo& p : ctx.primitives)
-        if (p.layer == name() && p.primitive == "inner product backward data")
-          p.implementation = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
+    if (s.use_bias) bias_grad_ = ctx.params.at(planned.params[1]).grad;
+    // What runs, for `expt bench`'s kernels column.
+    const std::string expt_kernel = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
+    for (PrimitiveInfo& p : ctx.primitives) {
+      if (p.layer != name()) continue;
+      if (own_backward_data_ && p.primitive == "inner product backward data") p.implementation = expt_kernel;
+      if (factored_grad_ && p.primitive == "inner product backward weights")
+        p.implementation = expt_kernel + " in the optimizer";
+    }
   }
 
   // The same bytes as the 2-D diff_src, described like the input so the previous layer reads it directly.
@@ -82,6 +96,25 @@ class DensePass final : public WeightedPass {
     WeightedPass::bind(scratchpad, diff_dst, diff_src);
     diff_dst_ = diff_dst;
     diff_src_ = diff_src;
+    if (factored_grad_)
+      plain_diff_dst_ = Relayout::consume(engine(), diff_dst, plain_desc(diff_dst.get_desc().dims()), allocate_plain_);
+  }
+
+  // With factored gradients: keeps the factors, and sums the bias gradient here.
+  void backward_weights(dnnl::stream& stream, Profiler& profiler) override {
+    WeightedPass::backward_weights(stream, profiler);
+    if (!factored_grad_) return;
+    plain_diff_dst_.run(stream, profiler);
+    profiler.time(index_, Direction::backward_weights, stream, [&] {
+      const auto* dy = static_cast<const float*>(plain_diff_dst_.dst().get_data_handle());
+      const int64_t n = plain_diff_dst_.dst().get_desc().dims()[0], units = planned_.spec.units;
+      factored_grad_->capture(static_cast<const float*>(forward_input().get_data_handle()), dy, n);
+      if (!planned_.spec.use_bias) return;
+      auto* db = static_cast<float*>(bias_grad_.get_data_handle());
+      for (int64_t o = 0; o < units; ++o) db[o] = 0.0f;
+      for (int64_t s = 0; s < n; ++s)
+        for (int64_t o = 0; o < units; ++o) db[o] += dy[s * units + o];
+    });
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
@@ -99,6 +132,10 @@ class DensePass final : public WeightedPass {
   int64_t k_ = 0;            // inputs per sample
   int64_t out_block_ = 0;    // outputs per weight block, for dense_backward_data
   bool own_backward_data_ = false;
+  FactoredWeightGradient* factored_grad_ = nullptr;  // the weights' gradient, when factored
+  memory bias_grad_;
+  Allocate allocate_plain_;
+  Relayout plain_diff_dst_;  // the gradient factor dY, plain {n, units}
   memory diff_dst_, diff_src_;
 };
 

@@ -20,6 +20,7 @@ namespace {
 
 constexpr int64_t kIn = 16;     // inputs per weight block
 constexpr int64_t kChunk = 64;  // outputs per inner loop: a fixed trip count the compiler unrolls
+constexpr int64_t kFloatsPerLine = 16;  // a 64-byte cache line
 
 // The loop below is written once in GCC's vector extensions, on each path's vector type, and
 // compiled into that path's targeted copy (Path::column), where `acc += d * w` becomes one FMA
@@ -67,15 +68,22 @@ struct Avx2 {
 // accumulators, two weight vectors and one gradient vector stay in registers. `OutBlock`: the
 // outputs per weight block when known at compile time (AB16b64a's 64: the loops over them then
 // cost a quarter less of the whole on fc1), 0 to read a.out_block (ba).
+// The first row group also prefetches the same two rows of the next column's blocks: AB16b64a
+// has a.out / 64 blocks per column, each a 4 KiB page of its own, and the hardware's prefetchers
+// stop at page ends. With it fc1's backward-data fell from 38 to 24 ms in a standalone loop on
+// the 2-core Zen 5 (docs/onednn-notes.md §12).
 template <class Path, int Rows, int64_t OutBlock>
 void column(const DenseBackwardData& a, int64_t first_row, int64_t kb) {
   using Vector = typename Path::Vector;
   const int64_t out_block = OutBlock > 0 ? OutBlock : a.out_block;
   const int64_t blocks_per_row = a.in / kIn;
+  const bool prefetch = first_row == 0 && kb + 1 < blocks_per_row;
   for (int64_t ki = 0; ki < kIn; ki += 2) {
     Vector acc[Rows][2] = {};
     for (int64_t ob = 0; ob < a.out / out_block; ++ob) {
       const float* block = a.weights + (ob * blocks_per_row + kb) * kIn * out_block + ki * out_block;
+      if (prefetch)
+        for (int64_t o = 0; o < 2 * out_block; o += kFloatsPerLine) __builtin_prefetch(block + kIn * out_block + o);
       for (int64_t o = 0; o < out_block; o += kChunk) {
         const float* w = block + o;
         const float* d = a.diff_dst + first_row * a.out + ob * out_block + o;

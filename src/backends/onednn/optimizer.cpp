@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <span>
+#include <vector>
 
 #include "backends/onednn/cpu_isa.hpp"
 #include "optim/cpu_update.hpp"
@@ -11,14 +12,33 @@ namespace expt::onednn {
 namespace {
 // 256 KiB of floats per chunk: large enough to amortise the call, small enough to balance.
 constexpr int64_t kChunkFloats = int64_t{1} << 16;
+// 16 KiB of a factored gradient at a time: expanded into the core's L1 and read from there.
+constexpr int64_t kTileFloats = int64_t{1} << 12;
+
+// Whole rows of out_block outputs, as FactoredWeightGradient::expand takes them.
+int64_t whole_rows(int64_t floats, int64_t out_block) { return std::max(out_block, floats / out_block * out_block); }
+
+// Elements [begin, begin + count) of a tensor's buffer.
+std::span<float> slice(const Buffer& buffer, int64_t begin, int64_t count) {
+  return std::span<float>(buffer.floats() + begin, static_cast<size_t>(count));
+}
+
+void update_range(const CpuOptimizerStep& step, ParamTensor& tensor, int slots, int64_t begin, int64_t count,
+                  std::span<const float> grad) {
+  cpu_optimizer_update(step, slice(tensor.value_buffer, begin, count), grad,
+                       slots >= 1 ? slice(tensor.state_buffers[0], begin, count) : std::span<float>(),
+                       slots >= 2 ? slice(tensor.state_buffers[1], begin, count) : std::span<float>());
+}
 }  // namespace
 
 ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan& plan) {
   for (size_t p = 0; p < params.size(); ++p) {
     if (!plan.params[p].trainable) continue;
-    const int64_t floats = params.at(p).floats();
-    for (int64_t begin = 0; begin < floats; begin += kChunkFloats)
-      chunks_.push_back(Chunk{p, begin, std::min(kChunkFloats, floats - begin), plan.params[p].lr_multiplier});
+    const ParamTensor& tensor = params.at(p);
+    const int64_t floats = tensor.floats();
+    const int64_t chunk = tensor.factored_grad ? whole_rows(kChunkFloats, tensor.factored_grad->out_block()) : kChunkFloats;
+    for (int64_t begin = 0; begin < floats; begin += chunk)
+      chunks_.push_back(Chunk{p, begin, std::min(chunk, floats - begin), plan.params[p].lr_multiplier});
   }
 }
 
@@ -32,12 +52,19 @@ void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config
     const Chunk& chunk = chunks_[static_cast<size_t>(c)];
     const CpuOptimizerStep step{&config, learning_rate * chunk.lr_multiplier, t, isa};
     ParamTensor& tensor = params.at(chunk.param);
-    const auto slice = [&](const Buffer& buffer) {
-      return std::span<float>(buffer.floats() + chunk.begin, static_cast<size_t>(chunk.count));
-    };
-    cpu_optimizer_update(step, slice(tensor.value_buffer), slice(tensor.grad_buffer),
-                         slots >= 1 ? slice(tensor.state_buffers[0]) : std::span<float>(),
-                         slots >= 2 ? slice(tensor.state_buffers[1]) : std::span<float>());
+    const FactoredWeightGradient* factored = tensor.factored_grad.get();
+    if (!factored) {
+      update_range(step, tensor, slots, chunk.begin, chunk.count, slice(tensor.grad_buffer, chunk.begin, chunk.count));
+      continue;
+    }
+    thread_local std::vector<float> tile;
+    const int64_t tile_floats = whole_rows(kTileFloats, factored->out_block());
+    tile.resize(static_cast<size_t>(tile_floats));
+    for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += tile_floats) {
+      const int64_t count = std::min(tile_floats, chunk.begin + chunk.count - begin);
+      factored->expand(begin, count, tile.data());
+      update_range(step, tensor, slots, begin, count, std::span<const float>(tile.data(), static_cast<size_t>(count)));
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // The optimizer step over every parameter: cpu_optimizer_update (src/optim) on the raw buffers,
 // split into chunks so both cores share each large tensor; Adam over ~100M floats is memory bound.
+// A factored gradient (factored_weight_gradient.hpp) is expanded tile by tile just before the
+// update reads it, so each tile stays in the core's cache.
 #include <cstdint>
 #include <vector>
 

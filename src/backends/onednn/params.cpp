@@ -21,7 +21,8 @@ ParamStore::ParamStore(const dnnl::engine& engine, const NetworkPlan& plan, int 
 }
 
 ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const memory::desc& canonical,
-                                std::optional<memory::desc> permuted) {
+                                std::optional<memory::desc> permuted,
+                                std::unique_ptr<FactoredWeightGradient> factored_grad) {
   auto& t = tensors_[index].emplace();
   t.layout = layout;
   t.canonical = canonical;
@@ -31,8 +32,11 @@ ParamTensor& ParamStore::define(size_t index, const memory::desc& layout, const 
   t.value_buffer = Buffer(bytes);
   t.value = memory(layout, engine_, t.value_buffer.data());
   if (!t.trainable) return t;
-  t.grad_buffer = Buffer(bytes);
-  t.grad = memory(layout, engine_, t.grad_buffer.data());
+  t.factored_grad = std::move(factored_grad);
+  if (!t.factored_grad) {
+    t.grad_buffer = Buffer(bytes);
+    t.grad = memory(layout, engine_, t.grad_buffer.data());
+  }
   for (int s = 0; s < state_slots_; ++s) {
     t.state_buffers[s] = Buffer(bytes);
     t.state[s] = memory(layout, engine_, t.state_buffers[s].data());
@@ -85,12 +89,18 @@ void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const 
   check_has(index, part);
   if (part == ParamPart::grad && !t.trainable) return std::fill(out.begin(), out.end(), 0.0f);
   const memory canonical(t.canonical, engine_, out.data());
-  const memory& stored = part_memory(index, part);
-  if (!t.permuted) return reorder_now(engine_, stored, canonical);
+  const bool factored = part == ParamPart::grad && t.factored_grad;
+  // Factors expand into the plain {out, in} matrix: the canonical layout itself, or the flat
+  // view of the permuted one.
+  if (factored && !t.permuted) return t.factored_grad->expand_plain(out.data());
+  if (!t.permuted) return reorder_now(engine_, part_memory(index, part), canonical);
   Buffer scratch(t.permuted->get_size());
   const memory permuted(*t.permuted, engine_, scratch.data());
   const memory flat = flat_view(*t.permuted, engine_, scratch.data());
-  reorder_now(engine_, stored, flat);
+  if (factored)
+    t.factored_grad->expand_plain(scratch.floats());
+  else
+    reorder_now(engine_, part_memory(index, part), flat);
   reorder_now(engine_, permuted, canonical);
 }
 
@@ -109,17 +119,20 @@ void ParamStore::initialize(size_t index, const std::function<void(std::span<flo
   check_index(index);
   ParamTensor& t = *tensors_[index];
   const size_t count = static_cast<size_t>(canonical_sizes_[index]);
-  // Without a gradient buffer the staging (and the permutation's scratch) is a temporary.
-  const bool own_buffers = t.trainable;
-  const bool scratch_in_state = own_buffers && t.permuted && state_slots_ > 0;
-  const Buffer temporary = own_buffers ? Buffer() : Buffer(count * sizeof(float));
-  const Buffer permuted_scratch = t.permuted && !scratch_in_state ? Buffer(t.permuted->get_size()) : Buffer();
-  const std::span<float> staged(own_buffers ? t.grad_buffer.floats() : temporary.floats(), count);
+  // The tensor's own gradient and state buffers (trained tensors have them, all of its size)
+  // stage the data and then the permutation; what they do not cover is a temporary.
+  std::vector<Buffer*> spare;
+  if (t.grad_buffer.data()) spare.push_back(&t.grad_buffer);
+  if (t.trainable)
+    for (int s = 0; s < state_slots_; ++s) spare.push_back(&t.state_buffers[s]);
+  const bool scratch_needed = t.permuted.has_value();
+  const Buffer temporary = spare.empty() ? Buffer(count * sizeof(float)) : Buffer();
+  const Buffer permuted_scratch = scratch_needed && spare.size() < 2 ? Buffer(t.permuted->get_size()) : Buffer();
+  const std::span<float> staged(spare.empty() ? temporary.floats() : spare[0]->floats(), count);
   fill(staged);
-  void* scratch = scratch_in_state ? t.state_buffers[0].data() : permuted_scratch.data();
+  void* scratch = !scratch_needed ? nullptr : spare.size() >= 2 ? spare[1]->data() : permuted_scratch.data();
   write_from(index, ParamPart::value, staged.data(), scratch);
-  if (own_buffers) t.grad_buffer.zero();
-  if (scratch_in_state) t.state_buffers[0].zero();
+  for (size_t i = 0; i < std::min<size_t>(spare.size(), scratch_needed ? 2 : 1); ++i) spare[i]->zero();
 }
 
 void ParamStore::write_from(size_t index, ParamPart part, const float* in, void* permuted_scratch) {
@@ -136,8 +149,11 @@ void ParamStore::write_from(size_t index, ParamPart part, const float* in, void*
 
 int64_t ParamStore::bytes() const {
   int64_t total = 0;
-  for (const auto& t : tensors_)
-    if (t) total += static_cast<int64_t>(t->layout.get_size()) * (t->trainable ? 2 + state_slots_ : 1);
+  for (const auto& t : tensors_) {
+    if (!t) continue;
+    const auto copies = static_cast<int64_t>(1 + (t->trainable ? state_slots_ : 0) + (t->grad_buffer.data() ? 1 : 0));
+    total += static_cast<int64_t>(t->layout.get_size()) * copies + (t->factored_grad ? t->factored_grad->bytes() : 0);
+  }
   return total;
 }
 

@@ -3,9 +3,11 @@
 // largest batch chose; gradient and state share it, so the element-wise optimizer runs on the
 // raw buffers (padding included: it stays zero). Only trainable tensors have a gradient and
 // optimizer state: batch norm's running statistics and frozen layers' parameters hold a value
-// alone, so a frozen VGG16 trunk costs its weights and nothing more.
+// alone, so a frozen VGG16 trunk costs its weights and nothing more. A wide dense layer's weight
+// gradient may be kept as its factors instead of a buffer (factored_weight_gradient.hpp).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <span>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "backends/onednn/buffers.hpp"
+#include "backends/onednn/factored_weight_gradient.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::onednn {
@@ -25,6 +28,8 @@ struct ParamTensor {
   // input's 2-D view with (docs/onednn-notes.md §8).
   std::optional<dnnl::memory::desc> permuted;
   bool trainable = true;  // false: grad, state and their buffers stay empty
+  // Set: the gradient is these factors, and grad and grad_buffer stay empty.
+  std::unique_ptr<FactoredWeightGradient> factored_grad;
   Buffer value_buffer, grad_buffer, state_buffers[2];
   dnnl::memory value, grad, state[2];
   int64_t floats() const { return static_cast<int64_t>(layout.get_size() / sizeof(float)); }
@@ -38,8 +43,10 @@ class ParamStore {
 
   bool defined(size_t index) const { return tensors_[index].has_value(); }
   // Fixes the layout of parameter `index` (by the first pass built) and allocates its buffers.
+  // `factored_grad`: a trainable tensor's gradient in factors (its layout must match them).
   ParamTensor& define(size_t index, const dnnl::memory::desc& layout, const dnnl::memory::desc& canonical,
-                      std::optional<dnnl::memory::desc> permuted = std::nullopt);
+                      std::optional<dnnl::memory::desc> permuted = std::nullopt,
+                      std::unique_ptr<FactoredWeightGradient> factored_grad = nullptr);
   ParamTensor& at(size_t index) { return *tensors_[index]; }
   const ParamTensor& at(size_t index) const { return *tensors_[index]; }
   size_t size() const { return tensors_.size(); }
@@ -50,10 +57,11 @@ class ParamStore {
   void read(size_t index, ParamPart part, std::span<float> out) const;
   void write(size_t index, ParamPart part, std::span<const float> in);
   // Sets the value from `fill`, which writes the canonical layout, with no temporary as large
-  // as the tensor (the dense weights are 400 MB in the seed network): the gradient buffer, and
-  // for permuted weights the first state buffer, stage the data and are zeroed again. Peak
-  // resident memory then stays at what the network holds. A tensor that is not trained has no
-  // such buffers and stages in a temporary, freed before the next tensor is filled.
+  // as the tensor (the dense weights are 400 MB in the seed network): the tensor's gradient and
+  // optimizer state buffers stage the data (and the permutation of dense weights) and are zeroed
+  // again. Peak resident memory then stays at what the network holds. Where they are too few (a
+  // tensor not trained, a factored gradient under SGD), a temporary stages, freed before the next
+  // tensor is filled.
   void initialize(size_t index, const std::function<void(std::span<float>)>& fill);
   int64_t bytes() const;
 

@@ -11,7 +11,7 @@ WeightedPass::WeightedPass(size_t index, const PlannedLayer& planned, BuildConte
 
 void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc fwd_pd,
                           dnnl::primitive_desc bwd_data_pd, dnnl::primitive_desc bwd_weights_pd,
-                          bool own_backward_data) {
+                          OwnKernels own) {
   const LayerSpec& s = planned_.spec;
   fwd_pd_ = std::move(fwd_pd);
   bwd_data_pd_ = std::move(bwd_data_pd);
@@ -19,22 +19,23 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   fwd_ = dnnl::primitive(fwd_pd_);
   bwd_data_ = dnnl::primitive(bwd_data_pd_);
   // A frozen layer computes no weight gradient: no primitive, no copies of its inputs for one.
-  if (s.trainable) bwd_weights_ = dnnl::primitive(bwd_weights_pd_);
+  weight_gradient_primitive_ = s.trainable && !own.weight_gradients;
+  if (weight_gradient_primitive_) bwd_weights_ = dnnl::primitive(bwd_weights_pd_);
 
   src_ = std::move(src);
   fwd_src_ = memory(fwd_pd_.src_desc(0), engine_, src_.dst().get_data_handle());
-  if (s.trainable)
+  if (weight_gradient_primitive_)
     bwd_src_ = Relayout::consume(engine_, fwd_src_, bwd_weights_pd_.src_desc(0), ctx.allocator(name(), "src_bwd"));
 
   const ParamTensor& weights = ctx.params.at(planned_.params[0]);
   weights_ = Relayout::consume(engine_, weights.value, fwd_pd_.weights_desc(0), ctx.allocator(name(), "weights"));
   // From the forward's copy, not the master weights: in bf16 the conversion is then done once
   // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
-  if (!own_backward_data)
+  if (!own.backward_data)
     bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
                                           ctx.allocator(name(), "weights_bwd_data"));
   // Weight and bias gradients are fp32 in bf16 training too (docs/onednn-notes.md §3).
-  if (s.trainable)
+  if (weight_gradient_primitive_)
     weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
                                       ctx.allocator(name(), "weights_grad"));
   if (s.use_bias) {
@@ -43,7 +44,7 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
       ctx.params.define(bias_index, bwd_weights_pd_.diff_weights_desc(1), plain_desc({fwd_pd_.dst_desc(0).dims()[1]}));
     const ParamTensor& bias = ctx.params.at(bias_index);
     bias_ = Relayout::consume(engine_, bias.value, fwd_pd_.weights_desc(1), ctx.allocator(name(), "bias"));
-    if (s.trainable)
+    if (weight_gradient_primitive_)
       bias_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(1), bias.grad,
                                      ctx.allocator(name(), "bias_grad"));
   }
@@ -63,7 +64,7 @@ void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const 
                {DNNL_ARG_DST, pre_activation_},
                {DNNL_ARG_SCRATCHPAD, scratchpad}};
   if (planned_.spec.use_bias) fwd_args_[DNNL_ARG_BIAS] = bias_.dst();
-  if (planned_.spec.trainable) {
+  if (weight_gradient_primitive_) {
     bwd_diff_dst_ = Relayout::consume(engine_, diff_dst, bwd_weights_pd_.diff_dst_desc(0), allocate_diff_);
     bwd_weights_args_ = {{DNNL_ARG_SRC, bwd_src_.dst()},
                          {DNNL_ARG_DIFF_DST, bwd_diff_dst_.dst()},
@@ -90,7 +91,8 @@ void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& prof
 
 void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
   profiler.time(index_, Direction::backward_data, stream, [&] { activation_.backward(stream); });
-  if (!planned_.spec.trainable) return;  // frozen: backward_data still needs the activation's backward
+  // Frozen, or the subclass's own kernel: backward_data still needs the activation's backward.
+  if (!weight_gradient_primitive_) return;
   bwd_diff_dst_.run(stream, profiler);
   bwd_src_.run(stream, profiler);
   profiler.time(index_, Direction::backward_weights, stream, [&] { bwd_weights_.execute(stream, bwd_weights_args_); });

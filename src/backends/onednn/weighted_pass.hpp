@@ -8,6 +8,16 @@
 
 namespace expt::onednn {
 
+// What a WeightedPass subclass computes with its own code instead of oneDNN's primitive.
+struct OwnKernels {
+  // backward_data(), reading forward_weights(): backward-data's copy of the weights is neither
+  // made nor kept.
+  bool backward_data = false;
+  // The parameters' gradients, after WeightedPass::backward_weights() has run the activation's
+  // backward: no backward-weights primitive, and no copies of its inputs.
+  bool weight_gradients = false;
+};
+
 class WeightedPass : public LayerPass {
  public:
   dnnl::memory::desc diff_dst_desc() const override { return bwd_data_pd_.diff_dst_desc(0); }
@@ -21,20 +31,22 @@ class WeightedPass : public LayerPass {
 
   // `src`: the input relayed into the layout the forward reads (it may describe the same bytes
   // with other dims, as dense's 2-D view does). The weights parameter must be defined.
-  // `own_backward_data`: the subclass replaces backward_data() with its own kernel reading
-  // forward_weights(), so backward-data's copy of the weights is neither made nor kept.
   void finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc fwd_pd, dnnl::primitive_desc bwd_data_pd,
-              dnnl::primitive_desc bwd_weights_pd, bool own_backward_data = false);
+              dnnl::primitive_desc bwd_weights_pd, OwnKernels own = {});
 
   const dnnl::primitive_desc& bwd_data_pd() const { return bwd_data_pd_; }
   // The weights as the forward reads them (the master weights themselves when layouts agree).
   const dnnl::memory& forward_weights() const { return weights_.dst(); }
+  // The input as the forward reads it.
+  const dnnl::memory& forward_input() const { return fwd_src_; }
+  const dnnl::engine& engine() const { return engine_; }
 
  private:
   dnnl::engine engine_;
   Allocate allocate_diff_;
   dnnl::primitive_desc fwd_pd_, bwd_data_pd_, bwd_weights_pd_;
   dnnl::primitive fwd_, bwd_data_, bwd_weights_;
+  bool weight_gradient_primitive_ = false;  // trainable, and no OwnKernels::weight_gradients
   Relayout src_, weights_, bias_;      // inputs in the forward's layouts
   dnnl::memory fwd_src_;               // src_'s bytes as the forward describes them
   Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts

@@ -1,10 +1,12 @@
 // Each path of expt's own kernels (core/vector_isa.hpp) against the scalar path or an exact
 // reference, on every path this CPU has: dropout masks, dropout's backward scaling and the
 // optimizer update must agree bit for bit; dense backward-data sums in another order per path,
-// so it must agree with a double-precision sum to float rounding. "[avx2]" and "[avx512_core]"
+// so it must agree with a double-precision sum to float rounding, as must the factored weight
+// gradient (the vector paths fuse its multiply-adds). "[avx2]" and "[avx512_core]"
 // cases say "skipped: needs ..." where the CPU or ONEDNN_MAX_CPU_ISA offers less.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -13,6 +15,7 @@
 
 #include "backends/onednn/dense_backward_data.hpp"
 #include "backends/onednn/dropout_mask.hpp"
+#include "backends/onednn/factored_weight_gradient.hpp"
 #include "core/philox.hpp"
 #include "cpu_requirements.hpp"
 #include "optim/cpu_update.hpp"
@@ -135,6 +138,39 @@ void check_dense_backward_data(VectorIsa isa) {
     }
 }
 
+// dW = dY^T X expanded in tiles of the blocked layout, and as a plain matrix: both within float
+// rounding of the sum in double, and the same bits as each other.
+void check_factored_gradient(VectorIsa isa) {
+  const int64_t out = 128, in = 48, n = 5;
+  const std::vector<float> input = random_floats(static_cast<size_t>(n * in), 11);
+  const std::vector<float> diff_dst = random_floats(static_cast<size_t>(n * out), 12);
+  for (const int64_t out_block : {int64_t{64}, out}) {
+    CAPTURE(out_block);
+    onednn::FactoredWeightGradient gradient(out, in, out_block, n, isa);
+    std::vector<float> blocked(static_cast<size_t>(out * in), -1.0f);
+    gradient.expand(0, out * in, blocked.data());
+    CHECK(std::all_of(blocked.begin(), blocked.end(), [](float g) { return g == 0.0f; }));  // nothing captured
+    gradient.capture(input.data(), diff_dst.data(), n);
+    for (int64_t begin = 0; begin < out * in; begin += 3 * out_block)  // tiles of three rows, and a shorter last one
+      gradient.expand(begin, std::min(3 * out_block, out * in - begin), blocked.data() + begin);
+    std::vector<float> plain(static_cast<size_t>(out * in), -1.0f);
+    gradient.expand_plain(plain.data());
+    CHECK(same_bits(blocked_weights(plain, out, in, out_block), blocked));
+    int64_t far = 0;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t k = 0; k < in; ++k) {
+        double sum = 0, magnitude = 0;
+        for (int64_t s = 0; s < n; ++s) {
+          const double term = static_cast<double>(diff_dst[static_cast<size_t>(s * out + o)]) * input[static_cast<size_t>(s * in + k)];
+          sum += term;
+          magnitude += std::abs(term);
+        }
+        far += std::abs(plain[static_cast<size_t>(o * in + k)] - sum) > 1e-6 * magnitude;
+      }
+    CHECK(far == 0);
+  }
+}
+
 void check_path(VectorIsa isa) {
   if (const std::string why = kernel_path_missing(isa); !why.empty()) {
     MESSAGE(why);
@@ -143,6 +179,7 @@ void check_path(VectorIsa isa) {
   SUBCASE("dropout mask") { check_dropout_mask(isa); }
   SUBCASE("dropout's backward scaling") { check_backward_scaling(isa); }
   SUBCASE("optimizer update") { check_optimizer_update(isa); }
+  SUBCASE("factored weight gradient") { check_factored_gradient(isa); }
   if (isa != VectorIsa::scalar) {
     SUBCASE("dense backward-data") { check_dense_backward_data(isa); }
   }

@@ -1,0 +1,110 @@
+// A wide dense layer whose weight gradient onednn keeps as factors (factored_weight_gradient.hpp):
+// training against the reference with every optimizer, the gradient still readable after an
+// evaluation forward has overwritten the layer's input, and no gradient buffer held.
+#include "backends/onednn/introspection.hpp"
+#include "cpu_requirements.hpp"
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+// dense1's 1024 inputs (16 channels x 8 x 8) and 128 outputs fill whole weight blocks; dense3's
+// 5 outputs do not.
+std::vector<LayerSpec> wide_dense() {
+  return named({conv(16, 3, 1, Padding::same, Activation::relu), dense(128, Activation::relu),
+                simple(LayerKind::dropout, 0.5), dense(5)});
+}
+
+const Shape kInput{3, 8, 8};
+
+NetworkOptions options_for(OptimizerConfig::Kind kind) {
+  NetworkOptions options;
+  options.optimizer.kind = kind;
+  options.optimizer.weight_decay = 0.01;
+  options.max_batch = 4;
+  options.seed = 7;
+  return options;
+}
+
+bool factored(const Network& net, const std::string& layer) {
+  for (const onednn::PrimitiveInfo& p : onednn::primitive_implementations(net))
+    if (p.layer == layer && p.primitive == "inner product backward weights")
+      return p.implementation.find("in the optimizer") != std::string::npos;
+  return false;
+}
+
+void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
+  CAPTURE(to_string(kind));
+  Pair p = build_pair(wide_dense(), kInput, 5, options_for(kind));
+  REQUIRE(factored(*p.tested, "dense1"));
+  CHECK_FALSE(factored(*p.tested, "dense3"));
+  // Three steps at the largest batch, then one at a smaller one (its own pass).
+  for (uint64_t step = 0; step < 4; ++step) {
+    CAPTURE(step);
+    const int64_t n = step < 3 ? 4 : 3;
+    const Batch batch = random_batch(p.plan, n, 200 + step);
+    const BatchMetrics want = p.reference->forward(batch.host(n), Phase::train, step);
+    const BatchMetrics got = p.tested->forward(batch.host(n), Phase::train, step);
+    CHECK(got.loss_sum == doctest::Approx(want.loss_sum).epsilon(kRel));
+    p.reference->backward();
+    p.tested->backward();
+    p.reference->update(learning_rate, step + 1);
+    p.tested->update(learning_rate, step + 1);
+  }
+  // As the trainer logs: an evaluation batch, then the gradients of the last training step.
+  const Batch probe = random_batch(p.plan, 4, 300);
+  p.reference->forward(probe.host(4), Phase::eval, 4);
+  p.tested->forward(probe.host(4), Phase::eval, 4);
+  const int slots = optimizer_state_slots(kind);
+  for (size_t i = 0; i < p.plan.params.size(); ++i) {
+    const std::string& name = p.plan.params[i].name;
+    check_close(read_grad(*p.tested, i), read_grad(*p.reference, i), "last gradient of " + name);
+    check_close(read_param(*p.tested, i), read_param(*p.reference, i), "parameter " + name);
+    if (slots >= 1)
+      check_close(read_state(*p.tested, i, 0), read_state(*p.reference, i, 0), "optimizer state 0 of " + name);
+    if (slots >= 2)
+      check_close(read_state(*p.tested, i, 1), read_state(*p.reference, i, 1), "optimizer state 1 of " + name,
+                  2 * kRel, 1e-9);
+  }
+}
+
+void check_path_available() {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+    const std::string message = why + " (the gradient is factored in expt's kernel layouts only)";
+    MESSAGE(message);
+    return;
+  }
+  SUBCASE("sgd") { train_and_compare(OptimizerConfig::Kind::sgd, 0.05); }
+  SUBCASE("momentum") { train_and_compare(OptimizerConfig::Kind::momentum, 0.02); }
+  SUBCASE("adam") { train_and_compare(OptimizerConfig::Kind::adam, 1e-3); }
+  SUBCASE("adamw") { train_and_compare(OptimizerConfig::Kind::adamw, 1e-3); }
+}
+
+}  // namespace
+
+TEST_CASE("[avx2] a factored dense weight gradient trains like the reference with every optimizer") {
+  check_path_available();
+}
+
+TEST_CASE("[avx2] a factored dense weight gradient holds no gradient buffer") {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  // Trained against frozen, with momentum's one state slot: the trained dense1 adds its velocity
+  // and the factors, but no second copy of its weights for a gradient.
+  auto frozen_layers = wide_dense();
+  frozen_layers[1].trainable = false;
+  const NetworkPlan trained_plan = plan_network(wide_dense(), kInput, 5);
+  const NetworkPlan frozen_plan = plan_network(frozen_layers, kInput, 5);
+  const auto trained = make_onednn_backend()->build(trained_plan, options_for(OptimizerConfig::Kind::momentum));
+  const auto frozen = make_onednn_backend()->build(frozen_plan, options_for(OptimizerConfig::Kind::momentum));
+  REQUIRE(factored(*trained, "dense1"));
+  const int64_t weight_bytes = 128 * 1024 * static_cast<int64_t>(sizeof(float));
+  const int64_t added = trained->memory_bytes() - frozen->memory_bytes();
+  CHECK(added >= weight_bytes);
+  CHECK(added < weight_bytes * 3 / 2);
+}
+
+}  // namespace expt::onednn_test
