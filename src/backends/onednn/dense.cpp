@@ -2,9 +2,9 @@
 // fused. The view (no copy) is what makes oneDNN pick brgemm instead of gemm:jit with a slow
 // backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
-// the canonical [out, C*H*W] order only appears in read_/write_parameter. In fp32, a layer whose
+// the canonical [out, C*H*W] order only appears in read_/write_parameter. A layer whose master
 // weights oneDNN blocks as dense_backward_data reads them keeps its weight gradient as factors
-// that the optimizer expands (factored_weight_gradient.hpp).
+// that the optimizer expands (factored_weight_gradient.hpp), in fp32 and bf16 alike.
 #include <fmt/format.h>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -61,7 +61,7 @@ class DensePass final : public WeightedPass {
       canonical[0] = s.units;
       const memory::desc master = master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc());
       // The first pass built has the largest batch: the factors' size.
-      const int64_t factored_out_block = s.trainable && ctx.compute == f32 ? dense_weights_out_block(master) : 0;
+      const int64_t factored_out_block = s.trainable ? dense_weights_out_block(master) : 0;
       ctx.params.define(weight_index, master, plain_desc(canonical),
                         with_data_type(with_outer_dim(input_desc_, s.units), f32),
                         factored_out_block > 0 ? std::make_unique<FactoredWeightGradient>(s.units, k, factored_out_block,
@@ -97,7 +97,8 @@ class DensePass final : public WeightedPass {
     diff_dst_ = diff_dst;
     diff_src_ = diff_src;
     if (factored_grad_)
-      plain_diff_dst_ = Relayout::consume(engine(), diff_dst, plain_desc(diff_dst.get_desc().dims()), allocate_plain_);
+      // fp32 in bf16 training too (a widening copy then).
+      plain_diff_dst_ = Relayout::consume(engine(), diff_dst, plain_desc(diff_dst.get_desc().dims(), f32), allocate_plain_);
   }
 
   // With factored gradients: keeps the factors, and sums the bias gradient here.
@@ -108,7 +109,11 @@ class DensePass final : public WeightedPass {
     profiler.time(index_, Direction::backward_weights, stream, [&] {
       const auto* dy = static_cast<const float*>(plain_diff_dst_.dst().get_data_handle());
       const int64_t n = plain_diff_dst_.dst().get_desc().dims()[0], units = planned_.spec.units;
-      factored_grad_->capture(static_cast<const float*>(forward_input().get_data_handle()), dy, n);
+      const void* x = forward_input().get_data_handle();
+      if (forward_input().get_desc().data_type() == memory::data_type::bf16)
+        factored_grad_->capture(static_cast<const uint16_t*>(x), dy, n);
+      else
+        factored_grad_->capture(static_cast<const float*>(x), dy, n);
       if (!planned_.spec.use_bias) return;
       auto* db = static_cast<float*>(bias_grad_.get_data_handle());
       for (int64_t o = 0; o < units; ++o) db[o] = 0.0f;

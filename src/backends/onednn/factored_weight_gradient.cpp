@@ -1,5 +1,6 @@
 #include "backends/onednn/factored_weight_gradient.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -111,14 +112,25 @@ FactoredWeightGradient::FactoredWeightGradient(int64_t out, int64_t in, int64_t 
       input_(static_cast<size_t>(max_n * in) * sizeof(float)),
       diff_dst_(static_cast<size_t>(max_n * out) * sizeof(float)) {}
 
-void FactoredWeightGradient::capture(const float* input, const float* diff_dst, int64_t n) {
+void FactoredWeightGradient::capture_diff_dst(const float* diff_dst, int64_t n) {
   if (n > max_n_)
     throw BackendError(fmt::format("onednn: a dense layer's gradient factors hold {} samples, not {}", max_n_, n));
   n_ = n;
   std::memcpy(diff_dst_.floats(), diff_dst, static_cast<size_t>(n * out_) * sizeof(float));
+}
+
+void FactoredWeightGradient::capture(const float* input, const float* diff_dst, int64_t n) {
+  capture_diff_dst(diff_dst, n);
 #pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < n; ++s)
     std::memcpy(input_.floats() + s * in_, input + s * in_, static_cast<size_t>(in_) * sizeof(float));
+}
+
+void FactoredWeightGradient::capture(const uint16_t* input, const float* diff_dst, int64_t n) {
+  capture_diff_dst(diff_dst, n);
+  float* widened = input_.floats();
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n * in_; ++i) widened[i] = std::bit_cast<float>(uint32_t{input[i]} << 16);  // fp32's upper half
 }
 
 void FactoredWeightGradient::expand(int64_t begin, int64_t count, float* grad) const {

@@ -28,6 +28,9 @@ class FactoredWeightGradient {
   // its pre-activation output dY {n, out}, both plain row-major. Copies, because the next forward
   // (an evaluation batch, say) overwrites both before the gradient may be read.
   void capture(const float* input, const float* diff_dst, int64_t n);
+  // The same with the input in bf16 (bf16 training), widened exactly to fp32: the products are
+  // then those of bf16 values, summed in fp32, as oneDNN's bf16 backward-weights forms them.
+  void capture(const uint16_t* input, const float* diff_dst, int64_t n);
 
   // Elements [begin, begin + count) of the gradient in the weights' blocked layout; begin and
   // count are multiples of out_block(). Zeros before the first capture.
@@ -39,6 +42,7 @@ class FactoredWeightGradient {
   int64_t bytes() const { return static_cast<int64_t>(input_.bytes() + diff_dst_.bytes()); }
 
  private:
+  void capture_diff_dst(const float* diff_dst, int64_t n);  // and sets n_
   int64_t out_, in_, out_block_, max_n_;
   VectorIsa isa_;
   int64_t n_ = 0;  // samples of the last capture

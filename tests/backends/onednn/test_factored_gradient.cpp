@@ -1,6 +1,9 @@
 // A wide dense layer whose weight gradient onednn keeps as factors (factored_weight_gradient.hpp):
-// training against the reference with every optimizer, the gradient still readable after an
-// evaluation forward has overwritten the layer's input, and no gradient buffer held.
+// training against the reference with every optimizer and in bf16, the gradient still readable
+// after an evaluation forward has overwritten the layer's input, and no gradient buffer held.
+#include <algorithm>
+#include <cmath>
+
 #include "backends/onednn/introspection.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
@@ -32,6 +35,16 @@ bool factored(const Network& net, const std::string& layer) {
     if (p.layer == layer && p.primitive == "inner product backward weights")
       return p.implementation.find("in the optimizer") != std::string::npos;
   return false;
+}
+
+// Relative L2 distance of two tensors, for bf16 (8 significant bits: elements are not compared).
+double relative_distance(const std::vector<float>& got, const std::vector<float>& want) {
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    diff += (static_cast<double>(got[i]) - want[i]) * (static_cast<double>(got[i]) - want[i]);
+    norm += static_cast<double>(want[i]) * want[i];
+  }
+  return std::sqrt(diff / std::max(norm, 1e-30));
 }
 
 void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
@@ -85,6 +98,30 @@ void check_path_available() {
 
 TEST_CASE("[avx2] a factored dense weight gradient trains like the reference with every optimizer") {
   check_path_available();
+}
+
+TEST_CASE("[avx512_core] a factored dense weight gradient in bf16 training") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  NetworkOptions options = options_for(OptimizerConfig::Kind::adam);
+  options.precision = Precision::bf16;
+  Pair p = build_pair(wide_dense(), kInput, 5, options);
+  REQUIRE(factored(*p.tested, "dense1"));
+  const Batch batch = random_batch(p.plan, 4, 400);
+  p.reference->forward(batch.host(4), Phase::train, 0);
+  p.tested->forward(batch.host(4), Phase::train, 0);
+  p.reference->backward();
+  p.tested->backward();
+  const Batch probe = random_batch(p.plan, 4, 401);
+  p.tested->forward(probe.host(4), Phase::eval, 1);
+  // bf16 activations and weight copies: the whole-tensor tolerance of test_bf16.cpp.
+  const size_t weights = static_cast<size_t>(p.plan.layers[1].params[0]);
+  CHECK(relative_distance(read_grad(*p.tested, weights), read_grad(*p.reference, weights)) < 3e-2);
+  p.reference->update(1e-3, 1);
+  p.tested->update(1e-3, 1);
+  CHECK(relative_distance(read_state(*p.tested, weights, 0), read_state(*p.reference, weights, 0)) < 3e-2);
 }
 
 TEST_CASE("[avx2] a factored dense weight gradient holds no gradient buffer") {
