@@ -53,17 +53,23 @@ inline __attribute__((always_inline)) void expand_row_group(const Operands& a, i
   Row row[Rows];
   for (int r = 0; r < Rows; ++r) row[r] = row_of(a, first_row + r);
   for (int64_t o = 0; o < a.out_block; o += kVectors * kLanes) {
+    // Fully unrolled, so that the arrays become registers (without it GCC kept AVX2's in memory).
     Vector acc[Rows][kVectors] = {};
     for (int64_t s = 0; s < a.n; ++s) {
       const float* d = a.diff_dst + s * a.out + row[0].first_out + o;
       Vector dv[kVectors];
+#pragma GCC unroll 4
       for (int64_t v = 0; v < kVectors; ++v) std::memcpy(&dv[v], d + v * kLanes, sizeof(Vector));
+#pragma GCC unroll 2
       for (int r = 0; r < Rows; ++r) {
         const float x = a.input[s * a.in + row[r].k];
+#pragma GCC unroll 4
         for (int64_t v = 0; v < kVectors; ++v) acc[r][v] += x * dv[v];
       }
     }
+#pragma GCC unroll 2
     for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 4
       for (int64_t v = 0; v < kVectors; ++v) std::memcpy(grad + r * a.out_block + o + v * kLanes, &acc[r][v], sizeof(Vector));
   }
 }
