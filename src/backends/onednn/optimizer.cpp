@@ -4,6 +4,7 @@
 #include <span>
 #include <vector>
 
+#include "backends/onednn/bf16_weight_copy.hpp"
 #include "backends/onednn/cpu_isa.hpp"
 #include "optim/cpu_update.hpp"
 
@@ -64,8 +65,11 @@ void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config
       const int64_t count = std::min(tile_floats, chunk.begin + chunk.count - begin);
       factored->expand(begin, count, tile.data());
       update_range(step, tensor, slots, begin, count, std::span<const float>(tile.data(), static_cast<size_t>(count)));
+      if (tensor.bf16_copy) write_bf16_pairs(isa, tensor.value_buffer.floats(), tensor.bf16_copy, begin, count);
     }
   }
+  for (size_t p = 0; p < params.size(); ++p)
+    if (params.defined(p) && params.at(p).bf16_copy) params.at(p).bf16_copy_current = true;
 }
 
 }  // namespace expt::onednn

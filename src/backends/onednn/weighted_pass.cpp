@@ -79,9 +79,20 @@ void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const 
                     {DNNL_ARG_SCRATCHPAD, scratchpad}};
 }
 
+bool WeightedPass::take_weights_copy_from_optimizer(ParamTensor& weights) {
+  if (!weights_.copies()) return false;
+  auto* copy = static_cast<uint16_t*>(weights_.dst().get_data_handle());
+  if (!weights.bf16_copy) weights.bf16_copy = copy;
+  if (weights.bf16_copy == copy) optimizer_written_ = &weights;
+  return optimizer_written_ != nullptr;
+}
+
 void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
   src_.run(stream, profiler);
-  weights_.run(stream, profiler);
+  if (!optimizer_written_ || !optimizer_written_->bf16_copy_current) {
+    weights_.run(stream, profiler);
+    if (optimizer_written_) optimizer_written_->bf16_copy_current = true;
+  }
   if (planned_.spec.use_bias) bias_.run(stream, profiler);
   profiler.time(index_, Direction::forward, stream, [&] {
     fwd_.execute(stream, fwd_args_);

@@ -40,6 +40,10 @@ class WeightedPass : public LayerPass {
   // The input as the forward reads it.
   const dnnl::memory& forward_input() const { return fwd_src_; }
   const dnnl::engine& engine() const { return engine_; }
+  // bf16: the optimizer writes the forward's copy of `weights` (this pass's, or the one another
+  // pass registered first), so forward reorders it only when a write of the value made it
+  // stale. True when this pass reads that copy.
+  bool take_weights_copy_from_optimizer(ParamTensor& weights);
 
  private:
   dnnl::engine engine_;
@@ -48,6 +52,7 @@ class WeightedPass : public LayerPass {
   dnnl::primitive fwd_, bwd_data_, bwd_weights_;
   bool weight_gradient_primitive_ = false;  // trainable, and no OwnKernels::weight_gradients
   Relayout src_, weights_, bias_;      // inputs in the forward's layouts
+  ParamTensor* optimizer_written_ = nullptr;  // weights_'s copy is the optimizer's
   dnnl::memory fwd_src_;               // src_'s bytes as the forward describes them
   Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
   Relayout bwd_data_weights_;          // backward-data has its own weight layout (§1)

@@ -100,7 +100,7 @@ TEST_CASE("[avx2] a factored dense weight gradient trains like the reference wit
   check_path_available();
 }
 
-TEST_CASE("[avx512_core] a factored dense weight gradient in bf16 training") {
+TEST_CASE("[avx512_core] a factored dense weight gradient and an optimizer-written weight copy in bf16") {
   if (const std::string why = avx512_core_missing(); !why.empty()) {
     MESSAGE(why);
     return;
@@ -122,6 +122,28 @@ TEST_CASE("[avx512_core] a factored dense weight gradient in bf16 training") {
   p.reference->update(1e-3, 1);
   p.tested->update(1e-3, 1);
   CHECK(relative_distance(read_state(*p.tested, weights, 0), read_state(*p.reference, weights, 0)) < 3e-2);
+
+  // The optimizer wrote the forward's bf16 copy of dense1's weights: a network given the same
+  // parameters, whose forward makes the copy with oneDNN's reorder, computes the same bits.
+  bool copy_by_optimizer = false;
+  for (const onednn::PrimitiveInfo& info : onednn::primitive_implementations(*p.tested))
+    copy_by_optimizer |= info.layer == "dense1" && info.primitive == "bf16 weights copy";
+  REQUIRE(copy_by_optimizer);
+  const auto fresh = make_onednn_backend()->build(p.plan, options);
+  for (size_t i = 0; i < p.plan.params.size(); ++i) fresh->write_parameter(i, read_param(*p.tested, i));
+  p.tested->forward(probe.host(4), Phase::eval, 2);
+  fresh->forward(probe.host(4), Phase::eval, 2);
+  CHECK(read_activation(*p.tested, 1, 4) == read_activation(*fresh, 1, 4));
+  // A written value makes the copy stale: the next forward converts it again, as a network
+  // built after the write does.
+  std::vector<float> doubled = read_param(*p.tested, weights);
+  for (float& w : doubled) w *= 2;
+  p.tested->write_parameter(weights, doubled);
+  const auto after_write = make_onednn_backend()->build(p.plan, options);
+  for (size_t i = 0; i < p.plan.params.size(); ++i) after_write->write_parameter(i, read_param(*p.tested, i));
+  p.tested->forward(probe.host(4), Phase::eval, 3);
+  after_write->forward(probe.host(4), Phase::eval, 3);
+  CHECK(read_activation(*p.tested, 1, 4) == read_activation(*after_write, 1, 4));
 }
 
 TEST_CASE("[avx2] a factored dense weight gradient holds no gradient buffer") {
