@@ -20,7 +20,8 @@ inline constexpr int64_t kBf16CopyBlock = 16 * 64;  // floats per weight block
 // True when `master` is f32 AB16b64a and `copy` bf16 AB8b64a2b of the same dims, without padding.
 bool is_bf16_pair_copy(const dnnl::memory::desc& master, const dnnl::memory::desc& copy);
 
-// copy = bf16(master) over elements [begin, begin + count) of the master's buffer (whole blocks),
+// copy = bf16(master) over elements [begin, begin + count) of the master's buffer (whole blocks:
+// the optimizer's chunks and tiles are),
 // rounded to nearest even as oneDNN's reorder rounds, NaN kept a (quiet) NaN.
 void write_bf16_pairs(VectorIsa isa, const float* master, uint16_t* copy, int64_t begin, int64_t count);
 

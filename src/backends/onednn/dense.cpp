@@ -2,9 +2,10 @@
 // fused. The view (no copy) is what makes oneDNN pick brgemm instead of gemm:jit with a slow
 // backward-data (docs/onednn-notes.md §8). With a blocked input the view's K order is the
 // input's physical order, so the weights are stored permuted the same way (ParamTensor::permuted);
-// the canonical [out, C*H*W] order only appears in read_/write_parameter. A layer whose master
-// weights oneDNN blocks as dense_backward_data reads them keeps its weight gradient as factors
-// that the optimizer expands (factored_weight_gradient.hpp), in fp32 and bf16 alike.
+// the canonical [out, C*H*W] order only appears in read_/write_parameter. At small batches, a
+// layer whose master weights oneDNN blocks as dense_backward_data reads them keeps its weight
+// gradient as factors that the optimizer expands (factored_weight_gradient.hpp), in fp32 and bf16
+// alike; in bf16 the optimizer writes the forward's weight copy (bf16_weight_copy.hpp).
 #include <fmt/format.h>
 
 #include "backends/onednn/bf16_weight_copy.hpp"
@@ -19,6 +20,13 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
+
+// The largest batch for which a factored weight gradient pays: expanding it costs 2 x batch
+// FLOPs per weight, at about half the machine's peak, and saves the 8 bytes per weight of
+// writing and reading the gradient. At 500 GFLOP/s and 45 GB/s (the 2-core Zen 5) that breaks
+// even near a batch of 20, on AVX2 near 10-20. Measured: the seed network's fc1 at batch 10
+// gains 15-20 ms a step; Fashion-MNIST's at batch 100 lost 1-2.5 ms (docs/onednn-notes.md §12).
+constexpr int64_t kMaxFactoredBatch = 16;
 
 // The layout the input must have: the per-sample layout fixed by the first pass built.
 memory::desc wanted_input(const memory::desc& input, const std::optional<memory::desc>& permuted, int64_t n,
@@ -61,8 +69,9 @@ class DensePass final : public WeightedPass {
       memory::dims canonical = input_desc_.dims();
       canonical[0] = s.units;
       const memory::desc master = master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc());
-      // The first pass built has the largest batch: the factors' size.
-      const int64_t factored_out_block = s.trainable ? dense_weights_out_block(master) : 0;
+      // The first pass built has the largest batch: the factors' size, and what decides.
+      const int64_t factored_out_block =
+          s.trainable && n <= kMaxFactoredBatch ? dense_weights_out_block(master) : 0;
       ctx.params.define(weight_index, master, plain_desc(canonical),
                         with_data_type(with_outer_dim(input_desc_, s.units), f32),
                         factored_out_block > 0 ? std::make_unique<FactoredWeightGradient>(s.units, k, factored_out_block,
@@ -81,7 +90,7 @@ class DensePass final : public WeightedPass {
     out_block_ = out_block;
     if (s.use_bias) bias_grad_ = ctx.params.at(planned.params[1]).grad;
     ParamTensor& weights = ctx.params.at(weight_index);
-    const bool bf16_copy_by_optimizer = factored_grad_ && ctx.compute == memory::data_type::bf16 &&
+    const bool bf16_copy_by_optimizer = s.trainable && ctx.compute == memory::data_type::bf16 &&
                                         is_bf16_pair_copy(weights.layout, fwd_pd.weights_desc()) &&
                                         take_weights_copy_from_optimizer(weights);
     // What runs, for `expt bench`'s kernels column.

@@ -56,6 +56,8 @@ void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config
     const FactoredWeightGradient* factored = tensor.factored_grad.get();
     if (!factored) {
       update_range(step, tensor, slots, chunk.begin, chunk.count, slice(tensor.grad_buffer, chunk.begin, chunk.count));
+      if (tensor.bf16_copy)
+        write_bf16_pairs(isa, tensor.value_buffer.floats(), tensor.bf16_copy, chunk.begin, chunk.count);
       continue;
     }
     thread_local std::vector<float> tile;

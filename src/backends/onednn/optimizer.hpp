@@ -2,9 +2,9 @@
 // The optimizer step over every parameter: cpu_optimizer_update (src/optim) on the raw buffers,
 // split into chunks so both cores share each large tensor; Adam over ~100M floats is memory bound.
 // A factored gradient (factored_weight_gradient.hpp) is expanded tile by tile just before the
-// update reads it, so each tile stays in the core's cache; where the tensor has an
-// optimizer-written bf16 copy (bf16_weight_copy.hpp), the updated tile is converted into it
-// from there too.
+// update reads it, so each tile stays in the core's cache. Where the tensor has an
+// optimizer-written bf16 copy (bf16_weight_copy.hpp), each updated tile or chunk is converted
+// into it from the cache too.
 #include <cstdint>
 #include <vector>
 
