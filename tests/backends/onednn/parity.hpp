@@ -4,6 +4,9 @@
 // Tolerances (fp32): |onednn - reference| <= kAbs + kRel * |reference| per element. oneDNN sums
 // in another order (blocked, vectorised, split reductions), so bitwise equality is not expected;
 // a wrong index, layout or factor shows up as errors of order 1.
+#include <algorithm>
+#include <cmath>
+
 #include "backends/onednn/factory.hpp"
 #include "core/error.hpp"
 #include "parity/backend_parity.hpp"
@@ -20,6 +23,17 @@ inline const UnderTest kOnednn{"onednn", make_onednn_backend, Scale::per_element
 inline void check_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what,
                         double rel = kRel, double abs = kAbs) {
   parity::check_close(got, want, what, kOnednn, Tolerance{rel, abs});
+}
+
+// ||got - want|| / ||want||, for bf16, whose 8 significant bits leave single elements far apart.
+inline double relative_l2_distance(const std::vector<float>& got, const std::vector<float>& want) {
+  REQUIRE(got.size() == want.size());
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    diff += (static_cast<double>(got[i]) - want[i]) * (static_cast<double>(got[i]) - want[i]);
+    norm += static_cast<double>(want[i]) * want[i];
+  }
+  return std::sqrt(diff / std::max(norm, 1e-30));
 }
 
 // Both networks at options.precision (fp32 unless a test says otherwise).

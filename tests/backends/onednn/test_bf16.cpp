@@ -15,13 +15,11 @@ constexpr double kBf16Rel = 3e-2;
 
 void check_norm_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
   REQUIRE(got.size() == want.size());
-  double diff = 0, norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    diff += (static_cast<double>(got[i]) - want[i]) * (static_cast<double>(got[i]) - want[i]);
-    norm += static_cast<double>(want[i]) * want[i];
-  }
-  INFO(what << ": relative L2 error " << std::sqrt(diff / std::max(norm, 1e-30)));
-  CHECK(std::sqrt(diff) <= kBf16Rel * std::sqrt(norm) + 1e-6);
+  double norm = 0;
+  for (const float w : want) norm += static_cast<double>(w) * w;
+  const double distance = relative_l2_distance(got, want);
+  INFO(what << ": relative L2 error " << distance);
+  CHECK(distance * std::sqrt(std::max(norm, 1e-30)) <= kBf16Rel * std::sqrt(norm) + 1e-6);
 }
 
 std::vector<LayerSpec> bf16_cnn() {

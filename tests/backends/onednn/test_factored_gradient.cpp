@@ -3,9 +3,6 @@
 // bf16, the gradient still readable after an evaluation forward has overwritten the layer's
 // input, no gradient buffer held; and in bf16 the weight copy the optimizer writes
 // (bf16_weight_copy.hpp), at batches with and without factors.
-#include <algorithm>
-#include <cmath>
-
 #include "backends/onednn/introspection.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
@@ -37,16 +34,6 @@ bool factored(const Network& net, const std::string& layer) {
     if (p.layer == layer && p.primitive == "inner product backward weights")
       return p.implementation.find("in the optimizer") != std::string::npos;
   return false;
-}
-
-// Relative L2 distance of two tensors, for bf16 (8 significant bits: elements are not compared).
-double relative_distance(const std::vector<float>& got, const std::vector<float>& want) {
-  double diff = 0, norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    diff += (static_cast<double>(got[i]) - want[i]) * (static_cast<double>(got[i]) - want[i]);
-    norm += static_cast<double>(want[i]) * want[i];
-  }
-  return std::sqrt(diff / std::max(norm, 1e-30));
 }
 
 void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
@@ -111,12 +98,12 @@ void check_bf16(int64_t max_batch) {
   p.tested->backward();
   const Batch probe = random_batch(p.plan, 4, 401);
   p.tested->forward(probe.host(4), Phase::eval, 1);
-  // bf16 activations and weight copies: the whole-tensor tolerance of test_bf16.cpp.
+  // bf16 activations and weight copies: test_bf16.cpp's whole-tensor tolerance.
   const size_t weights = static_cast<size_t>(p.plan.layers[1].params[0]);
-  CHECK(relative_distance(read_grad(*p.tested, weights), read_grad(*p.reference, weights)) < 3e-2);
+  CHECK(relative_l2_distance(read_grad(*p.tested, weights), read_grad(*p.reference, weights)) < 3e-2);
   p.reference->update(1e-3, 1);
   p.tested->update(1e-3, 1);
-  CHECK(relative_distance(read_state(*p.tested, weights, 0), read_state(*p.reference, weights, 0)) < 3e-2);
+  CHECK(relative_l2_distance(read_state(*p.tested, weights, 0), read_state(*p.reference, weights, 0)) < 3e-2);
 
   // The optimizer wrote the forward's bf16 copy of dense1's weights: a network given the same
   // parameters, whose forward makes the copy with oneDNN's reorder, computes the same bits.
