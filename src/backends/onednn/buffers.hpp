@@ -12,8 +12,11 @@ namespace expt::onednn {
 // Zero-filled, page-aligned bytes.
 class Buffer {
  public:
+  // How the pages come in: mapped and touched now, in parallel (what a step's buffers need), or
+  // left to the first write (what only a rare call writes: they cost no resident memory before).
+  enum class Pages { touched, on_first_write };
   Buffer() = default;
-  explicit Buffer(size_t bytes);
+  explicit Buffer(size_t bytes, Pages pages = Pages::touched);
   void* data() const { return data_.get(); }
   float* floats() const { return static_cast<float*>(data_.get()); }
   size_t bytes() const { return bytes_; }
@@ -21,6 +24,7 @@ class Buffer {
 
  private:
   struct Free {
+    size_t mapped;  // bytes mapped with mmap (on_first_write); 0 (value-initialised): from aligned_alloc
     void operator()(void* p) const;
   };
   std::unique_ptr<void, Free> data_;
@@ -32,7 +36,7 @@ class Buffer {
 // the old one stays alive for the memories that already point at it.
 class BufferPool {
  public:
-  void* acquire(const std::string& slot, size_t bytes);
+  void* acquire(const std::string& slot, size_t bytes, Buffer::Pages pages = Buffer::Pages::touched);
   int64_t bytes() const;
 
  private:
