@@ -60,7 +60,7 @@ void check_size(size_t got, int64_t want, const char* what) {
 // for what training's backward runs, down to the first trained layer, and one for the data
 // gradients below it, which only read_input_gradient() computes: their pages stay unmapped until
 // then, so a frozen trunk's large gradients cost no resident memory in training (a frozen VGG16
-// at 224x224 and batch 10: three buffers of 128 MB).
+// at 224x224 and batch 10: its first convolutions' gradients are 128 MB each).
 class GradientBuffers {
  public:
   struct Set {
