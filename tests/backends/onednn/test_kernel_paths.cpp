@@ -2,7 +2,7 @@
 // reference, on every path this CPU has: dropout masks, dropout's backward scaling and the
 // optimizer update must agree bit for bit; dense backward-data sums in another order per path,
 // so it must agree with a double-precision sum to float rounding, as must the factored weight
-// gradient (the vector paths fuse its multiply-adds). "[avx2]" and "[avx512_core]"
+// gradient (the vector paths fuse its multiply-adds). The bf16 weight copy must round exactly. "[avx2]" and "[avx512_core]"
 // cases say "skipped: needs ..." where the CPU or ONEDNN_MAX_CPU_ISA offers less.
 #include <doctest/doctest.h>
 
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backends/onednn/dense_backward_data.hpp"
+#include "backends/onednn/bf16_weight_copy.hpp"
 #include "backends/onednn/dropout_mask.hpp"
 #include "backends/onednn/factored_weight_gradient.hpp"
 #include "core/philox.hpp"
@@ -171,6 +172,43 @@ void check_factored_gradient(VectorIsa isa) {
   }
 }
 
+// The bf16 copy of AB16b64a weights in AB8b64a2b: each value rounded to nearest even (ties
+// included), NaN kept a NaN, at the interleaved place of its pair of inputs.
+void check_bf16_pairs(VectorIsa isa) {
+  const int64_t out = 128, in = 32;  // 2 x 2 blocks of 16 inputs x 64 outputs
+  std::vector<float> master = random_floats(static_cast<size_t>(out * in), 13);
+  const auto from_bits = [](uint32_t bits) {
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  };
+  master[0] = from_bits(0x3F808000u);  // a tie, rounds to the even 0x3F80
+  master[1] = from_bits(0x3F818000u);  // a tie, rounds up to the even 0x3F82
+  master[2] = from_bits(0x7F800001u);  // a NaN whose payload lies in the low half
+  master[3] = from_bits(0x7F800000u);  // infinity
+  std::vector<uint16_t> copy(master.size(), 0xFFFF);
+  onednn::write_bf16_pairs(isa, master.data(), copy.data(), 0, out * in);
+  const auto bf16 = [](float f) {  // round to nearest even, written out case by case
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);
+    const uint32_t low = bits & 0xFFFFu, high = bits >> 16;
+    return static_cast<uint16_t>(high + (low > 0x8000u || (low == 0x8000u && (high & 1u)) ? 1u : 0u));
+  };
+  int64_t wrong = 0;
+  for (int64_t block = 0; block < out * in / 1024; ++block)
+    for (int64_t k = 0; k < 16; ++k)
+      for (int64_t o = 0; o < 64; ++o) {
+        const float value = master[static_cast<size_t>(block * 1024 + k * 64 + o)];
+        wrong += copy[static_cast<size_t>(block * 1024 + (k / 2) * 128 + o * 2 + k % 2)] != bf16(value);
+      }
+  CHECK(wrong == 0);
+  CHECK(copy[0] == 0x3F80);
+  CHECK(copy[2] == 0x3F82);
+  CHECK((copy[4] & 0x7FC0) == 0x7FC0);  // still a NaN
+  CHECK(copy[6] == 0x7F80);
+}
+
 void check_path(VectorIsa isa) {
   if (const std::string why = kernel_path_missing(isa); !why.empty()) {
     MESSAGE(why);
@@ -180,6 +218,7 @@ void check_path(VectorIsa isa) {
   SUBCASE("dropout's backward scaling") { check_backward_scaling(isa); }
   SUBCASE("optimizer update") { check_optimizer_update(isa); }
   SUBCASE("factored weight gradient") { check_factored_gradient(isa); }
+  SUBCASE("bf16 weight copy") { check_bf16_pairs(isa); }
   if (isa != VectorIsa::scalar) {
     SUBCASE("dense backward-data") { check_dense_backward_data(isa); }
   }
