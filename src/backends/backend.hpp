@@ -114,7 +114,8 @@ class Network {
   void reset_timings() {
     for (LayerTiming& t : timings_) t = LayerTiming{t.layer};
   }
-  // Bytes the network holds (parameters, gradients, optimizer state, activations, workspaces).
+  // Bytes the network holds for training (parameters, gradients, optimizer state, activations,
+  // workspaces); memory that only read_input_gradient() uses may be left out until then.
   virtual int64_t memory_bytes() const = 0;
 
   const NetworkPlan& plan() const { return plan_; }

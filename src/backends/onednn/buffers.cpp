@@ -52,7 +52,8 @@ void* BufferPool::acquire(const std::string& slot, size_t bytes, Buffer::Pages p
 
 int64_t BufferPool::bytes() const {
   int64_t total = 0;
-  for (const auto& b : owned_) total += static_cast<int64_t>(b->bytes());
+  for (const auto& b : owned_)
+    if (!b->on_first_write()) total += static_cast<int64_t>(b->bytes());
   return total;
 }
 

@@ -18,6 +18,7 @@ class Buffer {
   Buffer() = default;
   explicit Buffer(size_t bytes, Pages pages = Pages::touched);
   void* data() const { return data_.get(); }
+  bool on_first_write() const { return data_.get_deleter().mapped > 0; }
   float* floats() const { return static_cast<float*>(data_.get()); }
   size_t bytes() const { return bytes_; }
   void zero();  // in parallel, as at allocation
@@ -37,6 +38,7 @@ class Buffer {
 class BufferPool {
  public:
   void* acquire(const std::string& slot, size_t bytes, Buffer::Pages pages = Buffer::Pages::touched);
+  // What the buffers take; on_first_write ones are left out: a training step never writes them.
   int64_t bytes() const;
 
  private:
