@@ -9,7 +9,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sweep="$work/results/asha_kill"
 source "$(dirname "$0")/asha_sweep.sh"
-asha_sweep_file "$work/asha_kill.yaml" "$work/results" 4 11 test_loss \
+# Epochs long enough (a few hundred ms on a fast core) that the kill below, 0.3 s after a
+# promoted member starts, lands while it trains: with 1,600 images the whole sweep could end first.
+ASHA_TRAIN_IMAGES=12800 asha_sweep_file "$work/asha_kill.yaml" "$work/results" 4 11 test_loss \
   "model.layers.drop1.rate: {uniform: [0.0, 0.5]}"
 
 # Records, in $work/seen.json, every epoch each member's folder holds for good (in its report

@@ -2,8 +2,9 @@
 # sweep file, a random search with ASHA over a small synthetic network that trains in seconds.
 #   asha_sweep_file FILE RESULTS_DIR TRIALS SAMPLE_SEED METRIC [PARAMETER_LINE...]
 # Each PARAMETER_LINE is one more `key: {distribution}` beside the learning rate.
+# ASHA_TRAIN_IMAGES (default 1600) sets the training images, and so how long an epoch lasts.
 asha_sweep_file() {
-  local file=$1 results=$2 trials=$3 sample_seed=$4 metric=$5
+  local file=$1 results=$2 trials=$3 sample_seed=$4 metric=$5 train=${ASHA_TRAIN_IMAGES:-1600}
   shift 5
   {
     cat <<YAML
@@ -12,7 +13,7 @@ base:
   backend: reference
   threads: 1
   results_dir: $results
-  data: {dataset: synthetic, image_size: 12, channels: 1, synthetic: {classes: 4, train: 1600, test: 200}}
+  data: {dataset: synthetic, image_size: 12, channels: 1, synthetic: {classes: 4, train: $train, test: 200}}
   model:
     layers:
       - {type: conv2d, name: conv1, filters: 8, kernel: 3, activation: relu}
