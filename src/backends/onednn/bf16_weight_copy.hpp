@@ -22,7 +22,8 @@ bool is_bf16_pair_copy(const dnnl::memory::desc& master, const dnnl::memory::des
 
 // copy = bf16(master) over elements [begin, begin + count) of the master's buffer (whole blocks:
 // the optimizer's chunks and tiles are),
-// rounded to nearest even as oneDNN's reorder rounds, NaN kept a (quiet) NaN.
+// rounded to nearest even as oneDNN's reorder rounds normal numbers (the tests compare the two),
+// NaN kept a (quiet) NaN.
 void write_bf16_pairs(VectorIsa isa, const float* master, uint16_t* copy, int64_t begin, int64_t count);
 
 }  // namespace expt::onednn
