@@ -80,7 +80,7 @@ class GradientBuffers {
     slots[slot].holders = holders;
     return slots[slot].data;
   }
-  int holders(const void* data) const { return slot_of(data).holders; }
+  int holders(const void* data) { return slot_of(data).holders; }
   void set_holders(const void* data, int holders) { slot_of(data).holders = holders; }
   void release(const void* data) { --slot_of(data).holders; }
 
@@ -89,7 +89,7 @@ class GradientBuffers {
     void* data;
     int holders;
   };
-  Slot& slot_of(const void* data) const {
+  Slot& slot_of(const void* data) {
     for (auto& slots : slots_)
       for (Slot& slot : slots)
         if (slot.data == data) return slot;
@@ -98,7 +98,7 @@ class GradientBuffers {
 
   BufferPool& pool_;
   Set sets_[2];
-  mutable std::vector<Slot> slots_[2];
+  std::vector<Slot> slots_[2];
 };
 
 }  // namespace

@@ -53,20 +53,17 @@ void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config
     const Chunk& chunk = chunks_[static_cast<size_t>(c)];
     const CpuOptimizerStep step{&config, learning_rate * chunk.lr_multiplier, t, isa};
     ParamTensor& tensor = params.at(chunk.param);
+    // A factored gradient is expanded a tile at a time; a stored one is read a chunk at once.
     const FactoredWeightGradient* factored = tensor.factored_grad.get();
-    if (!factored) {
-      update_range(step, tensor, slots, chunk.begin, chunk.count, slice(tensor.grad_buffer, chunk.begin, chunk.count));
-      if (tensor.bf16_copy)
-        write_bf16_pairs(isa, tensor.value_buffer.floats(), tensor.bf16_copy, chunk.begin, chunk.count);
-      continue;
-    }
     thread_local std::vector<float> tile;
-    const int64_t tile_floats = whole_rows(kTileFloats, factored->out_block());
-    tile.resize(static_cast<size_t>(tile_floats));
-    for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += tile_floats) {
-      const int64_t count = std::min(tile_floats, chunk.begin + chunk.count - begin);
-      factored->expand(begin, count, tile.data());
-      update_range(step, tensor, slots, begin, count, std::span<const float>(tile.data(), static_cast<size_t>(count)));
+    const int64_t piece = factored ? whole_rows(kTileFloats, factored->out_block()) : chunk.count;
+    if (factored) tile.resize(static_cast<size_t>(piece));
+    for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += piece) {
+      const int64_t count = std::min(piece, chunk.begin + chunk.count - begin);
+      if (factored) factored->expand(begin, count, tile.data());
+      const std::span<const float> grad = factored ? std::span<const float>(tile.data(), static_cast<size_t>(count))
+                                                   : slice(tensor.grad_buffer, begin, count);
+      update_range(step, tensor, slots, begin, count, grad);
       if (tensor.bf16_copy) write_bf16_pairs(isa, tensor.value_buffer.floats(), tensor.bf16_copy, begin, count);
     }
   }
