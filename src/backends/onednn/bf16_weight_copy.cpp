@@ -1,7 +1,5 @@
 #include "backends/onednn/bf16_weight_copy.hpp"
 
-#include <bit>
-
 #include "backends/onednn/layouts.hpp"
 
 namespace expt::onednn {
@@ -9,13 +7,6 @@ namespace expt::onednn {
 namespace {
 
 constexpr int64_t kOutBlock = 64;
-
-EXPT_VECTOR_KERNEL uint32_t to_bf16(float value) {
-  const uint32_t bits = std::bit_cast<uint32_t>(value);
-  const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-  const uint32_t quiet_nan = (bits >> 16) | 0x40u;
-  return (bits & 0x7FFFFFFFu) > 0x7F800000u ? quiet_nan : rounded;
-}
 
 // Per block, input pair p and output o: the two bf16 values side by side, the even input in the
 // low half (the lower address).
@@ -25,7 +16,7 @@ EXPT_VECTOR_KERNEL void pairs(const float* __restrict master, uint32_t* __restri
       const float* even = master + b * kBf16CopyBlock + 2 * p * kOutBlock;
       const float* odd = even + kOutBlock;
       uint32_t* out = copy + (b * kBf16CopyBlock) / 2 + p * kOutBlock;
-      for (int64_t o = 0; o < kOutBlock; ++o) out[o] = to_bf16(even[o]) | (to_bf16(odd[o]) << 16);
+      for (int64_t o = 0; o < kOutBlock; ++o) out[o] = round_to_bf16(even[o]) | (round_to_bf16(odd[o]) << 16);
     }
 }
 

@@ -5,10 +5,9 @@
 // the canonical [out, C*H*W] order only appears in read_/write_parameter. At small batches, a
 // layer whose master weights oneDNN blocks as dense_backward_data reads them keeps its weight
 // gradient as factors that the optimizer expands (factored_weight_gradient.hpp), in fp32 and bf16
-// alike; in bf16 the optimizer writes the forward's weight copy (bf16_weight_copy.hpp).
+// alike.
 #include <fmt/format.h>
 
-#include "backends/onednn/bf16_weight_copy.hpp"
 #include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/dense_backward_data.hpp"
 #include "backends/onednn/weighted_pass.hpp"
@@ -89,10 +88,6 @@ class DensePass final : public WeightedPass {
     k_ = k;
     out_block_ = out_block;
     if (s.use_bias) bias_grad_ = ctx.params.at(planned.params[1]).grad;
-    ParamTensor& weights = ctx.params.at(weight_index);
-    const bool bf16_copy_by_optimizer = s.trainable && ctx.compute == memory::data_type::bf16 &&
-                                        is_bf16_pair_copy(weights.layout, fwd_pd.weights_desc()) &&
-                                        take_weights_copy_from_optimizer(weights);
     // What runs, for `expt bench`'s kernels column.
     const std::string expt_kernel = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
     for (PrimitiveInfo& p : ctx.primitives) {
@@ -101,7 +96,6 @@ class DensePass final : public WeightedPass {
       if (factored_grad_ && p.primitive == "inner product backward weights")
         p.implementation = expt_kernel + " in the optimizer";
     }
-    if (bf16_copy_by_optimizer) ctx.primitives.push_back({name(), "bf16 weights copy", expt_kernel + " in the optimizer"});
   }
 
   // The same bytes as the 2-D diff_src, described like the input so the previous layer reads it directly.

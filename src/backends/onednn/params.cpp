@@ -111,7 +111,7 @@ void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) 
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], in.size()));
   check_has(index, part);
   ParamTensor& t = *tensors_[index];
-  if (part == ParamPart::value) t.bf16_copy_current = false;
+  if (part == ParamPart::value) t.copies.stale();
   Buffer scratch(t.permuted ? t.permuted->get_size() : 0);
   write_from(index, part, in.data(), scratch.data());
 }
@@ -133,7 +133,7 @@ void ParamStore::initialize(size_t index, const std::function<void(std::span<flo
   fill(staged);
   void* scratch = !scratch_needed ? nullptr : spare.size() >= 2 ? spare[1]->data() : permuted_scratch.data();
   write_from(index, ParamPart::value, staged.data(), scratch);
-  t.bf16_copy_current = false;
+  t.copies.stale();
   for (size_t i = 0; i < std::min<size_t>(spare.size(), scratch_needed ? 2 : 1); ++i) spare[i]->zero();
 }
 

@@ -16,6 +16,7 @@
 
 #include "backends/onednn/buffers.hpp"
 #include "backends/onednn/factored_weight_gradient.hpp"
+#include "backends/onednn/weight_copy.hpp"
 #include "layers/network_plan.hpp"
 
 namespace expt::onednn {
@@ -30,11 +31,9 @@ struct ParamTensor {
   bool trainable = true;  // false: grad, state and their buffers stay empty
   // Set: the gradient is these factors, and grad and grad_buffer stay empty.
   std::unique_ptr<FactoredWeightGradient> factored_grad;
-  // bf16 training: the forward's bf16 copy (bf16_weight_copy.hpp) when the optimizer writes it,
-  // and whether it matches the value; a write of the value makes it stale until a forward
-  // reorders it again.
-  uint16_t* bf16_copy = nullptr;
-  bool bf16_copy_current = false;
+  // The value in the other layouts its primitives read (weight_copy.hpp); a write of the
+  // value makes them stale.
+  WeightCopies copies;
   Buffer value_buffer, grad_buffer, state_buffers[2];
   dnnl::memory value, grad, state[2];
   int64_t floats() const { return static_cast<int64_t>(layout.get_size() / sizeof(float)); }

@@ -1,5 +1,8 @@
 #include "backends/onednn/weighted_pass.hpp"
 
+#include <fmt/format.h>
+
+#include "backends/onednn/cpu_isa.hpp"
 #include "layers/layer_registry.hpp"
 
 namespace expt::onednn {
@@ -27,13 +30,16 @@ void WeightedPass::finish(BuildContext& ctx, Relayout src, dnnl::primitive_desc 
   if (weight_gradient_primitive_)
     bwd_src_ = Relayout::consume(engine_, fwd_src_, bwd_weights_pd_.src_desc(0), ctx.allocator(name(), "src_bwd"));
 
-  const ParamTensor& weights = ctx.params.at(planned_.params[0]);
+  ParamTensor& weights = ctx.params.at(planned_.params[0]);
   weights_ = Relayout::consume(engine_, weights.value, fwd_pd_.weights_desc(0), ctx.allocator(name(), "weights"));
+  forward_copy_ = track_copy(ctx, weights, weights_, "forward weights copy");
   // From the forward's copy, not the master weights: in bf16 the conversion is then done once
-  // per step (the dense layer's 100M weights), and a matching layout needs no copy at all.
-  if (!own.backward_data)
+  // (the dense layer's 100M weights), and a matching layout needs no copy at all.
+  if (!own.backward_data) {
     bwd_data_weights_ = Relayout::consume(engine_, weights_.dst(), bwd_data_pd_.weights_desc(0),
                                           ctx.allocator(name(), "weights_bwd_data"));
+    bwd_data_copy_ = track_copy(ctx, weights, bwd_data_weights_, "backward-data weights copy");
+  }
   // Weight and bias gradients are fp32 in bf16 training too (docs/onednn-notes.md §3).
   if (weight_gradient_primitive_)
     weights_grad_ = Relayout::produce(engine_, bwd_weights_pd_.diff_weights_desc(0), weights.grad,
@@ -79,20 +85,25 @@ void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const 
                     {DNNL_ARG_SCRATCHPAD, scratchpad}};
 }
 
-bool WeightedPass::take_weights_copy_from_optimizer(ParamTensor& weights) {
-  if (!weights_.copies()) return false;
-  auto* copy = static_cast<uint16_t*>(weights_.dst().get_data_handle());
-  if (!weights.bf16_copy) weights.bf16_copy = copy;
-  if (weights.bf16_copy == copy) optimizer_written_ = &weights;
-  return optimizer_written_ != nullptr;
+WeightCopy* WeightedPass::track_copy(BuildContext& ctx, ParamTensor& weights, const Relayout& relayout,
+                                      const char* what) {
+  if (!relayout.copies()) return nullptr;
+  WeightCopy& copy = weights.copies.at(weights.layout, relayout.dst());
+  if (weights.trainable && copy.written_by_optimizer(relayout.dst().get_desc()))
+    ctx.primitives.push_back({name(), what, fmt::format("expt:{} in the optimizer", name_of(vector_isa_names, kernel_isa()))});
+  return &copy;
+}
+
+void WeightedPass::refresh(const Relayout& relayout, WeightCopy* copy, dnnl::stream& stream, Profiler& profiler) {
+  const dnnl::memory::desc& layout = relayout.dst().get_desc();
+  if (copy && copy->holds(layout)) return;
+  relayout.run(stream, profiler);
+  if (copy) copy->now_holds(layout);
 }
 
 void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
   src_.run(stream, profiler);
-  if (!optimizer_written_ || !optimizer_written_->bf16_copy_current) {
-    weights_.run(stream, profiler);
-    if (optimizer_written_) optimizer_written_->bf16_copy_current = true;
-  }
+  refresh(weights_, forward_copy_, stream, profiler);
   if (planned_.spec.use_bias) bias_.run(stream, profiler);
   profiler.time(index_, Direction::forward, stream, [&] {
     fwd_.execute(stream, fwd_args_);
@@ -112,7 +123,9 @@ void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
 }
 
 void WeightedPass::backward_data(dnnl::stream& stream, Profiler& profiler) {
-  bwd_data_weights_.run(stream, profiler);
+  // Backward-data's copy is made from the forward's, which a write since the forward made stale.
+  refresh(weights_, forward_copy_, stream, profiler);
+  refresh(bwd_data_weights_, bwd_data_copy_, stream, profiler);
   profiler.time(index_, Direction::backward_data, stream, [&] { bwd_data_.execute(stream, bwd_data_args_); });
 }
 

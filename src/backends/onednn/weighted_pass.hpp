@@ -40,19 +40,23 @@ class WeightedPass : public LayerPass {
   // The input as the forward reads it.
   const dnnl::memory& forward_input() const { return fwd_src_; }
   const dnnl::engine& engine() const { return engine_; }
-  // bf16: the optimizer writes the forward's copy of `weights` (this pass's, or the one another
-  // pass registered first), so forward reorders it only when a write of the value made it
-  // stale. True when this pass reads that copy.
-  bool take_weights_copy_from_optimizer(ParamTensor& weights);
-
  private:
+  // The copy `relayout` writes into (nullptr when it copies nothing), noted in ctx.primitives as
+  // `what` when the optimizer writes it.
+  WeightCopy* track_copy(BuildContext& ctx, ParamTensor& weights, const Relayout& relayout, const char* what);
+  // Runs `relayout` unless `copy` holds the current value in its layout already.
+  static void refresh(const Relayout& relayout, WeightCopy* copy, dnnl::stream& stream, Profiler& profiler);
+
   dnnl::engine engine_;
   Allocate allocate_diff_;
   dnnl::primitive_desc fwd_pd_, bwd_data_pd_, bwd_weights_pd_;
   dnnl::primitive fwd_, bwd_data_, bwd_weights_;
   bool weight_gradient_primitive_ = false;  // trainable, and no OwnKernels::weight_gradients
   Relayout src_, weights_, bias_;      // inputs in the forward's layouts
-  ParamTensor* optimizer_written_ = nullptr;  // weights_'s copy is the optimizer's
+  // The weight copies weights_ and bwd_data_weights_ write, when they copy: each runs only when
+  // its copy is out of date (weight_copy.hpp).
+  WeightCopy* forward_copy_ = nullptr;
+  WeightCopy* bwd_data_copy_ = nullptr;
   dnnl::memory fwd_src_;               // src_'s bytes as the forward describes them
   Relayout bwd_src_, bwd_diff_dst_;    // inputs in the backward-weights layouts
   Relayout bwd_data_weights_;          // backward-data has its own weight layout (§1)

@@ -109,7 +109,7 @@ void check_bf16(int64_t max_batch) {
   // parameters, whose forward makes the copy with oneDNN's reorder, computes the same bits.
   bool copy_by_optimizer = false;
   for (const onednn::PrimitiveInfo& info : onednn::primitive_implementations(*p.tested))
-    copy_by_optimizer |= info.layer == "dense1" && info.primitive == "bf16 weights copy";
+    copy_by_optimizer |= info.layer == "dense1" && info.primitive == "forward weights copy";
   REQUIRE(copy_by_optimizer);
   const auto fresh = make_onednn_backend()->build(p.plan, options);
   for (size_t i = 0; i < p.plan.params.size(); ++i) fresh->write_parameter(i, read_param(*p.tested, i));
