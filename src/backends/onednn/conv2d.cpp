@@ -1,5 +1,7 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
+#include <algorithm>
+
 #include "backends/onednn/weighted_pass.hpp"
 
 namespace expt::onednn {
@@ -30,10 +32,16 @@ class ConvPass final : public WeightedPass {
     // time of direct on the seed network's 32- and 64-channel convolutions. Its rounding differs
     // from direct by about 1e-6 of the tensor's largest value; fp32_strict keeps direct. Winograd
     // pads channels to blocks of 16, so a 3-channel input layer would do 5x the work: such
-    // layers stay direct (measured: conv1 of the seed network 32 ms a step instead of 13).
+    // layers stay direct (measured: conv1 of the seed network 32 ms a step instead of 13). So do
+    // 16-channel layers on outputs of 14x14 or less, where oneDNN's `auto` still takes Winograd
+    // at 14x14 and batch 128, at 2.2-2.4x direct's time forward and backward-data
+    // (docs/benchmarks.md, Zen 4; at 28x28 the two tie).
     const bool whole_blocks = planned.in.c % 16 == 0 && planned.out.c % 16 == 0;
-    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks ? dnnl::algorithm::convolution_auto
-                                                                              : dnnl::algorithm::convolution_direct;
+    const bool few_small_tiles =
+        std::max(planned.in.c, planned.out.c) <= 16 && planned.out.h * planned.out.w <= int64_t{14} * 14;
+    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks && !few_small_tiles
+                          ? dnnl::algorithm::convolution_auto
+                          : dnnl::algorithm::convolution_direct;
 
     const auto fwd_pd = ctx.check(
         dnnl::convolution_forward::primitive_desc(

@@ -107,3 +107,37 @@ TEST_CASE("[avx512_core] fp32 runs Winograd where channels fill 16-blocks") {
 }
 
 }  // namespace expt::onednn_test
+
+namespace expt::onednn_test {
+
+namespace {
+
+// Winograd primitives among a 3x3 convolution's, `channels` in and out, on `side` x `side` images
+// at batch 128, in fp32.
+int winograd_primitives(int64_t channels, int64_t side) {
+  const auto layers = named({conv(channels, 3, 1, Padding::same), simple(LayerKind::global_avg_pool), dense(2)});
+  const NetworkPlan plan = plan_network(layers, Shape{channels, side, side}, 2);
+  NetworkOptions options;
+  options.max_batch = 128;
+  auto net = make_onednn_backend()->build(plan, options);
+  int winograd = 0;
+  for (const auto& p : onednn::primitive_implementations(*net))
+    winograd += p.primitive.find("convolution") != std::string::npos && p.implementation.find("wino") != std::string::npos;
+  return winograd;
+}
+
+}  // namespace
+
+// oneDNN's `auto` takes Winograd for 16 channels on small images too, where it is slower
+// (docs/benchmarks.md); expt keeps those direct.
+TEST_CASE("[avx512_core] 16-channel convolutions on 14x14 images run direct, 32-channel ones Winograd") {
+  if (const std::string why = avx512_core_missing(); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  CHECK(winograd_primitives(16, 14) == 0);
+  CHECK(winograd_primitives(16, 7) == 0);
+  CHECK(winograd_primitives(32, 14) > 0);
+}
+
+}  // namespace expt::onednn_test
