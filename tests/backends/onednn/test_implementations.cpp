@@ -34,10 +34,16 @@ std::vector<onednn::PrimitiveInfo> seed_like_primitives(Precision precision) {
 void check_no_ref_primitive(Precision precision) {
   const std::string_view precision_name = name_of(precision_names, precision);
   CAPTURE(precision_name);
+  // Below AVX2 oneDNN 2.6 has only `ref` for the fused activations' backward on blocked
+  // layouts; the convolutions and inner products must still be optimised there.
+  const bool all_optimised = onednn::kernel_isa() >= VectorIsa::avx2;
+  if (!all_optimised)
+    MESSAGE("skipped for element-wise primitives: oneDNN at " << onednn::effective_isa_name()
+                                                               << " runs activation backward as ref");
   int convolutions = 0, inner_products = 0;
   for (const auto& p : seed_like_primitives(precision)) {
     INFO(p.layer << " " << p.primitive << ": " << p.implementation);
-    CHECK(p.implementation.find("ref") == std::string::npos);
+    if (all_optimised || p.compute_bound) CHECK(p.implementation.find("ref") == std::string::npos);
     convolutions += p.primitive.find("convolution") != std::string::npos;
     inner_products += p.primitive.find("inner product") != std::string::npos;
   }
