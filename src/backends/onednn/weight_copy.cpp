@@ -51,8 +51,9 @@ EXPT_VECTOR_KERNEL void gather_bf16(const uint32_t* __restrict source, const flo
 
 }  // namespace
 
-WeightCopy::WeightCopy(const memory::desc& master, const memory& copy)
+WeightCopy::WeightCopy(const memory::desc& master, const memory& copy, bool trained)
     : data_(copy.get_data_handle()), layout_(copy.get_desc()) {
+  if (!trained) return;
   const auto type = layout_.data_type();
   const bool mappable = blocked(master) && blocked(layout_) && master.dims() == layout_.dims() &&
                         master.data_type() == memory::data_type::f32 &&
@@ -92,10 +93,10 @@ void WeightCopy::after_update() {
     held_.reset();
 }
 
-WeightCopy& WeightCopies::at(const memory::desc& master, const memory& copy) {
+WeightCopy& WeightCopies::at(const memory::desc& master, const memory& copy, bool trained) {
   for (const auto& c : copies_)
     if (c->data() == copy.get_data_handle()) return *c;
-  return *copies_.emplace_back(std::make_unique<WeightCopy>(master, copy));
+  return *copies_.emplace_back(std::make_unique<WeightCopy>(master, copy, trained));
 }
 
 void WeightCopies::stale() {

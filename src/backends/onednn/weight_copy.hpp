@@ -18,10 +18,11 @@ namespace expt::onednn {
 
 class WeightCopy {
  public:
-  // The copy `copy` of a value kept in `master` (f32), with the optimizer's writer for it where
-  // one applies: the bf16 pairs of a wide dense layer (bf16_weight_copy.hpp), or, for a tensor
-  // of at most kMaxMappedFloats floats, a map from each element of the copy to its source.
-  WeightCopy(const dnnl::memory::desc& master, const dnnl::memory& copy);
+  // The copy `copy` of a value kept in `master` (f32). Of a `trained` value, the optimizer writes
+  // it where a writer applies: the bf16 pairs of a wide dense layer (bf16_weight_copy.hpp), or,
+  // for a tensor of at most kMaxMappedFloats floats, a map from each element of the copy to its
+  // source.
+  WeightCopy(const dnnl::memory::desc& master, const dnnl::memory& copy, bool trained);
 
   static constexpr int64_t kMaxMappedFloats = int64_t{1} << 20;  // the map: 4 bytes an element
 
@@ -58,8 +59,8 @@ class WeightCopy {
 // The copies of one parameter, found by buffer.
 class WeightCopies {
  public:
-  // The copy in `copy`'s buffer, registered with a writer for `copy`'s layout if it is new.
-  WeightCopy& at(const dnnl::memory::desc& master, const dnnl::memory& copy);
+  // The copy in `copy`'s buffer; if it is new, registered as WeightCopy(master, copy, trained).
+  WeightCopy& at(const dnnl::memory::desc& master, const dnnl::memory& copy, bool trained);
   void stale();
   const std::vector<std::unique_ptr<WeightCopy>>& all() const { return copies_; }
 

@@ -88,8 +88,8 @@ void WeightedPass::bind(const memory& scratchpad, const memory& diff_dst, const 
 WeightCopy* WeightedPass::track_copy(BuildContext& ctx, ParamTensor& weights, const Relayout& relayout,
                                       const char* what) {
   if (!relayout.copies()) return nullptr;
-  WeightCopy& copy = weights.copies.at(weights.layout, relayout.dst());
-  if (weights.trainable && copy.written_by_optimizer(relayout.dst().get_desc()))
+  WeightCopy& copy = weights.copies.at(weights.layout, relayout.dst(), weights.trainable);
+  if (copy.written_by_optimizer(relayout.dst().get_desc()))
     ctx.primitives.push_back({name(), what, fmt::format("expt:{} in the optimizer", name_of(vector_isa_names, kernel_isa()))});
   return &copy;
 }

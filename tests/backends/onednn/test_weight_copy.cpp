@@ -38,7 +38,7 @@ void check_mapped_writer(VectorIsa isa, const memory::dims& dims, tag master_tag
   const memory::desc copy_desc(dims, copy_type, copy_tag);
   memory written(copy_desc, engine), reordered(copy_desc, engine);
   std::memset(written.get_data_handle(), 0xA5, copy_desc.get_size());  // padding must be written too
-  onednn::WeightCopy copy(master.get_desc(), written);
+  onednn::WeightCopy copy(master.get_desc(), written, /*trained=*/true);
   REQUIRE(copy.written_by_optimizer(copy_desc));
   const int64_t elements = copy.mapped_elements(), piece = 100;  // pieces that cut through blocks
   for (int64_t begin = 0; begin < elements; begin += piece)
@@ -143,7 +143,7 @@ TEST_CASE("weight copies: what a copy holds") {
   const memory::desc master({16, 16, 3, 3}, memory::data_type::f32, tag::ABcd8b8a);
   const memory::desc other({16, 16, 3, 3}, memory::data_type::f32, tag::ABcd8a8b);
   memory buffer(other, engine);
-  onednn::WeightCopy copy(master, buffer);
+  onednn::WeightCopy copy(master, buffer, /*trained=*/true);
   CHECK_FALSE(copy.holds(other));  // nothing written yet
   copy.now_holds(other);
   CHECK(copy.holds(other));
@@ -155,11 +155,14 @@ TEST_CASE("weight copies: what a copy holds") {
   // Too large for a map: the layer reorders, and an update makes the copy stale.
   const memory::desc big({1, onednn::WeightCopy::kMaxMappedFloats + 16}, memory::data_type::f32, tag::ab);
   memory big_buffer(memory::desc(big.dims(), memory::data_type::f32, tag::ba), engine);
-  onednn::WeightCopy unmapped(big, big_buffer);
+  onednn::WeightCopy unmapped(big, big_buffer, /*trained=*/true);
   CHECK_FALSE(unmapped.written_by_optimizer(big_buffer.get_desc()));
   unmapped.now_holds(big_buffer.get_desc());
   unmapped.after_update();
   CHECK_FALSE(unmapped.holds(big_buffer.get_desc()));
+  // A frozen value's copy is made once by a reorder, and nothing writes it after.
+  onednn::WeightCopy frozen(master, buffer, /*trained=*/false);
+  CHECK_FALSE(frozen.written_by_optimizer(other));
 }
 
 TEST_CASE("weight copies the optimizer writes give the steps oneDNN's reorders give (fp32)") {
