@@ -55,6 +55,7 @@ class BatchNormPass final : public LayerPass {
   }
 
   memory::desc diff_dst_desc() const override { return bwd_pd_.diff_dst_desc(); }
+  bool writes_diff_dst() const override { return false; }
   memory::desc diff_src_desc() const override { return bwd_pd_.diff_src_desc(); }
 
   void bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) override {

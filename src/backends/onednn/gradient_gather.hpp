@@ -15,10 +15,11 @@ namespace expt::onednn {
 class GradientGather {
  public:
   GradientGather() = default;
-  // `parts`: one gradient per reader. `may_alias`: the single part is read by nothing else, so
-  // the result may be the part itself when its layout is `want` (and the layer's backward may
-  // overwrite it, as fused activations do). Otherwise the result is new memory from `allocate`,
-  // which also holds parts moved into `want` before the sum.
+  // `parts`: one gradient per reader. `may_alias`: the result may be the single part itself when
+  // its layout is `want`, because nothing else reads the part (the layer's backward may then
+  // overwrite it, as fused activations do) or because the layer's backward only reads it.
+  // Otherwise the result is new memory from `allocate`, which also holds parts moved into `want`
+  // before the sum.
   GradientGather(const dnnl::engine& engine, const std::vector<dnnl::memory>& parts, const dnnl::memory::desc& want,
                  bool may_alias, const Allocate& allocate);
 

@@ -63,6 +63,10 @@ class LayerPass {
   virtual dnnl::memory::desc diff_src_desc() const = 0;
   // The data gradient overwrites the output gradient (element-wise layers).
   virtual bool backward_in_place() const { return false; }
+  // Backward may write the output gradient it reads (in place, or a fused activation's
+  // backward). A layer that only reads it can read a gradient other layers receive too (an add's)
+  // without a private copy.
+  virtual bool writes_diff_dst() const { return true; }
 
   // Once all primitives of the pass exist: the shared scratchpad and the gradient memories.
   virtual void bind(const dnnl::memory& scratchpad, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) = 0;

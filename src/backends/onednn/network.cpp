@@ -161,7 +161,8 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
 // once all of them have run backward (layers are in order, so walking backwards works), into
 // the layout the layer's backward wants. Element-wise layers write their data gradient in place.
 // A gradient that several layers receive (an add's, passed to each input) stays intact until
-// the last of them: the others copy it, since a backward may overwrite its output gradient.
+// the last of them: the others copy it, since a backward may overwrite its output gradient,
+// unless their backward only reads it (batch norm's).
 void OnednnNetwork::bind_gradients(Pass& pass, size_t scratchpad_bytes) {
   const int64_t n = pass.n;
   const memory::desc logits_desc = plain_desc({n, plan_.classes});
@@ -196,11 +197,13 @@ void OnednnNetwork::bind_gradients(Pass& pass, size_t scratchpad_bytes) {
   received[pass.layers.size() - 1].push_back(pass.logits_gradient);
 
   // Gathers the parts into `want`, in a buffer of `set`, and releases them; the result is held once.
-  const auto gather = [&](const std::vector<memory>& parts, const memory::desc& want, int set) {
+  // `reads_only`: the layer's backward leaves its output gradient as it is, so a single part may
+  // be read in place even where other layers read it too.
+  const auto gather = [&](const std::vector<memory>& parts, const memory::desc& want, int set, bool reads_only) {
     std::vector<void*> taken;
     const Allocate allocate = [&](size_t) { return taken.emplace_back(buffers.take(set)); };
-    const bool sole_reader = parts.size() == 1 && buffers.holders(parts[0].get_data_handle()) == 1;
-    GradientGather result(engine_, parts, want, sole_reader, allocate);
+    const bool may_alias = parts.size() == 1 && (reads_only || buffers.holders(parts[0].get_data_handle()) == 1);
+    GradientGather result(engine_, parts, want, may_alias, allocate);
     void* dst = result.dst().get_data_handle();
     for (void* t : taken)
       if (t != dst) buffers.release(t);
@@ -212,7 +215,7 @@ void OnednnNetwork::bind_gradients(Pass& pass, size_t scratchpad_bytes) {
   pass.incoming_gradients.resize(pass.layers.size());
   for (size_t i = pass.layers.size(); i-- > 0;) {
     LayerPass& layer = *pass.layers[i];
-    pass.incoming_gradients[i] = gather(received[i], layer.diff_dst_desc(), set_of_diff_dst(i));
+    pass.incoming_gradients[i] = gather(received[i], layer.diff_dst_desc(), set_of_diff_dst(i), !layer.writes_diff_dst());
     const memory& diff_dst = pass.incoming_gradients[i].dst();
     void* diff_dst_data = diff_dst.get_data_handle();
     void* diff_src_data = layer.backward_in_place() ? diff_dst_data : buffers.take(set_of_diff_src(i));
@@ -224,7 +227,7 @@ void OnednnNetwork::bind_gradients(Pass& pass, size_t scratchpad_bytes) {
     for (const int source : sources) received_by(source).push_back(diff_src);
   }
   const std::vector<memory>& to_input = received.back();
-  pass.input_gradient_gather = gather(to_input, to_input[0].get_desc(), 1);
+  pass.input_gradient_gather = gather(to_input, to_input[0].get_desc(), 1, false);
   pass.input_gradient = pass.input_gradient_gather.dst();
 }
 

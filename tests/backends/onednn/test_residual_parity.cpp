@@ -35,6 +35,16 @@ TEST_CASE("residual parity: a stride-2 1x1-conv shortcut, and a relu layer as sh
   check_residual(projection_residual(), Shape{3, 11, 10});
 }
 
+// A ResNet basic block's order: batch norm, then the add. Batch norm's backward reads the add's
+// gradient in place (it only reads it), while the shortcut's gradient sum reads it too.
+TEST_CASE("residual parity: batch norm reading an add's gradient that the shortcut reads too") {
+  check_residual(named({conv(8, 3, 1, Padding::same, Activation::relu), conv(8, 3, 1, Padding::same, Activation::none, false),
+                        simple(LayerKind::batch_norm), add_of({"conv2d0", "batch_norm2"}), simple(LayerKind::relu),
+                        conv(8, 3, 1, Padding::same, Activation::none, false), simple(LayerKind::batch_norm),
+                        add_of({"relu4", "batch_norm6"}), simple(LayerKind::global_avg_pool), dense(5)}),
+                 Shape{3, 8, 8});
+}
+
 TEST_CASE("residual parity: the network input read by two layers before any parameter") {
   check_residual(input_shortcut(), Shape{3, 6, 7});
 }
