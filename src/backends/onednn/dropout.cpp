@@ -2,14 +2,13 @@
 // counted over the whole n*C*H*W tensor in logical NCHW order, is kept iff its Philox draw
 // (seed, layer, step, i) is at or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
 // (dropout_mask.cpp); the tensor itself is in whatever layout the previous layer chose, so the
-// keep flags are then copied into a mask in the tensor's physical order while the output is
-// written, and backward walks that mask contiguously. Channel-blocked layouts (nChw16c, nChw8c,
+// keep flags are then copied into a mask in the tensor's physical order, and forward and backward
+// both walk that mask contiguously in vector code. Channel-blocked layouts (nChw16c, nChw8c,
 // plain) take a loop with the blocking built in; any other layout walks logical rows through
 // oneDNN's offset rule.
 // spatial_dropout is the same pass with one draw per (sample, channel): the n*C flags are drawn
 // by the same kernel and each is repeated over its channel's pixels into the per-element flags,
 // after which both kinds write the output and run backward alike.
-#include <bit>
 #include <cstring>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -26,22 +25,6 @@ using dnnl::memory;
 // Below this many elements a loop stays on one thread: a parallel region costs microseconds,
 // and milliseconds when another process holds a core.
 constexpr int64_t kParallelElements = int64_t{1} << 15;
-
-// Element access for the two activation types: fp32, and bf16 (the top half of an fp32,
-// rounded to nearest even as oneDNN rounds).
-struct Fp32 {
-  using Storage = float;
-  static float load(float x) { return x; }
-  static float store(float x) { return x; }
-};
-struct Bf16 {
-  using Storage = uint16_t;
-  static float load(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
-  static uint16_t store(float x) {
-    const auto bits = std::bit_cast<uint32_t>(x);
-    return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-  }
-};
 
 // A layout of {N, C, spatial...} (2-D or 4-D) laid out as [n][C / block][spatial][block]: the
 // blocked layouts oneDNN's convolutions and pooling produce, and plain ones (block 1).
@@ -113,14 +96,15 @@ class DropoutPass final : public LayerPass {
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
       draw_keep_flags(step);
-      bf16_ ? apply_new_mask<Bf16>() : apply_new_mask<Fp32>();
+      order_mask();
+      bf16_ ? scale_by_mask<uint16_t>(input_, output_) : scale_by_mask<float>(input_, output_);
     });
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!masked_) return;  // identity
     profiler.time(index_, Direction::backward_data, stream,
-                  [&] { bf16_ ? apply_saved_mask<Bf16>() : apply_saved_mask<Fp32>(); });
+                  [&] { bf16_ ? scale_by_mask<uint16_t>(diff_, diff_) : scale_by_mask<float>(diff_, diff_); });
   }
 
  private:
@@ -168,15 +152,10 @@ class DropoutPass final : public LayerPass {
     return per_element_ ? element_offsets_[row * row_length_ + w] : row_base_[row] + w * row_stride_;
   }
 
-  // Output and physical mask from the logical keep flags. In a channel-blocked layout the
-  // `block` channels of one pixel are adjacent: their flags lie `spatial` apart in keep_.
-  // Padding channels keep their zero mask (the buffer starts zeroed) and zero output.
-  template <class Element>
-  void apply_new_mask() {
-    using T = typename Element::Storage;
-    const auto* src = static_cast<const T*>(input_.get_data_handle());
-    auto* dst = static_cast<T*>(output_.get_data_handle());
-    const float scale = rule_.scale;
+  // mask_ from the logical keep flags, in the tensor's physical order. In a channel-blocked layout
+  // the `block` channels of one pixel are adjacent: their flags lie `spatial` apart in keep_.
+  // Padding elements keep their zero flag (the buffer starts zeroed), so their output is zero.
+  void order_mask() {
     if (blocking_) {
       const ChannelBlocking b = *blocking_;
       const int64_t outer = b.n * b.channel_blocks();
@@ -185,38 +164,33 @@ class DropoutPass final : public LayerPass {
         const int64_t n = o / b.channel_blocks(), first_channel = o % b.channel_blocks() * b.block;
         const int64_t lanes = std::min(b.block, b.c - first_channel);
         const uint8_t* keep = keep_ + (n * b.c + first_channel) * b.spatial;
-        const int64_t base = o * b.spatial * b.block;
-        for (int64_t s = 0; s < b.spatial; ++s) {
-          const int64_t p = base + s * b.block;
-          for (int64_t lane = 0; lane < lanes; ++lane) {
-            const uint8_t k = keep[lane * b.spatial + s];
-            mask_[p + lane] = k;
-            dst[p + lane] = Element::store(k ? Element::load(src[p + lane]) * scale : 0.0f);
-          }
-          for (int64_t lane = lanes; lane < b.block; ++lane) dst[p + lane] = Element::store(0.0f);
-        }
+        uint8_t* mask = mask_ + o * b.spatial * b.block;
+        for (int64_t lane = 0; lane < lanes; ++lane)
+          for (int64_t s = 0; s < b.spatial; ++s) mask[s * b.block + lane] = keep[lane * b.spatial + s];
       }
       return;
     }
     const auto rows = static_cast<int64_t>(row_base_.size());
 #pragma omp parallel for schedule(static) if (elements_ > kParallelElements)
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t w = 0; w < row_length_; ++w) {
-        const uint8_t k = keep_[r * row_length_ + w];
-        const int64_t p = physical(r, w);
-        mask_[p] = k;
-        dst[p] = Element::store(k ? Element::load(src[p]) * scale : 0.0f);
-      }
-    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t w = 0; w < row_length_; ++w) mask_[physical(r, w)] = keep_[r * row_length_ + w];
   }
 
-  template <class Element>
-  void apply_saved_mask() {
-    auto* diff = static_cast<typename Element::Storage*>(diff_.get_data_handle());
+  // to = from * scale where mask_ keeps an element, 0 elsewhere, over the physical tensor: the
+  // forward (input to output) and, in place, the backward.
+  template <class T>
+  void scale_by_mask(const memory& from, const memory& to) {
+    const auto* src = static_cast<const T*>(from.get_data_handle());
+    auto* dst = static_cast<T*>(to.get_data_handle());
     constexpr int64_t kChunk = 1 << 16;  // elements per OpenMP work item
 #pragma omp parallel for schedule(static) if (physical_elements_ > kParallelElements)
-    for (int64_t at = 0; at < physical_elements_; at += kChunk)
-      scale_kept(kernel_isa(), diff + at, mask_ + at, rule_.scale, std::min(kChunk, physical_elements_ - at));
+    for (int64_t at = 0; at < physical_elements_; at += kChunk) {
+      const int64_t count = std::min(kChunk, physical_elements_ - at);
+      if (src == dst)
+        scale_kept(kernel_isa(), dst + at, mask_ + at, rule_.scale, count);
+      else
+        scale_kept(kernel_isa(), src + at, dst + at, mask_ + at, rule_.scale, count);
+    }
   }
 
   void copy_input() {

@@ -144,26 +144,42 @@ uint16_t float_to_bf16(float x) {
 // unvectorised below AVX-512 (it if-converts the select only with AVX-512's masked moves).
 uint32_t all_ones_if(uint8_t kept) { return 0u - static_cast<uint32_t>(kept != 0); }
 
-EXPT_VECTOR_KERNEL void scale_kept_f32(float* __restrict x, const uint8_t* __restrict mask, float scale,
-                                       int64_t count) {
-  for (int64_t i = 0; i < count; ++i)
-    x[i] = std::bit_cast<float>(std::bit_cast<uint32_t>(x[i] * scale) & all_ones_if(mask[i]));
+float scaled_or_zero(float x, uint8_t kept, float scale) {
+  return std::bit_cast<float>(std::bit_cast<uint32_t>(x * scale) & all_ones_if(kept));
+}
+uint16_t scaled_or_zero(uint16_t x, uint8_t kept, float scale) {
+  return static_cast<uint16_t>(float_to_bf16(bf16_to_float(x) * scale) & all_ones_if(kept));
 }
 
-EXPT_VECTOR_KERNEL void scale_kept_bf16(uint16_t* __restrict x, const uint8_t* __restrict mask, float scale,
-                                        int64_t count) {
-  for (int64_t i = 0; i < count; ++i)
-    x[i] = static_cast<uint16_t>(float_to_bf16(bf16_to_float(x[i]) * scale) & all_ones_if(mask[i]));
+template <class T>
+EXPT_VECTOR_KERNEL void scale_kept_in_place(T* __restrict x, const uint8_t* __restrict mask, float scale,
+                                            int64_t count) {
+  for (int64_t i = 0; i < count; ++i) x[i] = scaled_or_zero(x[i], mask[i], scale);
+}
+
+template <class T>
+EXPT_VECTOR_KERNEL void scale_kept_copy(const T* __restrict src, T* __restrict dst, const uint8_t* __restrict mask,
+                                        float scale, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) dst[i] = scaled_or_zero(src[i], mask[i], scale);
 }
 
 }  // namespace
 
 void scale_kept(VectorIsa isa, float* x, const uint8_t* mask, float scale, int64_t count) {
-  run_vectorised<scale_kept_f32>(isa, x, mask, scale, count);
+  run_vectorised<scale_kept_in_place<float>>(isa, x, mask, scale, count);
 }
 
 void scale_kept(VectorIsa isa, uint16_t* x, const uint8_t* mask, float scale, int64_t count) {
-  run_vectorised<scale_kept_bf16>(isa, x, mask, scale, count);
+  run_vectorised<scale_kept_in_place<uint16_t>>(isa, x, mask, scale, count);
+}
+
+void scale_kept(VectorIsa isa, const float* src, float* dst, const uint8_t* mask, float scale, int64_t count) {
+  run_vectorised<scale_kept_copy<float>>(isa, src, dst, mask, scale, count);
+}
+
+void scale_kept(VectorIsa isa, const uint16_t* src, uint16_t* dst, const uint8_t* mask, float scale,
+                int64_t count) {
+  run_vectorised<scale_kept_copy<uint16_t>>(isa, src, dst, mask, scale, count);
 }
 
 void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,

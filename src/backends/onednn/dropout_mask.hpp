@@ -17,5 +17,8 @@ void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step,
 // bf16 (rounded to nearest even), in the copy compiled for `isa`; every copy gives the same result.
 void scale_kept(VectorIsa isa, float* x, const uint8_t* mask, float scale, int64_t count);
 void scale_kept(VectorIsa isa, uint16_t* x, const uint8_t* mask, float scale, int64_t count);
+// The same from src into dst, which must not overlap (dropout's forward).
+void scale_kept(VectorIsa isa, const float* src, float* dst, const uint8_t* mask, float scale, int64_t count);
+void scale_kept(VectorIsa isa, const uint16_t* src, uint16_t* dst, const uint8_t* mask, float scale, int64_t count);
 
 }  // namespace expt::onednn

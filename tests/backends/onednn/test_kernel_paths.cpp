@@ -1,5 +1,5 @@
 // Each path of expt's own kernels (core/vector_isa.hpp) against the scalar path or an exact
-// reference, on every path this CPU has: dropout masks, dropout's backward scaling and the
+// reference, on every path this CPU has: dropout masks, dropout's scaling and the
 // optimizer update must agree bit for bit; dense backward-data sums in another order per path,
 // so it must agree with a double-precision sum to float rounding, as must the factored weight
 // gradient (the vector paths fuse its multiply-adds). The bf16 weight copy must round exactly. "[avx2]" and "[avx512_core]"
@@ -57,20 +57,30 @@ void check_dropout_mask(VectorIsa isa) {
   }
 }
 
-void check_backward_scaling(VectorIsa isa) {
+// In place (backward) and from one buffer into another (forward): the same bits as the scalar
+// path's in-place scaling.
+void check_scaling(VectorIsa isa) {
   const size_t n = 1003;  // vector bodies and a tail
+  const auto count = static_cast<int64_t>(n);
   std::vector<uint8_t> mask(n);
   std::mt19937 random(4);
   for (uint8_t& m : mask) m = random() % 2;
-  std::vector<float> want = random_floats(n, 5), got = want;
-  onednn::scale_kept(VectorIsa::scalar, want.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
-  onednn::scale_kept(isa, got.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
-  CHECK(same_bits(got, want));
-  std::vector<uint16_t> want_bf16(n), got_bf16(n);
-  for (size_t i = 0; i < n; ++i) want_bf16[i] = got_bf16[i] = static_cast<uint16_t>(random());
-  onednn::scale_kept(VectorIsa::scalar, want_bf16.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
-  onednn::scale_kept(isa, got_bf16.data(), mask.data(), 1.25f, static_cast<int64_t>(n));
-  CHECK(got_bf16 == want_bf16);
+  const std::vector<float> input = random_floats(n, 5);
+  std::vector<float> want = input, in_place = input, copied(n, -1.0f);
+  onednn::scale_kept(VectorIsa::scalar, want.data(), mask.data(), 1.25f, count);
+  onednn::scale_kept(isa, in_place.data(), mask.data(), 1.25f, count);
+  onednn::scale_kept(isa, input.data(), copied.data(), mask.data(), 1.25f, count);
+  CHECK(same_bits(in_place, want));
+  CHECK(same_bits(copied, want));
+  std::vector<uint16_t> input_bf16(n);
+  for (uint16_t& x : input_bf16) x = static_cast<uint16_t>(random());
+  std::vector<uint16_t> want_bf16 = input_bf16, in_place_bf16 = input_bf16, copied_bf16(n, 0xFFFF);
+  onednn::scale_kept(VectorIsa::scalar, want_bf16.data(), mask.data(), 1.25f, count);
+  onednn::scale_kept(isa, in_place_bf16.data(), mask.data(), 1.25f, count);
+  onednn::scale_kept(isa, input_bf16.data(), copied_bf16.data(), mask.data(), 1.25f, count);
+  CHECK(in_place_bf16 == want_bf16);
+  CHECK(copied_bf16 == want_bf16);
+  CHECK(std::count(mask.begin(), mask.end(), 0) > 0);  // some dropped, so their zeros are checked too
 }
 
 void check_optimizer_update(VectorIsa isa) {
@@ -215,7 +225,7 @@ void check_path(VectorIsa isa) {
     return;
   }
   SUBCASE("dropout mask") { check_dropout_mask(isa); }
-  SUBCASE("dropout's backward scaling") { check_backward_scaling(isa); }
+  SUBCASE("dropout's scaling") { check_scaling(isa); }
   SUBCASE("optimizer update") { check_optimizer_update(isa); }
   SUBCASE("factored weight gradient") { check_factored_gradient(isa); }
   SUBCASE("bf16 weight copy") { check_bf16_pairs(isa); }
