@@ -1,8 +1,13 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
+// On the AVX2 path, 3x3 stride-1 convolutions run forward and backward-data in expt's own
+// Winograd kernel (winograd_conv.hpp) where its shapes and oneDNN's layouts allow.
 #include <algorithm>
+#include <fmt/format.h>
 
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/weighted_pass.hpp"
+#include "backends/onednn/winograd_conv.hpp"
 
 namespace expt::onednn {
 
@@ -61,11 +66,86 @@ class ConvPass final : public WeightedPass {
     if (!ctx.params.defined(weight_index))
       ctx.params.define(weight_index, master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc()),
                         plain_desc(weight_dims));
+    winograd_ = winograd_applies(ctx, fwd_pd, bwd_data_pd);
     finish(ctx, Relayout::consume(ctx.engine, input, fwd_pd.src_desc(), ctx.allocator(name(), "src")), fwd_pd,
-           bwd_data_pd, bwd_weights_pd);
+           bwd_data_pd, bwd_weights_pd, {.backward_data = winograd_});
+    if (winograd_) use_winograd(ctx, ctx.params.at(weight_index));
   }
 
   memory::desc diff_src_desc() const override { return bwd_data_pd().diff_src_desc(0); }
+
+  void bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) override {
+    WeightedPass::bind(scratchpad, diff_dst, diff_src);
+    diff_dst_ = diff_dst;
+    diff_src_ = diff_src;
+  }
+
+  void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
+    if (!winograd_) return WeightedPass::forward(stream, phase, step, profiler);
+    relay_forward_inputs(stream, profiler);
+    profiler.time(index_, Direction::forward, stream, [&] {
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed_);
+      const float* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
+      winograd_convolution(shape(planned_.in.c, planned_.out.c), static_cast<const float*>(forward_input().get_data_handle()),
+                           transformed_, bias, planned_.spec.activation == Activation::relu,
+                           static_cast<float*>(output_.get_data_handle()));
+    });
+  }
+
+  void backward_data(dnnl::stream& stream, Profiler& profiler) override {
+    if (!winograd_) return WeightedPass::backward_data(stream, profiler);
+    profiler.time(index_, Direction::backward_data, stream, [&] {
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed_);
+      winograd_convolution(shape(planned_.out.c, planned_.in.c), static_cast<const float*>(diff_dst_.get_data_handle()),
+                           transformed_, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
+    });
+  }
+
+ private:
+  // expt's Winograd where it applies: the AVX2 path, fp32 with Winograd allowed, a 3x3 stride-1
+  // convolution that keeps the image size, channels it takes, no activation or a ReLU (the
+  // kernel fuses it), and oneDNN's nChw8c on all four activation sides.
+  bool winograd_applies(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
+                        const dnnl::primitive_desc& bwd_data_pd) const {
+    const LayerSpec& s = planned_.spec;
+    const bool shape_fits = s.kernel_h == 3 && s.kernel_w == 3 && s.stride_h == 1 && s.stride_w == 1 &&
+                            planned_.pad_top == 1 && planned_.pad_left == 1 && planned_.pad_bottom == 1 &&
+                            planned_.pad_right == 1 && winograd_channels_fit(planned_.in.c, planned_.out.c);
+    if (kernel_isa() != VectorIsa::avx2 || ctx.options.precision != Precision::fp32 || !shape_fits) return false;
+    if (s.activation != Activation::none && s.activation != Activation::relu) return false;
+    const auto blocked = [&](const memory::desc& md) {
+      return same_layout(md, memory::desc(md.dims(), f32, tag::nChw8c));
+    };
+    return blocked(fwd_pd.src_desc(0)) && blocked(fwd_pd.dst_desc(0)) && blocked(bwd_data_pd.diff_dst_desc(0)) &&
+           blocked(bwd_data_pd.diff_src_desc(0));
+  }
+
+  // Reads the master weights in place, and names the kernel for `expt bench`.
+  void use_winograd(BuildContext& ctx, const ParamTensor& weights) {
+    master_ = &weights.value_buffer;
+    const BlockedOffsets layout(weights.layout);
+    const int64_t out = planned_.out.c, in = planned_.in.c;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t i = 0; i < in; ++i)
+        for (int64_t y = 0; y < 3; ++y)
+          for (int64_t x = 0; x < 3; ++x) {
+            const int64_t index[4] = {o, i, y, x};
+            weight_offsets_.push_back(layout.offset(index));
+          }
+    for (PrimitiveInfo& p : ctx.primitives)
+      if (p.layer == name() && (p.primitive == "convolution forward" || p.primitive == "convolution backward data"))
+        p.implementation = fmt::format("expt_wino_2x3:{}", name_of(vector_isa_names, kernel_isa()));
+  }
+
+  WinogradShape shape(int64_t in, int64_t out) const {
+    return {output_.get_desc().dims()[0], in, out, planned_.out.h, planned_.out.w};
+  }
+
+  bool winograd_ = false;
+  const Buffer* master_ = nullptr;        // the weights' fp32 master values
+  std::vector<int64_t> weight_offsets_;   // of element (o, i, y, x) in the master layout
+  std::vector<float> transformed_;        // the weights as the kernel reads them, made per call
+  memory diff_dst_, diff_src_;
 };
 
 }  // namespace

@@ -101,10 +101,14 @@ void WeightedPass::refresh(const Relayout& relayout, WeightCopy* copy, dnnl::str
   if (copy) copy->now_holds(layout);
 }
 
-void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
+void WeightedPass::relay_forward_inputs(dnnl::stream& stream, Profiler& profiler) {
   src_.run(stream, profiler);
-  refresh(weights_, forward_copy_, stream, profiler);
   if (planned_.spec.use_bias) bias_.run(stream, profiler);
+}
+
+void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
+  relay_forward_inputs(stream, profiler);
+  refresh(weights_, forward_copy_, stream, profiler);
   profiler.time(index_, Direction::forward, stream, [&] {
     fwd_.execute(stream, fwd_args_);
     if (!activation_fused_) activation_.forward(stream);

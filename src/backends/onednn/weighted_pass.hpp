@@ -39,6 +39,10 @@ class WeightedPass : public LayerPass {
   const dnnl::memory& forward_weights() const { return weights_.dst(); }
   // The input as the forward reads it.
   const dnnl::memory& forward_input() const { return fwd_src_; }
+  // For a subclass that computes the forward itself: brings the input and the bias into the
+  // forward's layouts (forward_input(), forward_bias()).
+  void relay_forward_inputs(dnnl::stream& stream, Profiler& profiler);
+  const dnnl::memory& forward_bias() const { return bias_.dst(); }
   const dnnl::engine& engine() const { return engine_; }
  private:
   // The copy `relayout` writes into (nullptr when it copies nothing), noted in ctx.primitives as

@@ -1,0 +1,40 @@
+#pragma once
+// Winograd F(2x2, 3x3) convolution on expt's AVX2 path: oneDNN 2.6 has Winograd only for AVX-512,
+// and below it its direct kernels run at about the machine's peak, which leaves fewer
+// multiplications as the one way to go faster (docs/onednn-notes.md §16, §17). Each 2x2 output
+// tile is A^T [(G g G^T) . (B^T d B)] A: 16 multiplications per input and output channel pair
+// instead of 36, done as 16 small matrix products over the channels, with the input and output
+// transforms around them kept in the core's cache.
+//
+// Shapes: 3x3 kernels, stride 1, padding 1 on every side, any image size; channel counts that
+// are multiples of 16; input and output in oneDNN's nChw8c layout (what its AVX2 convolutions,
+// pooling and eltwise use). Backward-data is the same convolution of the output gradient with the
+// weights rotated by 180 degrees and their channel roles swapped, so it runs the same kernel.
+// The arithmetic differs from a direct convolution's by float rounding (about 1e-6 of the
+// output's magnitude), as oneDNN's Winograd does.
+#include <cstdint>
+#include <vector>
+
+namespace expt::onednn {
+
+struct WinogradShape {
+  int64_t n = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
+};
+
+// Whether a convolution with these channel counts can run here (both multiples of 16, so that
+// backward-data, with the roles swapped, can too).
+bool winograd_channels_fit(int64_t in_channels, int64_t out_channels);
+
+// The 16 x in x out transformed weights the kernel reads, from a convolution's {out, in, 3, 3}
+// weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is element (o, i, y, x), so any
+// blocked layout can be read in place. `for_backward_data`: the transform of the rotated weights
+// with in and out swapped, for winograd_convolution over the output gradient.
+void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
+                      bool for_backward_data, std::vector<float>& transformed);
+
+// dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads, with the
+// AVX2 and FMA instructions (the caller checks the CPU has them). `bias` may be null.
+void winograd_convolution(const WinogradShape& shape, const float* src, const std::vector<float>& transformed,
+                          const float* bias, bool relu, float* dst);
+
+}  // namespace expt::onednn

@@ -1,0 +1,144 @@
+// expt's Winograd F(2x2, 3x3) convolution (winograd_conv.hpp): the kernel against a direct
+// convolution summed in double, forward and backward-data, on odd and even image sizes; and a
+// network whose convolutions take it, against the reference backend, where the AVX2 path runs.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "backends/onednn/winograd_conv.hpp"
+#include "backends/onednn/introspection.hpp"
+#include "cpu_requirements.hpp"
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+// Element (image, channel, y, x) of an nChw8c tensor.
+int64_t blocked_index(int64_t channels, int64_t h, int64_t w, int64_t n, int64_t c, int64_t y, int64_t x) {
+  return (((n * (channels / 8) + c / 8) * h + y) * w + x) * 8 + c % 8;
+}
+
+struct Case {
+  onednn::WinogradShape shape;
+  std::vector<float> src, weights, bias;  // nChw8c, oihw, per output channel
+};
+
+Case random_case(onednn::WinogradShape shape, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  Case c{shape, {}, {}, {}};
+  c.src.resize(static_cast<size_t>(shape.n * shape.in_channels * shape.height * shape.width));
+  c.weights.resize(static_cast<size_t>(shape.out_channels * shape.in_channels * 9));
+  c.bias.resize(static_cast<size_t>(shape.out_channels));
+  for (auto* v : {&c.src, &c.weights, &c.bias})
+    for (float& x : *v) x = value(random);
+  return c;
+}
+
+// The direct convolution (padding 1), in double; `backward_data` convolves with the weights
+// rotated and their channels swapped, as backward-data does.
+std::vector<double> direct(const Case& c, bool backward_data) {
+  const onednn::WinogradShape& s = c.shape;
+  std::vector<double> out(static_cast<size_t>(s.n * s.out_channels * s.height * s.width));
+  for (int64_t n = 0; n < s.n; ++n)
+    for (int64_t o = 0; o < s.out_channels; ++o)
+      for (int64_t y = 0; y < s.height; ++y)
+        for (int64_t x = 0; x < s.width; ++x) {
+          double sum = 0;
+          for (int64_t i = 0; i < s.in_channels; ++i)
+            for (int64_t ky = 0; ky < 3; ++ky)
+              for (int64_t kx = 0; kx < 3; ++kx) {
+                const int64_t sy = y + ky - 1, sx = x + kx - 1;
+                if (sy < 0 || sy >= s.height || sx < 0 || sx >= s.width) continue;
+                const int64_t w = backward_data ? ((i * s.out_channels + o) * 3 + 2 - ky) * 3 + 2 - kx
+                                                : ((o * s.in_channels + i) * 3 + ky) * 3 + kx;
+                sum += static_cast<double>(c.src[static_cast<size_t>(
+                           blocked_index(s.in_channels, s.height, s.width, n, i, sy, sx))]) *
+                       c.weights[static_cast<size_t>(w)];
+              }
+          out[static_cast<size_t>(blocked_index(s.out_channels, s.height, s.width, n, o, y, x))] = sum;
+        }
+  return out;
+}
+
+void check_case(const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu) {
+  CAPTURE(shape.n);
+  CAPTURE(shape.in_channels);
+  CAPTURE(shape.out_channels);
+  CAPTURE(shape.height);
+  CAPTURE(shape.width);
+  CAPTURE(backward_data);
+  const Case c = random_case(shape, 7);
+  // The weights as a convolution from in_channels to out_channels stores them: backward-data's
+  // are the forward's {in, out} weights read with the roles swapped.
+  const int64_t weight_out = backward_data ? shape.in_channels : shape.out_channels;
+  const int64_t weight_in = backward_data ? shape.out_channels : shape.in_channels;
+  std::vector<int64_t> offsets(c.weights.size());
+  for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(i);
+  std::vector<float> transformed;
+  onednn::winograd_weights(weight_out, weight_in, c.weights.data(), offsets, backward_data, transformed);
+  std::vector<float> got(static_cast<size_t>(shape.n * shape.out_channels * shape.height * shape.width), -7.0f);
+  onednn::winograd_convolution(shape, c.src.data(), transformed, with_bias ? c.bias.data() : nullptr, relu, got.data());
+  const std::vector<double> want = direct(c, backward_data);
+  double largest = 0, worst = 0;
+  int64_t wrong_sign = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const auto at = static_cast<int64_t>(i);
+    const int64_t o = at / (8 * shape.height * shape.width) % (shape.out_channels / 8) * 8 + at % 8;
+    double w = want[i] + (with_bias ? c.bias[static_cast<size_t>(o)] : 0.0);
+    if (relu) w = std::max(w, 0.0);
+    largest = std::max(largest, std::fabs(w));
+    worst = std::max(worst, std::fabs(got[i] - w));
+    wrong_sign += relu && got[i] < 0.0f;
+  }
+  CHECK(wrong_sign == 0);
+  CHECK(largest > 1.0);
+  CHECK(worst <= 1e-5 * largest);  // float rounding in the transforms and the sums
+}
+
+}  // namespace
+
+TEST_CASE("[avx2] Winograd F(2x2, 3x3) matches a direct convolution, forward and backward-data") {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  // Odd and even sizes (partial tiles at the right and bottom), more tiles than one work item,
+  // and channel counts of one and several 16-channel groups.
+  for (const onednn::WinogradShape shape : {onednn::WinogradShape{2, 16, 32, 7, 5}, onednn::WinogradShape{1, 32, 16, 6, 6},
+                                            onednn::WinogradShape{3, 16, 16, 11, 13}, onednn::WinogradShape{1, 48, 64, 1, 2}}) {
+    check_case(shape, false, true, true);
+    check_case(shape, false, false, false);
+    check_case(shape, true, false, false);
+  }
+}
+
+TEST_CASE("convolutions run expt's Winograd on the AVX2 path, with the reference backend's results") {
+  if (onednn::kernel_isa() != VectorIsa::avx2) {
+    MESSAGE("skipped: expt's Winograd runs on the AVX2 kernel path only, this one is "
+            << name_of(vector_isa_names, onednn::kernel_isa()) << " (test_onednn_as_avx2 runs it)");
+    return;
+  }
+  NetworkOptions options;
+  options.max_batch = 3;
+  options.seed = 99;
+  Pair p = build_pair(named({conv(32, 3, 1, Padding::same, Activation::relu), conv(16, 3, 1, Padding::same),
+                             conv(16, 3, 2, Padding::same, Activation::relu), dense(3)}),
+                      Shape{16, 9, 7}, 3, options);
+  int winograd = 0;
+  for (const auto& info : onednn::primitive_implementations(*p.tested)) {
+    INFO(info.layer << " " << info.primitive << ": " << info.implementation);
+    const bool expected = info.layer != "conv2d2" && (info.primitive == "convolution forward" ||
+                                                      info.primitive == "convolution backward data");
+    CHECK((info.implementation == "expt_wino_2x3:avx2") == expected);
+    winograd += expected;
+  }
+  CHECK(winograd == 4);  // forward and backward-data of the two stride-1 layers
+  const Batch batch = random_batch(p.plan, 3, 5);
+  check_forward_backward(p, batch, 3, 0);
+  parity::check_after_steps(p, batch, 3, 3, Tolerance{kRel, kAbs});
+}
+
+}  // namespace expt::onednn_test
