@@ -68,8 +68,8 @@ class ConvPass final : public WeightedPass {
                         plain_desc(weight_dims));
     winograd_ = winograd_applies(ctx, fwd_pd, bwd_data_pd);
     finish(ctx, Relayout::consume(ctx.engine, input, fwd_pd.src_desc(), ctx.allocator(name(), "src")), fwd_pd,
-           bwd_data_pd, bwd_weights_pd, {.backward_data = winograd_});
-    if (winograd_) use_winograd(ctx, ctx.params.at(weight_index));
+           bwd_data_pd, bwd_weights_pd, {.backward_data = winograd_, .weight_gradients = winograd_});
+    if (winograd_) use_winograd(ctx);
   }
 
   memory::desc diff_src_desc() const override { return bwd_data_pd().diff_src_desc(0); }
@@ -89,6 +89,17 @@ class ConvPass final : public WeightedPass {
       winograd_convolution(shape(planned_.in.c, planned_.out.c), static_cast<const float*>(forward_input().get_data_handle()),
                            transformed_, bias, planned_.spec.activation == Activation::relu,
                            static_cast<float*>(output_.get_data_handle()));
+    });
+  }
+
+  void backward_weights(dnnl::stream& stream, Profiler& profiler) override {
+    WeightedPass::backward_weights(stream, profiler);  // with winograd_, the activation's backward alone
+    if (!winograd_ || !planned_.spec.trainable) return;
+    profiler.time(index_, Direction::backward_weights, stream, [&] {
+      winograd_weight_gradient(shape(planned_.in.c, planned_.out.c),
+                               static_cast<const float*>(forward_input().get_data_handle()),
+                               static_cast<const float*>(diff_dst_.get_data_handle()), weight_offsets_,
+                               weight_grad_->floats(), bias_grad_ ? bias_grad_->floats() : nullptr);
     });
   }
 
@@ -120,9 +131,13 @@ class ConvPass final : public WeightedPass {
            blocked(bwd_data_pd.diff_src_desc(0));
   }
 
-  // Reads the master weights in place, and names the kernel for `expt bench`.
-  void use_winograd(BuildContext& ctx, const ParamTensor& weights) {
+  // Reads the master weights in place and writes the gradients there too, and names the kernel
+  // for `expt bench`.
+  void use_winograd(BuildContext& ctx) {
+    const ParamTensor& weights = ctx.params.at(planned_.params[0]);
     master_ = &weights.value_buffer;
+    weight_grad_ = &weights.grad_buffer;
+    if (planned_.spec.use_bias) bias_grad_ = &ctx.params.at(planned_.params[1]).grad_buffer;
     const BlockedOffsets layout(weights.layout);
     const int64_t out = planned_.out.c, in = planned_.in.c;
     for (int64_t o = 0; o < out; ++o)
@@ -133,7 +148,7 @@ class ConvPass final : public WeightedPass {
             weight_offsets_.push_back(layout.offset(index));
           }
     for (PrimitiveInfo& p : ctx.primitives)
-      if (p.layer == name() && (p.primitive == "convolution forward" || p.primitive == "convolution backward data"))
+      if (p.layer == name() && p.primitive.starts_with("convolution"))
         p.implementation = fmt::format("expt_wino_2x3:{}", name_of(vector_isa_names, kernel_isa()));
   }
 
@@ -142,7 +157,8 @@ class ConvPass final : public WeightedPass {
   }
 
   bool winograd_ = false;
-  const Buffer* master_ = nullptr;        // the weights' fp32 master values
+  // The weights' fp32 master values and the gradients, in the parameters' own layouts.
+  const Buffer *master_ = nullptr, *weight_grad_ = nullptr, *bias_grad_ = nullptr;
   std::vector<int64_t> weight_offsets_;   // of element (o, i, y, x) in the master layout
   std::vector<float> transformed_;        // the weights as the kernel reads them, made per call
   memory diff_dst_, diff_src_;

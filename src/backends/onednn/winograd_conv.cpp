@@ -1,6 +1,7 @@
 #include "backends/onednn/winograd_conv.hpp"
 
 #include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 
@@ -126,6 +127,98 @@ __attribute__((target("avx2,fma"))) void run_item(const WinogradShape& s, const 
   }
 }
 
+// The 16 transformed values A dY A^T of the 2x2 output-gradient tile at (top, left) for 8
+// channels, A = [1 0; 1 1; 1 -1; 0 -1], stored at g[e * stride]; pixels past the image count as
+// zero. Adds the tile's pixels to `sum` (the bias gradient).
+__attribute__((target("avx2,fma"))) void gradient_tile(const float* plane, int64_t height, int64_t width, int64_t top,
+                                                       int64_t left, float* g, int64_t stride, __m256& sum) {
+  __m256 y[2][2];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      y[i][j] = top + i < height && left + j < width ? _mm256_loadu_ps(plane + ((top + i) * width + left + j) * kLanes)
+                                                     : _mm256_setzero_ps();
+  sum = _mm256_add_ps(sum, _mm256_add_ps(_mm256_add_ps(y[0][0], y[0][1]), _mm256_add_ps(y[1][0], y[1][1])));
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 r[4][2];  // A y
+  for (int j = 0; j < 2; ++j) {
+    r[0][j] = y[0][j];
+    r[1][j] = _mm256_add_ps(y[0][j], y[1][j]);
+    r[2][j] = _mm256_sub_ps(y[0][j], y[1][j]);
+    r[3][j] = _mm256_sub_ps(zero, y[1][j]);
+  }
+  for (int i = 0; i < 4; ++i) {  // (A y) A^T
+    _mm256_storeu_ps(g + (i * 4 + 0) * stride, r[i][0]);
+    _mm256_storeu_ps(g + (i * 4 + 1) * stride, _mm256_add_ps(r[i][0], r[i][1]));
+    _mm256_storeu_ps(g + (i * 4 + 2) * stride, _mm256_sub_ps(r[i][0], r[i][1]));
+    _mm256_storeu_ps(g + (i * 4 + 3) * stride, _mm256_sub_ps(zero, r[i][1]));
+  }
+}
+
+// du[c][o] += sum over the item's tiles of v[t][c] * g[t][o], for 4 input channels from `c`
+// and 16 outputs from `o`.
+__attribute__((target("avx2,fma"))) void micro_gradient(const float* v, const float* g, int64_t in, int64_t out,
+                                                        float* du) {
+  __m256 acc[4][2];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    acc[r][0] = _mm256_loadu_ps(du + r * out);
+    acc[r][1] = _mm256_loadu_ps(du + r * out + kLanes);
+  }
+  for (int64_t t = 0; t < kTilesPerItem; ++t, v += in, g += out) {
+    const __m256 g0 = _mm256_loadu_ps(g), g1 = _mm256_loadu_ps(g + kLanes);
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) {
+      const __m256 x = _mm256_broadcast_ss(v + r);
+      acc[r][0] = _mm256_fmadd_ps(x, g0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(x, g1, acc[r][1]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    _mm256_storeu_ps(du + r * out, acc[r][0]);
+    _mm256_storeu_ps(du + r * out + kLanes, acc[r][1]);
+  }
+}
+
+// One work item of backward-weights: the input's and the output gradient's transforms (tiles
+// past the item's last get a zero gradient, so they add nothing), then their products summed
+// into du [16][in][out] and the gradient's pixels into bias [out].
+__attribute__((target("avx2,fma"))) void gradient_item(const WinogradShape& s, const Item& item, const float* src,
+                                                       const float* diff_dst, float* v, float* g, float* du,
+                                                       float* bias) {
+  const int64_t tiles_x = (s.width + 1) / 2;
+  const int64_t in = s.in_channels, out = s.out_channels;
+  const int64_t plane = s.height * s.width * kLanes;
+  for (int64_t cb = 0; cb < in / kLanes; ++cb) {
+    const float* channels = src + (item.image * (in / kLanes) + cb) * plane;
+    for (int64_t t = 0; t < kTilesPerItem; ++t) {
+      const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
+      input_tile(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
+                 v + t * in + cb * kLanes, kTilesPerItem * in);
+    }
+  }
+  for (int64_t ob = 0; ob < out / kLanes; ++ob) {
+    const float* channels = diff_dst + (item.image * (out / kLanes) + ob) * plane;
+    __m256 sum = _mm256_loadu_ps(bias + ob * kLanes);
+    for (int64_t t = 0; t < kTilesPerItem; ++t) {
+      float* at = g + t * out + ob * kLanes;
+      if (t >= item.tiles) {
+        for (int e = 0; e < 16; ++e) _mm256_storeu_ps(at + e * kTilesPerItem * out, _mm256_setzero_ps());
+        continue;
+      }
+      const int64_t tile = item.first_tile + t;
+      gradient_tile(channels, s.height, s.width, 2 * (tile / tiles_x), 2 * (tile % tiles_x), at, kTilesPerItem * out,
+                    sum);
+    }
+    _mm256_storeu_ps(bias + ob * kLanes, sum);
+  }
+  for (int e = 0; e < 16; ++e)
+    for (int64_t c = 0; c < in; c += 4)
+      for (int64_t o = 0; o < out; o += kMicroOutputs)
+        micro_gradient(v + e * kTilesPerItem * in + c, g + e * kTilesPerItem * out + o, in, out,
+                       du + (e * in + c) * out + o);
+}
+
 }  // namespace
 
 bool winograd_channels_fit(int64_t in_channels, int64_t out_channels) {
@@ -154,6 +247,52 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
           transformed[static_cast<size_t>(((r * 4 + c) * rows + row) * columns + column)] =
               gg[r][0] * kG[c][0] + gg[r][1] * kG[c][1] + gg[r][2] * kG[c][2];
     }
+}
+
+void winograd_weight_gradient(const WinogradShape& shape, const float* src, const float* diff_dst,
+                              const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
+  const int64_t in = shape.in_channels, out = shape.out_channels;
+  const int64_t tiles = ((shape.height + 1) / 2) * ((shape.width + 1) / 2);
+  const int64_t items_per_image = (tiles + kTilesPerItem - 1) / kTilesPerItem;
+  const int64_t items = shape.n * items_per_image;
+  const auto transformed = static_cast<size_t>(16 * in * out);
+  // Per thread: its sums of the transformed gradient [16][in][out] and of the bias gradient.
+  std::vector<std::vector<float>> sums(static_cast<size_t>(omp_get_max_threads()));
+#pragma omp parallel
+  {
+    std::vector<float>& du = sums[static_cast<size_t>(omp_get_thread_num())];
+    du.assign(transformed + static_cast<size_t>(out), 0.0f);
+    std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * in)), g(static_cast<size_t>(16 * kTilesPerItem * out));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < items; ++i) {
+      const int64_t first = i % items_per_image * kTilesPerItem;
+      const Item item{i / items_per_image, first, std::min(kTilesPerItem, tiles - first)};
+      gradient_item(shape, item, src, diff_dst, v.data(), g.data(), du.data(), du.data() + transformed);
+    }
+  }
+  // G^T du G for each (o, i), from the threads' sums in thread order.
+#pragma omp parallel for schedule(static)
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) {
+      float du[4][4] = {};
+      for (const auto& part : sums)
+        if (!part.empty())
+          for (int e = 0; e < 16; ++e) du[e / 4][e % 4] += part[static_cast<size_t>((e * in + i) * out + o)];
+      for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 3; ++x) {
+          float w = 0.0f;
+          for (int r = 0; r < 4; ++r)
+            for (int c = 0; c < 4; ++c) w += kG[r][y] * du[r][c] * kG[c][x];
+          weight_grad[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]] = w;
+        }
+    }
+  if (!bias_grad) return;
+  for (int64_t o = 0; o < out; ++o) {
+    float b = 0.0f;
+    for (const auto& part : sums)
+      if (!part.empty()) b += part[transformed + static_cast<size_t>(o)];
+    bias_grad[o] = b;
+  }
 }
 
 void winograd_convolution(const WinogradShape& shape, const float* src, const std::vector<float>& transformed,

@@ -6,6 +6,9 @@
 // instead of 36, done as 16 small matrix products over the channels, with the input and output
 // transforms around them kept in the core's cache.
 //
+// Backward-weights sums, over all tiles, the products of the input's transform with the output
+// gradient's (A dY A^T), and takes the 3x3 gradient back with G^T . G.
+//
 // Shapes: 3x3 kernels, stride 1, padding 1 on every side, any image size; channel counts that
 // are multiples of 16; input and output in oneDNN's nChw8c layout (what its AVX2 convolutions,
 // pooling and eltwise use). Backward-data is the same convolution of the output gradient with the
@@ -36,5 +39,12 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
 // AVX2 and FMA instructions (the caller checks the CPU has them). `bias` may be null.
 void winograd_convolution(const WinogradShape& shape, const float* src, const std::vector<float>& transformed,
                           const float* bias, bool relu, float* dst);
+
+// The gradients of a convolution's weights and bias from its input `src` and the gradient at its
+// output `diff_dst` (both nChw8c): weight_grad[offsets[...]] as winograd_weights reads weights,
+// and bias_grad[o] (skipped when null). On the OpenMP threads, each summing its own tiles, then
+// the threads' sums added in thread order.
+void winograd_weight_gradient(const WinogradShape& shape, const float* src, const float* diff_dst,
+                              const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad);
 
 }  // namespace expt::onednn
