@@ -1,7 +1,7 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
-// On the AVX2 path, 3x3 stride-1 convolutions run forward and backward-data in expt's own
-// Winograd kernel (winograd_conv.hpp) where its shapes and oneDNN's layouts allow.
+// On the AVX2 path, 3x3 stride-1 convolutions run all three directions in expt's own Winograd
+// kernel (winograd_conv.hpp) where its shapes and oneDNN's layouts allow.
 #include <algorithm>
 #include <fmt/format.h>
 

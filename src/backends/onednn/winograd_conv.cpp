@@ -27,12 +27,17 @@ struct Item {
 __attribute__((target("avx2,fma"))) void input_tile(const float* plane, int64_t height, int64_t width, int64_t top,
                                                     int64_t left, float* v, int64_t stride) {
   __m256 d[4][4];
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      const int64_t y = top + i, x = left + j;
-      d[i][j] = y >= 0 && y < height && x >= 0 && x < width ? _mm256_loadu_ps(plane + (y * width + x) * kLanes)
-                                                             : _mm256_setzero_ps();
-    }
+  if (top >= 0 && left >= 0 && top + 4 <= height && left + 4 <= width) {  // most tiles: no checks
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) d[i][j] = _mm256_loadu_ps(plane + ((top + i) * width + left + j) * kLanes);
+  } else {
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        const int64_t y = top + i, x = left + j;
+        d[i][j] = y >= 0 && y < height && x >= 0 && x < width ? _mm256_loadu_ps(plane + (y * width + x) * kLanes)
+                                                               : _mm256_setzero_ps();
+      }
+  }
   __m256 r[4][4];
   for (int j = 0; j < 4; ++j) {
     r[0][j] = _mm256_sub_ps(d[0][j], d[2][j]);
@@ -154,27 +159,28 @@ __attribute__((target("avx2,fma"))) void gradient_tile(const float* plane, int64
   }
 }
 
-// du[c][o] += sum over the item's tiles of v[t][c] * g[t][o], for 4 input channels from `c`
+// du[c][o] += sum over the item's tiles of v[t][c] * g[t][o], for Rows input channels from `c`
 // and 16 outputs from `o`.
-__attribute__((target("avx2,fma"))) void micro_gradient(const float* v, const float* g, int64_t in, int64_t out,
-                                                        float* du) {
-  __m256 acc[4][2];
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; ++r) {
+template <int Rows>
+__attribute__((target("avx2,fma"), always_inline)) inline void micro_gradient(const float* v, const float* g,
+                                                                             int64_t in, int64_t out, float* du) {
+  __m256 acc[Rows][2];
+#pragma GCC unroll 6
+  for (int r = 0; r < Rows; ++r) {
     acc[r][0] = _mm256_loadu_ps(du + r * out);
     acc[r][1] = _mm256_loadu_ps(du + r * out + kLanes);
   }
   for (int64_t t = 0; t < kTilesPerItem; ++t, v += in, g += out) {
     const __m256 g0 = _mm256_loadu_ps(g), g1 = _mm256_loadu_ps(g + kLanes);
-#pragma GCC unroll 4
-    for (int r = 0; r < 4; ++r) {
+#pragma GCC unroll 6
+    for (int r = 0; r < Rows; ++r) {
       const __m256 x = _mm256_broadcast_ss(v + r);
       acc[r][0] = _mm256_fmadd_ps(x, g0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(x, g1, acc[r][1]);
     }
   }
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; ++r) {
+#pragma GCC unroll 6
+  for (int r = 0; r < Rows; ++r) {
     _mm256_storeu_ps(du + r * out, acc[r][0]);
     _mm256_storeu_ps(du + r * out + kLanes, acc[r][1]);
   }
@@ -212,11 +218,20 @@ __attribute__((target("avx2,fma"))) void gradient_item(const WinogradShape& s, c
     }
     _mm256_storeu_ps(bias + ob * kLanes, sum);
   }
+  // Six input channels at a time (12 accumulators), then the 4 or 2 a multiple of 16 leaves.
   for (int e = 0; e < 16; ++e)
-    for (int64_t c = 0; c < in; c += 4)
-      for (int64_t o = 0; o < out; o += kMicroOutputs)
-        micro_gradient(v + e * kTilesPerItem * in + c, g + e * kTilesPerItem * out + o, in, out,
-                       du + (e * in + c) * out + o);
+    for (int64_t c = 0; c < in; c += 6)
+      for (int64_t o = 0; o < out; o += kMicroOutputs) {
+        const float* ve = v + e * kTilesPerItem * in + c;
+        const float* ge = g + e * kTilesPerItem * out + o;
+        float* at = du + (e * in + c) * out + o;
+        if (in - c >= 6)
+          micro_gradient<6>(ve, ge, in, out, at);
+        else if (in - c == 4)
+          micro_gradient<4>(ve, ge, in, out, at);
+        else
+          micro_gradient<2>(ve, ge, in, out, at);
+      }
 }
 
 }  // namespace
