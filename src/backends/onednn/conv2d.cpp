@@ -1,7 +1,8 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
-// On the AVX2 path, 3x3 stride-1 convolutions run all three directions in expt's own Winograd
-// kernel (winograd_conv.hpp) where its shapes and oneDNN's layouts allow.
+// 3x3 stride-1 convolutions run in expt's own Winograd kernel (winograd_conv.hpp) where its
+// shapes and oneDNN's layouts allow: all three directions on the AVX2 path, backward-weights on
+// AVX-512, where oneDNN's Winograd is faster forward and backward-data.
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -66,10 +67,11 @@ class ConvPass final : public WeightedPass {
     if (!ctx.params.defined(weight_index))
       ctx.params.define(weight_index, master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc()),
                         plain_desc(weight_dims));
-    winograd_ = winograd_applies(ctx, fwd_pd, bwd_data_pd);
+    winograd_ = winograd_passes(ctx, fwd_pd, bwd_data_pd);
     finish(ctx, Relayout::consume(ctx.engine, input, fwd_pd.src_desc(), ctx.allocator(name(), "src")), fwd_pd,
-           bwd_data_pd, bwd_weights_pd, {.backward_data = winograd_, .weight_gradients = winograd_});
-    if (winograd_) use_winograd(ctx);
+           bwd_data_pd, bwd_weights_pd,
+           {.backward_data = winograd_.backward_data, .weight_gradients = winograd_.weight_gradients});
+    if (winograd_.any()) use_winograd(ctx);
   }
 
   memory::desc diff_src_desc() const override { return bwd_data_pd().diff_src_desc(0); }
@@ -81,22 +83,23 @@ class ConvPass final : public WeightedPass {
   }
 
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
-    if (!winograd_) return WeightedPass::forward(stream, phase, step, profiler);
+    if (!winograd_.forward) return WeightedPass::forward(stream, phase, step, profiler);
     relay_forward_inputs(stream, profiler);
     profiler.time(index_, Direction::forward, stream, [&] {
       winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed_);
       const float* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
-      winograd_convolution(shape(planned_.in.c, planned_.out.c), static_cast<const float*>(forward_input().get_data_handle()),
+      winograd_convolution(kernel_isa(), shape(planned_.in.c, planned_.out.c),
+                           static_cast<const float*>(forward_input().get_data_handle()),
                            transformed_, bias, planned_.spec.activation == Activation::relu,
                            static_cast<float*>(output_.get_data_handle()));
     });
   }
 
   void backward_weights(dnnl::stream& stream, Profiler& profiler) override {
-    WeightedPass::backward_weights(stream, profiler);  // with winograd_, the activation's backward alone
-    if (!winograd_ || !planned_.spec.trainable) return;
+    WeightedPass::backward_weights(stream, profiler);  // with our gradients, the activation's backward alone
+    if (!winograd_.weight_gradients || !planned_.spec.trainable) return;
     profiler.time(index_, Direction::backward_weights, stream, [&] {
-      winograd_weight_gradient(shape(planned_.in.c, planned_.out.c),
+      winograd_weight_gradient(kernel_isa(), shape(planned_.in.c, planned_.out.c),
                                static_cast<const float*>(forward_input().get_data_handle()),
                                static_cast<const float*>(diff_dst_.get_data_handle()), weight_offsets_,
                                weight_grad_->floats(), bias_grad_ ? bias_grad_->floats() : nullptr);
@@ -104,31 +107,46 @@ class ConvPass final : public WeightedPass {
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
-    if (!winograd_) return WeightedPass::backward_data(stream, profiler);
+    if (!winograd_.backward_data) return WeightedPass::backward_data(stream, profiler);
     profiler.time(index_, Direction::backward_data, stream, [&] {
       winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed_);
-      winograd_convolution(shape(planned_.out.c, planned_.in.c), static_cast<const float*>(diff_dst_.get_data_handle()),
+      winograd_convolution(kernel_isa(), shape(planned_.out.c, planned_.in.c),
+                           static_cast<const float*>(diff_dst_.get_data_handle()),
                            transformed_, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
     });
   }
 
  private:
-  // expt's Winograd where it applies: the AVX2 path, fp32 with Winograd allowed, a 3x3 stride-1
-  // convolution that keeps the image size, channels it takes, no activation or a ReLU (the
-  // kernel fuses it), and oneDNN's nChw8c on all four activation sides.
-  bool winograd_applies(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
-                        const dnnl::primitive_desc& bwd_data_pd) const {
+  struct WinogradPasses {
+    bool forward = false, backward_data = false, weight_gradients = false;
+    bool any() const { return forward || backward_data || weight_gradients; }
+  };
+
+  // Where expt's Winograd runs: fp32 with Winograd allowed, a 3x3 stride-1 convolution that keeps
+  // the image size, channels the path takes, and oneDNN's layout of the path (nChw8c, nChw16c)
+  // on the activation sides the passes read and write. On AVX2 all three passes, the forward
+  // when there is no activation or a ReLU (the kernel fuses it). On AVX-512 backward-weights
+  // alone, on images of 14 x 14 and more: 7-18% less time than oneDNN's there, 30% more at 7 x 7,
+  // standalone on the 2-core Zen 5 (docs/onednn-notes.md §18).
+  WinogradPasses winograd_passes(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
+                                 const dnnl::primitive_desc& bwd_data_pd) const {
     const LayerSpec& s = planned_.spec;
+    const VectorIsa isa = kernel_isa();
     const bool shape_fits = s.kernel_h == 3 && s.kernel_w == 3 && s.stride_h == 1 && s.stride_w == 1 &&
                             planned_.pad_top == 1 && planned_.pad_left == 1 && planned_.pad_bottom == 1 &&
-                            planned_.pad_right == 1 && winograd_channels_fit(planned_.in.c, planned_.out.c);
-    if (kernel_isa() != VectorIsa::avx2 || ctx.options.precision != Precision::fp32 || !shape_fits) return false;
-    if (s.activation != Activation::none && s.activation != Activation::relu) return false;
+                            planned_.pad_right == 1 && isa != VectorIsa::scalar &&
+                            winograd_channels_fit(isa, planned_.in.c, planned_.out.c);
+    if (ctx.options.precision != Precision::fp32 || !shape_fits) return {};
+    const tag path_layout = winograd_channel_block(isa) == 8 ? tag::nChw8c : tag::nChw16c;
     const auto blocked = [&](const memory::desc& md) {
-      return same_layout(md, memory::desc(md.dims(), f32, tag::nChw8c));
+      return same_layout(md, memory::desc(md.dims(), f32, path_layout));
     };
-    return blocked(fwd_pd.src_desc(0)) && blocked(fwd_pd.dst_desc(0)) && blocked(bwd_data_pd.diff_dst_desc(0)) &&
-           blocked(bwd_data_pd.diff_src_desc(0));
+    const bool reads_fit = blocked(fwd_pd.src_desc(0)) && blocked(bwd_data_pd.diff_dst_desc(0));
+    if (isa == VectorIsa::avx512)
+      return {.weight_gradients = reads_fit && planned_.out.h * planned_.out.w >= int64_t{14} * 14};
+    const bool fused = s.activation == Activation::none || s.activation == Activation::relu;
+    const bool all_fit = reads_fit && blocked(fwd_pd.dst_desc(0)) && blocked(bwd_data_pd.diff_src_desc(0));
+    return {.forward = all_fit && fused, .backward_data = all_fit, .weight_gradients = reads_fit};
   }
 
   // Reads the master weights in place and writes the gradients there too, and names the kernel
@@ -147,16 +165,21 @@ class ConvPass final : public WeightedPass {
             const int64_t index[4] = {o, i, y, x};
             weight_offsets_.push_back(layout.offset(index));
           }
-    for (PrimitiveInfo& p : ctx.primitives)
-      if (p.layer == name() && p.primitive.starts_with("convolution"))
-        p.implementation = fmt::format("expt_wino_2x3:{}", name_of(vector_isa_names, kernel_isa()));
+    const std::string ours = fmt::format("expt_wino_2x3:{}", name_of(vector_isa_names, kernel_isa()));
+    for (PrimitiveInfo& p : ctx.primitives) {
+      if (p.layer != name()) continue;
+      if ((p.primitive == "convolution forward" && winograd_.forward) ||
+          (p.primitive == "convolution backward data" && winograd_.backward_data) ||
+          (p.primitive == "convolution backward weights" && winograd_.weight_gradients))
+        p.implementation = ours;
+    }
   }
 
   WinogradShape shape(int64_t in, int64_t out) const {
     return {output_.get_desc().dims()[0], in, out, planned_.out.h, planned_.out.w};
   }
 
-  bool winograd_ = false;
+  WinogradPasses winograd_;
   // The weights' fp32 master values and the gradients, in the parameters' own layouts.
   const Buffer *master_ = nullptr, *weight_grad_ = nullptr, *bias_grad_ = nullptr;
   std::vector<int64_t> weight_offsets_;   // of element (o, i, y, x) in the master layout

@@ -1,243 +1,306 @@
 #include "backends/onednn/winograd_conv.hpp"
 
-#include <immintrin.h>
+// The loops are written once in GCC's vector extensions, on each path's vector type, and compiled
+// into that path's targeted entry points (flatten), where `acc += x * w` becomes one FMA (GNU mode
+// contracts by default). GCC warns that such vectors change the calling convention; every
+// function that passes them is inlined into the targeted copies, so no such call is made.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace expt::onednn {
 
 namespace {
 
-constexpr int64_t kLanes = 8;         // channels per nChw8c block, and per AVX2 vector
-constexpr int64_t kTilesPerItem = 12;  // tiles per work item: its transforms fit the core's L1
-constexpr int kMicroTiles = 6;         // tiles x 16 outputs per product step: 12 accumulators,
-                                       // 2 weight vectors and a broadcast in AVX2's 16 registers
-constexpr int64_t kMicroOutputs = 16;
+constexpr int64_t kTilesPerItem = 12;  // tiles per work item: its transforms stay in the core's cache
 
 // G, the weight transform of F(2x2, 3x3).
 constexpr float kG[4][3] = {{1.0f, 0.0f, 0.0f}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0.0f, 0.0f, 1.0f}};
+
+// A vector level: its lanes (the channels of one block of oneDNN's nChw8c or nChw16c) and the
+// register blocking of the products, two vectors of outputs wide: 6 tiles (12 accumulators) in
+// AVX2's 16 registers, 12 in AVX-512's 32; for backward-weights, 6 and 8 input channels.
+template <int Lanes, int ProductTiles, int GradientRows>
+struct Path {
+  static constexpr int64_t kLanes = Lanes, kOutputs = 2 * Lanes;
+  static constexpr int kProductTiles = ProductTiles, kGradientRows = GradientRows;
+  typedef float V __attribute__((vector_size(4 * Lanes)));
+  static V load(const float* p) {
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
+};
+using Avx2 = Path<8, 6, 6>;
+using Avx512 = Path<16, 12, 8>;
+static_assert(kTilesPerItem % Avx2::kProductTiles == 0 && kTilesPerItem % Avx512::kProductTiles == 0);
 
 struct Item {
   int64_t image, first_tile, tiles;
 };
 
-// The 16 transformed values of the 4x4 input tile at (top, left) for 8 channels: B^T d B, with
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], stored at v[e * stride] for element e.
-__attribute__((target("avx2,fma"))) void input_tile(const float* plane, int64_t height, int64_t width, int64_t top,
-                                                    int64_t left, float* v, int64_t stride) {
-  __m256 d[4][4];
+// The 16 transformed values of the 4x4 input tile at (top, left) for one channel block: B^T d B,
+// with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], stored at v[e * stride] for element e.
+template <class P>
+inline void input_tile(const float* plane, int64_t height, int64_t width, int64_t top, int64_t left, float* v,
+                       int64_t stride) {
+  using V = typename P::V;
+  V d[4][4];
   if (top >= 0 && left >= 0 && top + 4 <= height && left + 4 <= width) {  // most tiles: no checks
     for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) d[i][j] = _mm256_loadu_ps(plane + ((top + i) * width + left + j) * kLanes);
+      for (int j = 0; j < 4; ++j) d[i][j] = P::load(plane + ((top + i) * width + left + j) * P::kLanes);
   } else {
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 4; ++j) {
         const int64_t y = top + i, x = left + j;
-        d[i][j] = y >= 0 && y < height && x >= 0 && x < width ? _mm256_loadu_ps(plane + (y * width + x) * kLanes)
-                                                               : _mm256_setzero_ps();
+        d[i][j] = y >= 0 && y < height && x >= 0 && x < width ? P::load(plane + (y * width + x) * P::kLanes) : V{};
       }
   }
-  __m256 r[4][4];
+  V r[4][4];
   for (int j = 0; j < 4; ++j) {
-    r[0][j] = _mm256_sub_ps(d[0][j], d[2][j]);
-    r[1][j] = _mm256_add_ps(d[1][j], d[2][j]);
-    r[2][j] = _mm256_sub_ps(d[2][j], d[1][j]);
-    r[3][j] = _mm256_sub_ps(d[1][j], d[3][j]);
+    r[0][j] = d[0][j] - d[2][j];
+    r[1][j] = d[1][j] + d[2][j];
+    r[2][j] = d[2][j] - d[1][j];
+    r[3][j] = d[1][j] - d[3][j];
   }
   for (int i = 0; i < 4; ++i) {
-    _mm256_storeu_ps(v + (i * 4 + 0) * stride, _mm256_sub_ps(r[i][0], r[i][2]));
-    _mm256_storeu_ps(v + (i * 4 + 1) * stride, _mm256_add_ps(r[i][1], r[i][2]));
-    _mm256_storeu_ps(v + (i * 4 + 2) * stride, _mm256_sub_ps(r[i][2], r[i][1]));
-    _mm256_storeu_ps(v + (i * 4 + 3) * stride, _mm256_sub_ps(r[i][1], r[i][3]));
+    P::store(v + (i * 4 + 0) * stride, r[i][0] - r[i][2]);
+    P::store(v + (i * 4 + 1) * stride, r[i][1] + r[i][2]);
+    P::store(v + (i * 4 + 2) * stride, r[i][2] - r[i][1]);
+    P::store(v + (i * 4 + 3) * stride, r[i][1] - r[i][3]);
   }
 }
 
-// The 2x2 output tile at (top, left) for 8 channels from its 16 products m[e * stride]:
+// The 2x2 output tile at (top, left) for one channel block from its 16 products m[e * stride]:
 // A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], then bias and ReLU; pixels past the image are skipped.
-__attribute__((target("avx2,fma"))) void output_tile(const float* m, int64_t stride, __m256 bias, bool relu,
-                                                     float* plane, int64_t height, int64_t width, int64_t top,
-                                                     int64_t left) {
-  __m256 r[2][4];
+template <class P>
+inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool relu, float* plane, int64_t height,
+                        int64_t width, int64_t top, int64_t left) {
+  using V = typename P::V;
+  V r[2][4];
   for (int j = 0; j < 4; ++j) {
-    const __m256 m0 = _mm256_loadu_ps(m + (0 * 4 + j) * stride), m1 = _mm256_loadu_ps(m + (1 * 4 + j) * stride);
-    const __m256 m2 = _mm256_loadu_ps(m + (2 * 4 + j) * stride), m3 = _mm256_loadu_ps(m + (3 * 4 + j) * stride);
-    r[0][j] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
-    r[1][j] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+    const V m0 = P::load(m + (0 * 4 + j) * stride), m1 = P::load(m + (1 * 4 + j) * stride);
+    const V m2 = P::load(m + (2 * 4 + j) * stride), m3 = P::load(m + (3 * 4 + j) * stride);
+    r[0][j] = m0 + m1 + m2;
+    r[1][j] = m1 - m2 - m3;
   }
-  const __m256 zero = _mm256_setzero_ps();
   for (int i = 0; i < 2 && top + i < height; ++i) {
-    __m256 out[2] = {_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(r[i][0], r[i][1]), r[i][2]), bias),
-                     _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(r[i][1], r[i][2]), r[i][3]), bias)};
+    const V out[2] = {r[i][0] + r[i][1] + r[i][2] + bias, r[i][1] - r[i][2] - r[i][3] + bias};
     for (int j = 0; j < 2 && left + j < width; ++j)
-      _mm256_storeu_ps(plane + ((top + i) * width + left + j) * kLanes, relu ? _mm256_max_ps(out[j], zero) : out[j]);
+      P::store(plane + ((top + i) * width + left + j) * P::kLanes, relu ? (out[j] > 0.0f ? out[j] : V{}) : out[j]);
   }
 }
 
-// m[t][o] = sum over c of v[t][c] * u[c][o] for kMicroTiles tiles and 16 outputs from `o`.
-__attribute__((target("avx2,fma"))) void micro_product(const float* v, const float* u, int64_t in, int64_t out,
-                                                       float* m) {
-  // Every loop over the accumulators is unrolled, or GCC keeps them in memory and stores each
-  // one at every step (half the speed).
-  __m256 acc[kMicroTiles][2];
-#pragma GCC unroll 6
-  for (int t = 0; t < kMicroTiles; ++t) acc[t][0] = acc[t][1] = _mm256_setzero_ps();
+// m[t][o] = sum over c of v[t][c] * u[c][o] for the path's tiles and two vectors of outputs.
+// Every loop over the accumulators is unrolled, or GCC keeps them in memory and stores each one
+// at every step (half the speed).
+template <class P>
+inline void micro_product(const float* v, const float* u, int64_t in, int64_t out, float* m) {
+  using V = typename P::V;
+  V acc[P::kProductTiles][2];
+#pragma GCC unroll 12
+  for (int t = 0; t < P::kProductTiles; ++t) acc[t][0] = acc[t][1] = V{};
   for (int64_t c = 0; c < in; ++c, u += out) {
-    const __m256 u0 = _mm256_loadu_ps(u), u1 = _mm256_loadu_ps(u + kLanes);
-#pragma GCC unroll 6
-    for (int t = 0; t < kMicroTiles; ++t) {
-      const __m256 x = _mm256_broadcast_ss(v + t * in + c);
-      acc[t][0] = _mm256_fmadd_ps(x, u0, acc[t][0]);
-      acc[t][1] = _mm256_fmadd_ps(x, u1, acc[t][1]);
+    const V u0 = P::load(u), u1 = P::load(u + P::kLanes);
+#pragma GCC unroll 12
+    for (int t = 0; t < P::kProductTiles; ++t) {
+      const V x = V{} + v[t * in + c];
+      acc[t][0] += x * u0;
+      acc[t][1] += x * u1;
     }
   }
-#pragma GCC unroll 6
-  for (int t = 0; t < kMicroTiles; ++t) {
-    _mm256_storeu_ps(m + t * out, acc[t][0]);
-    _mm256_storeu_ps(m + t * out + kLanes, acc[t][1]);
+#pragma GCC unroll 12
+  for (int t = 0; t < P::kProductTiles; ++t) {
+    P::store(m + t * out, acc[t][0]);
+    P::store(m + t * out + P::kLanes, acc[t][1]);
   }
 }
 
 // One work item: a run of tiles of one image, through the three steps. v: [16][tiles][in],
 // m: [16][tiles][out], both per thread.
-__attribute__((target("avx2,fma"))) void run_item(const WinogradShape& s, const Item& item, const float* src,
-                                                  const float* u, const float* bias, bool relu, float* dst, float* v,
-                                                  float* m) {
+template <class P>
+inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
+                     bool relu, float* dst, float* v, float* m) {
   const int64_t tiles_x = (s.width + 1) / 2;
   const int64_t in = s.in_channels, out = s.out_channels;
-  const int64_t plane = s.height * s.width * kLanes;
-  // Tiles past the last repeat the last one: the products run over whole groups of kMicroTiles.
-  const auto tile_at = [&](int64_t t) { return item.first_tile + std::min(t, item.tiles - 1); };
-  for (int64_t cb = 0; cb < in / kLanes; ++cb) {
-    const float* channels = src + (item.image * (in / kLanes) + cb) * plane;
+  const int64_t plane = s.height * s.width * P::kLanes;
+  // Tiles past the last repeat the last one: the products run over whole groups of tiles.
+  for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
+    const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
-      const int64_t tile = tile_at(t);
-      input_tile(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
-                 v + t * in + cb * kLanes, kTilesPerItem * in);
+      const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
+      input_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
+                    v + t * in + cb * P::kLanes, kTilesPerItem * in);
     }
   }
   for (int e = 0; e < 16; ++e)
-    for (int64_t o = 0; o < out; o += kMicroOutputs)
-      for (int64_t t = 0; t < kTilesPerItem; t += kMicroTiles)
-        micro_product(v + (e * kTilesPerItem + t) * in, u + e * in * out + o, in, out,
-                      m + (e * kTilesPerItem + t) * out + o);
-  for (int64_t ob = 0; ob < out / kLanes; ++ob) {
-    const __m256 b = bias ? _mm256_loadu_ps(bias + ob * kLanes) : _mm256_setzero_ps();
-    float* channels = dst + (item.image * (out / kLanes) + ob) * plane;
+    for (int64_t o = 0; o < out; o += P::kOutputs)
+      for (int64_t t = 0; t < kTilesPerItem; t += P::kProductTiles)
+        micro_product<P>(v + (e * kTilesPerItem + t) * in, u + e * in * out + o, in, out,
+                         m + (e * kTilesPerItem + t) * out + o);
+  for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
+    const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
+    float* channels = dst + (item.image * (out / P::kLanes) + ob) * plane;
     for (int64_t t = 0; t < item.tiles; ++t) {
       const int64_t tile = item.first_tile + t;
-      output_tile(m + t * out + ob * kLanes, kTilesPerItem * out, b, relu, channels, s.height, s.width,
-                  2 * (tile / tiles_x), 2 * (tile % tiles_x));
+      output_tile<P>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, channels, s.height, s.width,
+                     2 * (tile / tiles_x), 2 * (tile % tiles_x));
     }
   }
 }
 
-// The 16 transformed values A dY A^T of the 2x2 output-gradient tile at (top, left) for 8
-// channels, A = [1 0; 1 1; 1 -1; 0 -1], stored at g[e * stride]; pixels past the image count as
-// zero. Adds the tile's pixels to `sum` (the bias gradient).
-__attribute__((target("avx2,fma"))) void gradient_tile(const float* plane, int64_t height, int64_t width, int64_t top,
-                                                       int64_t left, float* g, int64_t stride, __m256& sum) {
-  __m256 y[2][2];
+// The 16 transformed values A dY A^T of the 2x2 output-gradient tile at (top, left) for one
+// channel block, A = [1 0; 1 1; 1 -1; 0 -1], stored at g[e * stride]; pixels past the image count
+// as zero. Adds the tile's pixels to `sum` (the bias gradient).
+template <class P>
+inline void gradient_tile(const float* plane, int64_t height, int64_t width, int64_t top, int64_t left, float* g,
+                          int64_t stride, typename P::V& sum) {
+  using V = typename P::V;
+  V y[2][2];
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 2; ++j)
-      y[i][j] = top + i < height && left + j < width ? _mm256_loadu_ps(plane + ((top + i) * width + left + j) * kLanes)
-                                                     : _mm256_setzero_ps();
-  sum = _mm256_add_ps(sum, _mm256_add_ps(_mm256_add_ps(y[0][0], y[0][1]), _mm256_add_ps(y[1][0], y[1][1])));
-  const __m256 zero = _mm256_setzero_ps();
-  __m256 r[4][2];  // A y
+      y[i][j] = top + i < height && left + j < width ? P::load(plane + ((top + i) * width + left + j) * P::kLanes) : V{};
+  sum += y[0][0] + y[0][1] + (y[1][0] + y[1][1]);
+  V r[4][2];  // A y
   for (int j = 0; j < 2; ++j) {
     r[0][j] = y[0][j];
-    r[1][j] = _mm256_add_ps(y[0][j], y[1][j]);
-    r[2][j] = _mm256_sub_ps(y[0][j], y[1][j]);
-    r[3][j] = _mm256_sub_ps(zero, y[1][j]);
+    r[1][j] = y[0][j] + y[1][j];
+    r[2][j] = y[0][j] - y[1][j];
+    r[3][j] = -y[1][j];
   }
   for (int i = 0; i < 4; ++i) {  // (A y) A^T
-    _mm256_storeu_ps(g + (i * 4 + 0) * stride, r[i][0]);
-    _mm256_storeu_ps(g + (i * 4 + 1) * stride, _mm256_add_ps(r[i][0], r[i][1]));
-    _mm256_storeu_ps(g + (i * 4 + 2) * stride, _mm256_sub_ps(r[i][0], r[i][1]));
-    _mm256_storeu_ps(g + (i * 4 + 3) * stride, _mm256_sub_ps(zero, r[i][1]));
+    P::store(g + (i * 4 + 0) * stride, r[i][0]);
+    P::store(g + (i * 4 + 1) * stride, r[i][0] + r[i][1]);
+    P::store(g + (i * 4 + 2) * stride, r[i][0] - r[i][1]);
+    P::store(g + (i * 4 + 3) * stride, -r[i][1]);
   }
 }
 
 // du[c][o] += sum over the item's tiles of v[t][c] * g[t][o], for Rows input channels from `c`
-// and 16 outputs from `o`.
-template <int Rows>
-__attribute__((target("avx2,fma"), always_inline)) inline void micro_gradient(const float* v, const float* g,
-                                                                             int64_t in, int64_t out, float* du) {
-  __m256 acc[Rows][2];
-#pragma GCC unroll 6
+// and two vectors of outputs from `o`.
+template <class P, int Rows>
+inline void micro_gradient(const float* v, const float* g, int64_t in, int64_t out, float* du) {
+  using V = typename P::V;
+  V acc[Rows][2];
+#pragma GCC unroll 8
   for (int r = 0; r < Rows; ++r) {
-    acc[r][0] = _mm256_loadu_ps(du + r * out);
-    acc[r][1] = _mm256_loadu_ps(du + r * out + kLanes);
+    acc[r][0] = P::load(du + r * out);
+    acc[r][1] = P::load(du + r * out + P::kLanes);
   }
   for (int64_t t = 0; t < kTilesPerItem; ++t, v += in, g += out) {
-    const __m256 g0 = _mm256_loadu_ps(g), g1 = _mm256_loadu_ps(g + kLanes);
-#pragma GCC unroll 6
+    const V g0 = P::load(g), g1 = P::load(g + P::kLanes);
+#pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
-      const __m256 x = _mm256_broadcast_ss(v + r);
-      acc[r][0] = _mm256_fmadd_ps(x, g0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(x, g1, acc[r][1]);
+      const V x = V{} + v[r];
+      acc[r][0] += x * g0;
+      acc[r][1] += x * g1;
     }
   }
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (int r = 0; r < Rows; ++r) {
-    _mm256_storeu_ps(du + r * out, acc[r][0]);
-    _mm256_storeu_ps(du + r * out + kLanes, acc[r][1]);
+    P::store(du + r * out, acc[r][0]);
+    P::store(du + r * out + P::kLanes, acc[r][1]);
   }
 }
 
 // One work item of backward-weights: the input's and the output gradient's transforms (tiles
 // past the item's last get a zero gradient, so they add nothing), then their products summed
 // into du [16][in][out] and the gradient's pixels into bias [out].
-__attribute__((target("avx2,fma"))) void gradient_item(const WinogradShape& s, const Item& item, const float* src,
-                                                       const float* diff_dst, float* v, float* g, float* du,
-                                                       float* bias) {
+template <class P>
+inline void gradient_item(const WinogradShape& s, const Item& item, const float* src, const float* diff_dst, float* v,
+                          float* g, float* du, float* bias) {
+  using V = typename P::V;
   const int64_t tiles_x = (s.width + 1) / 2;
   const int64_t in = s.in_channels, out = s.out_channels;
-  const int64_t plane = s.height * s.width * kLanes;
-  for (int64_t cb = 0; cb < in / kLanes; ++cb) {
-    const float* channels = src + (item.image * (in / kLanes) + cb) * plane;
+  const int64_t plane = s.height * s.width * P::kLanes;
+  for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
+    const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
       const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
-      input_tile(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
-                 v + t * in + cb * kLanes, kTilesPerItem * in);
+      input_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
+                    v + t * in + cb * P::kLanes, kTilesPerItem * in);
     }
   }
-  for (int64_t ob = 0; ob < out / kLanes; ++ob) {
-    const float* channels = diff_dst + (item.image * (out / kLanes) + ob) * plane;
-    __m256 sum = _mm256_loadu_ps(bias + ob * kLanes);
+  for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
+    const float* channels = diff_dst + (item.image * (out / P::kLanes) + ob) * plane;
+    V sum = P::load(bias + ob * P::kLanes);
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
-      float* at = g + t * out + ob * kLanes;
+      float* at = g + t * out + ob * P::kLanes;
       if (t >= item.tiles) {
-        for (int e = 0; e < 16; ++e) _mm256_storeu_ps(at + e * kTilesPerItem * out, _mm256_setzero_ps());
+        for (int e = 0; e < 16; ++e) P::store(at + e * kTilesPerItem * out, V{});
         continue;
       }
       const int64_t tile = item.first_tile + t;
-      gradient_tile(channels, s.height, s.width, 2 * (tile / tiles_x), 2 * (tile % tiles_x), at, kTilesPerItem * out,
-                    sum);
+      gradient_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x), 2 * (tile % tiles_x), at,
+                       kTilesPerItem * out, sum);
     }
-    _mm256_storeu_ps(bias + ob * kLanes, sum);
+    P::store(bias + ob * P::kLanes, sum);
   }
-  // Six input channels at a time (12 accumulators), then the 4 or 2 a multiple of 16 leaves.
+  // The path's rows of input channels at a time, then what a multiple of 2 x lanes leaves (AVX2:
+  // 6 at a time, then 4 or 2).
   for (int e = 0; e < 16; ++e)
-    for (int64_t c = 0; c < in; c += 6)
-      for (int64_t o = 0; o < out; o += kMicroOutputs) {
+    for (int64_t c = 0; c < in; c += P::kGradientRows)
+      for (int64_t o = 0; o < out; o += P::kOutputs) {
         const float* ve = v + e * kTilesPerItem * in + c;
         const float* ge = g + e * kTilesPerItem * out + o;
         float* at = du + (e * in + c) * out + o;
-        if (in - c >= 6)
-          micro_gradient<6>(ve, ge, in, out, at);
-        else if (in - c == 4)
-          micro_gradient<4>(ve, ge, in, out, at);
+        const int64_t rows = std::min<int64_t>(P::kGradientRows, in - c);
+        if (rows == P::kGradientRows)
+          micro_gradient<P, P::kGradientRows>(ve, ge, in, out, at);
+        else if (rows == 4)
+          micro_gradient<P, 4>(ve, ge, in, out, at);
         else
-          micro_gradient<2>(ve, ge, in, out, at);
+          micro_gradient<P, 2>(ve, ge, in, out, at);
       }
 }
 
+// The entry points each path compiles, with everything above inlined into them.
+__attribute__((target("avx2,fma"), flatten)) void avx2_item(const WinogradShape& s, const Item& item, const float* src,
+                                                             const float* u, const float* bias, bool relu, float* dst,
+                                                             float* v, float* m) {
+  run_item<Avx2>(s, item, src, u, bias, relu, dst, v, m);
+}
+__attribute__((target("avx512f"), flatten)) void avx512_item(const WinogradShape& s, const Item& item, const float* src,
+                                                             const float* u, const float* bias, bool relu, float* dst,
+                                                             float* v, float* m) {
+  run_item<Avx512>(s, item, src, u, bias, relu, dst, v, m);
+}
+__attribute__((target("avx2,fma"), flatten)) void avx2_gradient_item(const WinogradShape& s, const Item& item,
+                                                                      const float* src, const float* diff_dst, float* v,
+                                                                      float* g, float* du, float* bias) {
+  gradient_item<Avx2>(s, item, src, diff_dst, v, g, du, bias);
+}
+__attribute__((target("avx512f"), flatten)) void avx512_gradient_item(const WinogradShape& s, const Item& item,
+                                                                      const float* src, const float* diff_dst, float* v,
+                                                                      float* g, float* du, float* bias) {
+  gradient_item<Avx512>(s, item, src, diff_dst, v, g, du, bias);
+}
+
+int64_t outputs_per_step(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kOutputs : Avx2::kOutputs; }
+
+// The work items: runs of kTilesPerItem tiles of one image.
+struct Items {
+  int64_t tiles, per_image, count;
+  explicit Items(const WinogradShape& s)
+      : tiles(((s.height + 1) / 2) * ((s.width + 1) / 2)),
+        per_image((tiles + kTilesPerItem - 1) / kTilesPerItem),
+        count(s.n * per_image) {}
+  Item operator[](int64_t i) const {
+    const int64_t first = i % per_image * kTilesPerItem;
+    return {i / per_image, first, std::min(kTilesPerItem, tiles - first)};
+  }
+};
+
 }  // namespace
 
-bool winograd_channels_fit(int64_t in_channels, int64_t out_channels) {
-  return in_channels > 0 && out_channels > 0 && in_channels % kMicroOutputs == 0 && out_channels % kMicroOutputs == 0;
+int64_t winograd_channel_block(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kLanes : Avx2::kLanes; }
+
+bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_channels) {
+  const int64_t step = outputs_per_step(isa);
+  return in_channels > 0 && out_channels > 0 && in_channels % step == 0 && out_channels % step == 0;
 }
 
 void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
@@ -264,12 +327,25 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
     }
 }
 
-void winograd_weight_gradient(const WinogradShape& shape, const float* src, const float* diff_dst,
+void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
+                          const std::vector<float>& transformed, const float* bias, bool relu, float* dst) {
+  const Items items(shape);
+  const auto item_of = isa == VectorIsa::avx512 ? avx512_item : avx2_item;
+#pragma omp parallel
+  {
+    std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * shape.in_channels));
+    std::vector<float> m(static_cast<size_t>(16 * kTilesPerItem * shape.out_channels));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < items.count; ++i)
+      item_of(shape, items[i], src, transformed.data(), bias, relu, dst, v.data(), m.data());
+  }
+}
+
+void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const float* src, const float* diff_dst,
                               const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
   const int64_t in = shape.in_channels, out = shape.out_channels;
-  const int64_t tiles = ((shape.height + 1) / 2) * ((shape.width + 1) / 2);
-  const int64_t items_per_image = (tiles + kTilesPerItem - 1) / kTilesPerItem;
-  const int64_t items = shape.n * items_per_image;
+  const Items items(shape);
+  const auto item_of = isa == VectorIsa::avx512 ? avx512_gradient_item : avx2_gradient_item;
   const auto transformed = static_cast<size_t>(16 * in * out);
   // Per thread: its sums of the transformed gradient [16][in][out] and of the bias gradient.
   std::vector<std::vector<float>> sums(static_cast<size_t>(omp_get_max_threads()));
@@ -279,11 +355,8 @@ void winograd_weight_gradient(const WinogradShape& shape, const float* src, cons
     du.assign(transformed + static_cast<size_t>(out), 0.0f);
     std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * in)), g(static_cast<size_t>(16 * kTilesPerItem * out));
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < items; ++i) {
-      const int64_t first = i % items_per_image * kTilesPerItem;
-      const Item item{i / items_per_image, first, std::min(kTilesPerItem, tiles - first)};
-      gradient_item(shape, item, src, diff_dst, v.data(), g.data(), du.data(), du.data() + transformed);
-    }
+    for (int64_t i = 0; i < items.count; ++i)
+      item_of(shape, items[i], src, diff_dst, v.data(), g.data(), du.data(), du.data() + transformed);
   }
   // G^T du G for each (o, i), from the threads' sums in thread order.
 #pragma omp parallel for schedule(static)
@@ -307,24 +380,6 @@ void winograd_weight_gradient(const WinogradShape& shape, const float* src, cons
     for (const auto& part : sums)
       if (!part.empty()) b += part[transformed + static_cast<size_t>(o)];
     bias_grad[o] = b;
-  }
-}
-
-void winograd_convolution(const WinogradShape& shape, const float* src, const std::vector<float>& transformed,
-                          const float* bias, bool relu, float* dst) {
-  const int64_t tiles = ((shape.height + 1) / 2) * ((shape.width + 1) / 2);
-  const int64_t items_per_image = (tiles + kTilesPerItem - 1) / kTilesPerItem;
-  const int64_t items = shape.n * items_per_image;
-#pragma omp parallel
-  {
-    std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * shape.in_channels));
-    std::vector<float> m(static_cast<size_t>(16 * kTilesPerItem * shape.out_channels));
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < items; ++i) {
-      const int64_t first = i % items_per_image * kTilesPerItem;
-      const Item item{i / items_per_image, first, std::min(kTilesPerItem, tiles - first)};
-      run_item(shape, item, src, transformed.data(), bias, relu, dst, v.data(), m.data());
-    }
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Winograd F(2x2, 3x3) convolution on expt's AVX2 path: oneDNN 2.6 has Winograd only for AVX-512,
-// and below it its direct kernels run at about the machine's peak, which leaves fewer
-// multiplications as the one way to go faster (docs/onednn-notes.md §16, §17). Each 2x2 output
+// Winograd F(2x2, 3x3) convolution of expt's own. oneDNN 2.6 has Winograd only for AVX-512, and
+// below it its direct kernels run at about the machine's peak, which leaves fewer
+// multiplications as the one way to go faster (docs/onednn-notes.md §16, §17); on AVX-512 its
+// F(4x4, 3x3) backward-weights is the slowest pass, which this one beats (§18). Each 2x2 output
 // tile is A^T [(G g G^T) . (B^T d B)] A: 16 multiplications per input and output channel pair
 // instead of 36, done as 16 small matrix products over the channels, with the input and output
 // transforms around them kept in the core's cache.
@@ -10,13 +11,15 @@
 // gradient's (A dY A^T), and takes the 3x3 gradient back with G^T . G.
 //
 // Shapes: 3x3 kernels, stride 1, padding 1 on every side, any image size; channel counts that
-// are multiples of 16; input and output in oneDNN's nChw8c layout (what its AVX2 convolutions,
-// pooling and eltwise use). Backward-data is the same convolution of the output gradient with the
-// weights rotated by 180 degrees and their channel roles swapped, so it runs the same kernel.
-// The arithmetic differs from a direct convolution's by float rounding (about 1e-6 of the
-// output's magnitude), as oneDNN's Winograd does.
+// winograd_channels_fit; input and output in oneDNN's channel-blocked layout of the path
+// (nChw8c on AVX2, nChw16c on AVX-512: winograd_channel_block). Backward-data is the same
+// convolution of the output gradient with the weights rotated by 180 degrees and their channel
+// roles swapped, so it runs the same kernel. The arithmetic differs from a direct convolution's
+// by float rounding (about 1e-6 of the output's magnitude), as oneDNN's Winograd does.
 #include <cstdint>
 #include <vector>
+
+#include "core/vector_isa.hpp"
 
 namespace expt::onednn {
 
@@ -24,9 +27,12 @@ struct WinogradShape {
   int64_t n = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
 };
 
-// Whether a convolution with these channel counts can run here (both multiples of 16, so that
-// backward-data, with the roles swapped, can too).
-bool winograd_channels_fit(int64_t in_channels, int64_t out_channels);
+// `isa`: avx2 or avx512 (at most cpu_vector_isa()); there is no scalar path.
+// The channels per block of the activations' layout the path reads and writes (8 or 16).
+int64_t winograd_channel_block(VectorIsa isa);
+// Whether a convolution with these channel counts can run on the path (both multiples of two
+// blocks, so that backward-data, with the roles swapped, can too).
+bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_channels);
 
 // The 16 x in x out transformed weights the kernel reads, from a convolution's {out, in, 3, 3}
 // weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is element (o, i, y, x), so any
@@ -35,16 +41,16 @@ bool winograd_channels_fit(int64_t in_channels, int64_t out_channels);
 void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
                       bool for_backward_data, std::vector<float>& transformed);
 
-// dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads, with the
-// AVX2 and FMA instructions (the caller checks the CPU has them). `bias` may be null.
-void winograd_convolution(const WinogradShape& shape, const float* src, const std::vector<float>& transformed,
-                          const float* bias, bool relu, float* dst);
+// dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads. `bias`
+// may be null.
+void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
+                          const std::vector<float>& transformed, const float* bias, bool relu, float* dst);
 
 // The gradients of a convolution's weights and bias from its input `src` and the gradient at its
-// output `diff_dst` (both nChw8c): weight_grad[offsets[...]] as winograd_weights reads weights,
-// and bias_grad[o] (skipped when null). On the OpenMP threads, each summing its own tiles, then
-// the threads' sums added in thread order.
-void winograd_weight_gradient(const WinogradShape& shape, const float* src, const float* diff_dst,
+// output `diff_dst`: weight_grad[offsets[...]] as winograd_weights reads weights, and
+// bias_grad[o] (skipped when null). On the OpenMP threads, each summing its own tiles, then the
+// threads' sums added in thread order.
+void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const float* src, const float* diff_dst,
                               const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad);
 
 }  // namespace expt::onednn

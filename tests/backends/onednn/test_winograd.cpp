@@ -1,6 +1,6 @@
 // expt's Winograd F(2x2, 3x3) convolution (winograd_conv.hpp): the kernel against a direct
-// convolution summed in double, in all three directions, on odd and even image sizes; and a
-// network whose convolutions take it, against the reference backend, where the AVX2 path runs.
+// convolution summed in double, in all three directions, on odd and even image sizes, on each
+// path this CPU has; and a network whose convolutions take it, against the reference backend.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,9 +15,12 @@ namespace expt::onednn_test {
 
 namespace {
 
-// Element (image, channel, y, x) of an nChw8c tensor.
+// The channels per block of the layout the kernel reads (8 on AVX2, 16 on AVX-512): set per path.
+int64_t block = 8;
+
+// Element (image, channel, y, x) of an nChw8c or nChw16c tensor.
 int64_t blocked_index(int64_t channels, int64_t h, int64_t w, int64_t n, int64_t c, int64_t y, int64_t x) {
-  return (((n * (channels / 8) + c / 8) * h + y) * w + x) * 8 + c % 8;
+  return (((n * (channels / block) + c / block) * h + y) * w + x) * block + c % block;
 }
 
 struct Case {
@@ -63,7 +66,7 @@ std::vector<double> direct(const Case& c, bool backward_data) {
   return out;
 }
 
-void check_case(const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu) {
+void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu) {
   CAPTURE(shape.n);
   CAPTURE(shape.in_channels);
   CAPTURE(shape.out_channels);
@@ -80,13 +83,13 @@ void check_case(const onednn::WinogradShape& shape, bool backward_data, bool wit
   std::vector<float> transformed;
   onednn::winograd_weights(weight_out, weight_in, c.weights.data(), offsets, backward_data, transformed);
   std::vector<float> got(static_cast<size_t>(shape.n * shape.out_channels * shape.height * shape.width), -7.0f);
-  onednn::winograd_convolution(shape, c.src.data(), transformed, with_bias ? c.bias.data() : nullptr, relu, got.data());
+  onednn::winograd_convolution(isa, shape, c.src.data(), transformed, with_bias ? c.bias.data() : nullptr, relu, got.data());
   const std::vector<double> want = direct(c, backward_data);
   double largest = 0, worst = 0;
   int64_t wrong_sign = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     const auto at = static_cast<int64_t>(i);
-    const int64_t o = at / (8 * shape.height * shape.width) % (shape.out_channels / 8) * 8 + at % 8;
+    const int64_t o = at / (block * shape.height * shape.width) % (shape.out_channels / block) * block + at % block;
     double w = want[i] + (with_bias ? c.bias[static_cast<size_t>(o)] : 0.0);
     if (relu) w = std::max(w, 0.0);
     largest = std::max(largest, std::fabs(w));
@@ -100,7 +103,7 @@ void check_case(const onednn::WinogradShape& shape, bool backward_data, bool wit
 
 // The weight and bias gradients against direct sums in double; each element's tolerance scales
 // with the sum of its terms' magnitudes, since the terms cancel.
-void check_weight_gradient(const onednn::WinogradShape& shape) {
+void check_weight_gradient(VectorIsa isa, const onednn::WinogradShape& shape) {
   CAPTURE(shape.n);
   CAPTURE(shape.in_channels);
   CAPTURE(shape.out_channels);
@@ -114,7 +117,7 @@ void check_weight_gradient(const onednn::WinogradShape& shape) {
   std::vector<int64_t> offsets(static_cast<size_t>(out * in * 9));
   for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(i);
   std::vector<float> weight_grad(offsets.size(), -7.0f), bias_grad(static_cast<size_t>(out), -7.0f);
-  onednn::winograd_weight_gradient(shape, c.src.data(), dy.src.data(), offsets, weight_grad.data(), bias_grad.data());
+  onednn::winograd_weight_gradient(isa, shape, c.src.data(), dy.src.data(), offsets, weight_grad.data(), bias_grad.data());
   int64_t wrong = 0;
   for (int64_t o = 0; o < out; ++o) {
     double bias = 0, bias_scale = 0;
@@ -147,28 +150,40 @@ void check_weight_gradient(const onednn::WinogradShape& shape) {
   CHECK(wrong == 0);
 }
 
-}  // namespace
-
-TEST_CASE("[avx2] Winograd F(2x2, 3x3) matches a direct convolution: forward, backward-data, backward-weights") {
-  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+void check_path(VectorIsa isa, int64_t channels) {
+  if (const std::string why = kernel_path_missing(isa); !why.empty()) {
     MESSAGE(why);
     return;
   }
+  block = onednn::winograd_channel_block(isa);
   // Odd and even sizes (partial tiles at the right and bottom), more tiles than one work item,
-  // and channel counts of one and several 16-channel groups.
-  for (const onednn::WinogradShape shape : {onednn::WinogradShape{2, 16, 32, 7, 5}, onednn::WinogradShape{1, 32, 16, 6, 6},
-                                            onednn::WinogradShape{3, 16, 16, 11, 13}, onednn::WinogradShape{1, 48, 64, 1, 2}}) {
-    check_case(shape, false, true, true);
-    check_case(shape, false, false, false);
-    check_case(shape, true, false, false);
-    check_weight_gradient(shape);
+  // and one and several channel steps of the path (`channels`: 16 on AVX2, 32 on AVX-512).
+  const int64_t c = channels;
+  for (const onednn::WinogradShape shape : {onednn::WinogradShape{2, c, 2 * c, 7, 5}, onednn::WinogradShape{1, 2 * c, c, 6, 6},
+                                            onednn::WinogradShape{3, c, c, 11, 13}, onednn::WinogradShape{1, 3 * c, 4 * c, 1, 2}}) {
+    REQUIRE(onednn::winograd_channels_fit(isa, shape.in_channels, shape.out_channels));
+    check_case(isa, shape, false, true, true);
+    check_case(isa, shape, false, false, false);
+    check_case(isa, shape, true, false, false);
+    check_weight_gradient(isa, shape);
   }
 }
 
-TEST_CASE("convolutions run expt's Winograd on the AVX2 path, with the reference backend's results") {
-  if (onednn::kernel_isa() != VectorIsa::avx2) {
-    MESSAGE("skipped: expt's Winograd runs on the AVX2 kernel path only, this one is "
-            << name_of(vector_isa_names, onednn::kernel_isa()) << " (test_onednn_as_avx2 runs it)");
+}  // namespace
+
+TEST_CASE("[avx2] Winograd F(2x2, 3x3) on the AVX2 path matches a direct convolution in all three directions") {
+  check_path(VectorIsa::avx2, 16);
+}
+
+TEST_CASE("[avx512_core] Winograd F(2x2, 3x3) on the AVX-512 path matches a direct convolution in all three directions") {
+  check_path(VectorIsa::avx512, 32);
+}
+
+TEST_CASE("convolutions run expt's Winograd where it pays, with the reference backend's results") {
+  const VectorIsa isa = onednn::kernel_isa();
+  if (isa == VectorIsa::scalar) {
+    MESSAGE("skipped: expt's Winograd has no scalar path, and this CPU with oneDNN at "
+            << onednn::effective_isa_name() << " runs the scalar kernels");
     return;
   }
   // SGD after the first step: Adam divides by the gradients' magnitude, which makes rounding in
@@ -177,17 +192,20 @@ TEST_CASE("convolutions run expt's Winograd on the AVX2 path, with the reference
   options.optimizer.kind = OptimizerConfig::Kind::sgd;
   options.max_batch = 3;
   options.seed = 99;
-  Pair p = build_pair(named({conv(32, 3, 1, Padding::same, Activation::relu), conv(16, 3, 1, Padding::same),
-                             conv(16, 3, 2, Padding::same, Activation::relu), dense(3)}),
-                      Shape{16, 9, 7}, 3, options);
+  const int64_t c = 2 * onednn::winograd_channel_block(isa);  // the channels one product step takes
+  Pair p = build_pair(named({conv(2 * c, 3, 1, Padding::same, Activation::relu), conv(c, 3, 1, Padding::same),
+                             conv(c, 3, 2, Padding::same, Activation::relu), dense(3)}),
+                      Shape{c, 15, 14}, 3, options);
   int winograd = 0;
   for (const auto& info : onednn::primitive_implementations(*p.tested)) {
     INFO(info.layer << " " << info.primitive << ": " << info.implementation);
-    const bool expected = info.layer != "conv2d2" && info.primitive.starts_with("convolution");
-    CHECK((info.implementation == "expt_wino_2x3:avx2") == expected);
+    // All three directions of the two stride-1 layers on AVX2; their backward-weights on AVX-512.
+    const bool stride_1 = info.layer != "conv2d2" && info.primitive.starts_with("convolution");
+    const bool expected = stride_1 && (isa == VectorIsa::avx2 || info.primitive == "convolution backward weights");
+    CHECK((info.implementation.starts_with("expt_wino_2x3")) == expected);
     winograd += expected;
   }
-  CHECK(winograd == 6);  // the three directions of the two stride-1 layers
+  CHECK(winograd == (isa == VectorIsa::avx2 ? 6 : 2));
   const Batch batch = random_batch(p.plan, 3, 5);
   check_forward_backward(p, batch, 3, 0);
   parity::check_after_steps(p, batch, 3, 3, Tolerance{kRel, kAbs});
