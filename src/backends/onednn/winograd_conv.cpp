@@ -5,6 +5,10 @@
 // contracts by default). GCC warns that such vectors change the calling convention; every
 // function that passes them is inlined into the targeted copies, so no such call is made.
 #pragma GCC diagnostic ignored "-Wpsabi"
+// GCC 12's AVX-512 headers start intrinsics from _mm512_undefined_*(), which its own
+// -Wmaybe-uninitialized then reports at every inlined call.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -34,8 +38,13 @@ struct Path {
   }
   static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
 };
-using Avx2 = Path<8, 6, 6>;
-using Avx512 = Path<16, 12, 8>;
+// Each path's broadcast of one float, which GCC's `V{} + x` makes an addition and a shuffle.
+struct Avx2 : Path<8, 6, 6> {
+  __attribute__((target("avx2"))) static V broadcast(float x) { return V(_mm256_set1_ps(x)); }
+};
+struct Avx512 : Path<16, 12, 8> {
+  __attribute__((target("avx512f"))) static V broadcast(float x) { return V(_mm512_set1_ps(x)); }
+};
 static_assert(kTilesPerItem % Avx2::kProductTiles == 0 && kTilesPerItem % Avx512::kProductTiles == 0);
 
 struct Item {
@@ -107,7 +116,7 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
     const V u0 = P::load(u), u1 = P::load(u + P::kLanes);
 #pragma GCC unroll 12
     for (int t = 0; t < P::kProductTiles; ++t) {
-      const V x = V{} + v[t * in + c];
+      const V x = P::broadcast(v[t * in + c]);
       acc[t][0] += x * u0;
       acc[t][1] += x * u1;
     }
@@ -194,7 +203,7 @@ inline void micro_gradient(const float* v, const float* g, int64_t in, int64_t o
     const V g0 = P::load(g), g1 = P::load(g + P::kLanes);
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
-      const V x = V{} + v[r];
+      const V x = P::broadcast(v[r]);
       acc[r][0] += x * g0;
       acc[r][1] += x * g1;
     }
