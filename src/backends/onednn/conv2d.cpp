@@ -126,8 +126,9 @@ class ConvPass final : public WeightedPass {
   // the image size, channels the path takes, and oneDNN's layout of the path (nChw8c, nChw16c)
   // on the activation sides the passes read and write. On AVX2 all three passes, the forward
   // when there is no activation or a ReLU (the kernel fuses it). On AVX-512 backward-weights
-  // alone, on images of 14 x 14 and more: 7-18% less time than oneDNN's there, 30% more at 7 x 7,
-  // standalone on the 2-core Zen 5 (docs/onednn-notes.md §18).
+  // alone, on images of 28 x 28 and more: there it took 7-18% less time than oneDNN's Winograd
+  // or direct kernels on the 2-core Zen 5; at 14 x 14 and 32 channels oneDNN's direct one ran at
+  // 85% of the peak and ours took 25% longer (docs/onednn-notes.md §18).
   WinogradPasses winograd_passes(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
                                  const dnnl::primitive_desc& bwd_data_pd) const {
     const LayerSpec& s = planned_.spec;
@@ -143,7 +144,7 @@ class ConvPass final : public WeightedPass {
     };
     const bool reads_fit = blocked(fwd_pd.src_desc(0)) && blocked(bwd_data_pd.diff_dst_desc(0));
     if (isa == VectorIsa::avx512)
-      return {.weight_gradients = reads_fit && planned_.out.h * planned_.out.w >= int64_t{14} * 14};
+      return {.weight_gradients = reads_fit && planned_.out.h * planned_.out.w >= int64_t{28} * 28};
     const bool fused = s.activation == Activation::none || s.activation == Activation::relu;
     const bool all_fit = reads_fit && blocked(fwd_pd.dst_desc(0)) && blocked(bwd_data_pd.diff_src_desc(0));
     return {.forward = all_fit && fused, .backward_data = all_fit, .weight_gradients = reads_fit};
