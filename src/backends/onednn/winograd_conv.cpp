@@ -130,13 +130,12 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
 
 // One work item: a run of tiles of one image, through the three steps. v: [16][tiles][in],
 // m: [16][tiles][out], both per thread.
+// The item's input tiles transformed into v [16][tiles][in]. Tiles past the item's last repeat
+// its last one, so that the products run over whole groups of tiles.
 template <class P>
-inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
-                     bool relu, float* dst, float* v, float* m) {
-  const int64_t tiles_x = (s.width + 1) / 2;
-  const int64_t in = s.in_channels, out = s.out_channels;
+inline void transform_inputs(const WinogradShape& s, const Item& item, const float* src, float* v) {
+  const int64_t tiles_x = (s.width + 1) / 2, in = s.in_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  // Tiles past the last repeat the last one: the products run over whole groups of tiles.
   for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
     const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
@@ -145,6 +144,15 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
                     v + t * in + cb * P::kLanes, kTilesPerItem * in);
     }
   }
+}
+
+template <class P>
+inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
+                     bool relu, float* dst, float* v, float* m) {
+  const int64_t tiles_x = (s.width + 1) / 2;
+  const int64_t in = s.in_channels, out = s.out_channels;
+  const int64_t plane = s.height * s.width * P::kLanes;
+  transform_inputs<P>(s, item, src, v);
   for (int e = 0; e < 16; ++e)
     for (int64_t o = 0; o < out; o += P::kOutputs)
       for (int64_t t = 0; t < kTilesPerItem; t += P::kProductTiles)
@@ -225,14 +233,7 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
   const int64_t tiles_x = (s.width + 1) / 2;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
-    const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
-    for (int64_t t = 0; t < kTilesPerItem; ++t) {
-      const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
-      input_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
-                    v + t * in + cb * P::kLanes, kTilesPerItem * in);
-    }
-  }
+  transform_inputs<P>(s, item, src, v);
   for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
     const float* channels = diff_dst + (item.image * (out / P::kLanes) + ob) * plane;
     V sum = P::load(bias + ob * P::kLanes);
