@@ -10,8 +10,8 @@ namespace expt::onednn {
 
 // What a WeightedPass subclass computes with its own code instead of oneDNN's primitive.
 struct OwnKernels {
-  // backward_data(), reading forward_weights(): backward-data's copy of the weights is neither
-  // made nor kept.
+  // backward_data(), reading forward_weights() (dense) or the master weights (conv2d's
+  // Winograd): backward-data's copy of the weights is neither made nor kept.
   bool backward_data = false;
   // The parameters' gradients, after WeightedPass::backward_weights() has run the activation's
   // backward: no backward-weights primitive, and no copies of its inputs.
