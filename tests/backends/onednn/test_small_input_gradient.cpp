@@ -1,0 +1,107 @@
+// The weight gradient of convolutions with few input channels (small_input_weight_gradient.hpp):
+// against direct sums in double, over strides, paddings and kernel sizes; and a first layer that
+// takes it, against the reference backend, where the AVX2 path runs.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "backends/onednn/introspection.hpp"
+#include "backends/onednn/small_input_weight_gradient.hpp"
+#include "cpu_requirements.hpp"
+#include "parity.hpp"
+
+namespace expt::onednn_test {
+
+namespace {
+
+void check_gradient(const onednn::SmallInputConv& c) {
+  CAPTURE(c.in_channels);
+  CAPTURE(c.out_channels);
+  CAPTURE(c.kernel_h);
+  CAPTURE(c.stride_h);
+  std::mt19937 random(21);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  std::vector<float> src(static_cast<size_t>(c.n * c.in_channels * c.in_h * c.in_w));
+  std::vector<float> dy(static_cast<size_t>(c.n * c.out_channels * c.out_h * c.out_w));  // nChw8c
+  for (auto* v : {&src, &dy})
+    for (float& x : *v) x = value(random);
+  const auto dy_at = [&](int64_t n, int64_t o, int64_t y, int64_t x) {
+    return dy[static_cast<size_t>((((n * (c.out_channels / 8) + o / 8) * c.out_h + y) * c.out_w + x) * 8 + o % 8)];
+  };
+  const int64_t taps = c.in_channels * c.kernel_h * c.kernel_w;
+  std::vector<int64_t> offsets(static_cast<size_t>(c.out_channels * taps));
+  for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(offsets.size() - 1 - i);  // any map
+  std::vector<float> weight_grad(offsets.size(), -7.0f), bias_grad(static_cast<size_t>(c.out_channels), -7.0f);
+  onednn::small_input_weight_gradient(c, src.data(), dy.data(), offsets, weight_grad.data(), bias_grad.data());
+  int64_t wrong = 0;
+  for (int64_t o = 0; o < c.out_channels; ++o) {
+    double bias = 0, bias_scale = 0;
+    for (int64_t n = 0; n < c.n; ++n)
+      for (int64_t y = 0; y < c.out_h; ++y)
+        for (int64_t x = 0; x < c.out_w; ++x) {
+          bias += dy_at(n, o, y, x);
+          bias_scale += std::fabs(dy_at(n, o, y, x));
+        }
+    wrong += std::fabs(bias_grad[static_cast<size_t>(o)] - bias) > 1e-5 * bias_scale;
+    for (int64_t k = 0; k < taps; ++k) {
+      const int64_t i = k / (c.kernel_h * c.kernel_w), ky = k / c.kernel_w % c.kernel_h, kx = k % c.kernel_w;
+      double sum = 0, scale = 0;
+      for (int64_t n = 0; n < c.n; ++n)
+        for (int64_t y = 0; y < c.out_h; ++y)
+          for (int64_t x = 0; x < c.out_w; ++x) {
+            const int64_t sy = y * c.stride_h - c.pad_top + ky, sx = x * c.stride_w - c.pad_left + kx;
+            if (sy < 0 || sy >= c.in_h || sx < 0 || sx >= c.in_w) continue;
+            const double term =
+                dy_at(n, o, y, x) * static_cast<double>(src[static_cast<size_t>(((n * c.in_channels + i) * c.in_h + sy) * c.in_w + sx)]);
+            sum += term;
+            scale += std::fabs(term);
+          }
+      const float got = weight_grad[static_cast<size_t>(offsets[static_cast<size_t>(o * taps + k)])];
+      wrong += std::fabs(got - sum) > 1e-5 * scale + 1e-6;
+    }
+  }
+  CHECK(wrong == 0);
+}
+
+}  // namespace
+
+TEST_CASE("[avx2] the few-input-channel weight gradient matches direct sums") {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  // {n, in, out, in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left}:
+  // 1 and 3 channels, 3x3 same; stride 2; a 5x5 kernel; more pixels than one work item (128).
+  check_gradient({2, 1, 16, 9, 7, 9, 7, 3, 3, 1, 1, 1, 1});
+  check_gradient({3, 3, 32, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1});
+  check_gradient({1, 2, 16, 8, 8, 8, 8, 5, 5, 1, 1, 2, 2});
+  check_gradient({2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
+}
+
+TEST_CASE("a 1-channel first layer takes the few-input-channel gradient on the AVX2 path, with the reference's results") {
+  if (onednn::kernel_isa() != VectorIsa::avx2) {
+    MESSAGE("skipped: the few-input-channel weight gradient runs on the AVX2 kernel path only, this one is "
+            << name_of(vector_isa_names, onednn::kernel_isa()) << " (test_onednn_as_avx2 runs it)");
+    return;
+  }
+  NetworkOptions options;
+  options.optimizer.kind = OptimizerConfig::Kind::sgd;
+  options.max_batch = 3;
+  options.seed = 5;
+  Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), conv(16, 3, 2, Padding::same), dense(3)}),
+                      Shape{1, 13, 12}, 3, options);
+  int ours = 0;
+  for (const auto& info : onednn::primitive_implementations(*p.tested)) {
+    INFO(info.layer << " " << info.primitive << ": " << info.implementation);
+    const bool expected = info.layer == "conv2d0" && info.primitive == "convolution backward weights";
+    CHECK((info.implementation == "expt:avx2") == expected);
+    ours += expected;
+  }
+  CHECK(ours == 1);
+  const Batch batch = random_batch(p.plan, 3, 6);
+  check_forward_backward(p, batch, 3, 0);
+  parity::check_after_steps(p, batch, 3, 3, Tolerance{kRel, kAbs});
+}
+
+}  // namespace expt::onednn_test
