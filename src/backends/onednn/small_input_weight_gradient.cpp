@@ -101,12 +101,14 @@ void small_input_weight_gradient(const SmallInputConv& c, const float* src, cons
   const int64_t per_image = (c.out_h * c.out_w + kPixels - 1) / kPixels, items = c.n * per_image;
   const auto acc_size = static_cast<size_t>(taps_count * out);
   // Per thread: its sums of the weight gradient [taps][out], then of the bias gradient [out].
-  std::vector<std::vector<float>> sums(static_cast<size_t>(omp_get_max_threads()));
+  // Kept per thread between calls (this runs at every step): the sums are zeroed each time.
+  std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
   {
-    std::vector<float>& acc = sums[static_cast<size_t>(omp_get_thread_num())];
+    thread_local std::vector<float> acc, col;
     acc.assign(acc_size + static_cast<size_t>(out), 0.0f);
-    std::vector<float> col(static_cast<size_t>(taps_count * kPixels));
+    if (col.size() < static_cast<size_t>(taps_count * kPixels)) col.resize(static_cast<size_t>(taps_count * kPixels));
+    sums[static_cast<size_t>(omp_get_thread_num())] = acc.data();
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items; ++i) {
       const int64_t n = i / per_image, first = i % per_image * kPixels;
@@ -117,14 +119,14 @@ void small_input_weight_gradient(const SmallInputConv& c, const float* src, cons
   for (int64_t o = 0; o < out; ++o) {
     for (int64_t k = 0; k < taps_count; ++k) {
       float w = 0.0f;
-      for (const auto& part : sums)
-        if (!part.empty()) w += part[static_cast<size_t>(k * out + o)];
+      for (const float* part : sums)
+        if (part) w += part[k * out + o];
       weight_grad[offsets[static_cast<size_t>(o * taps_count + k)]] = w;
     }
     if (!bias_grad) continue;
     float b = 0.0f;
-    for (const auto& part : sums)
-      if (!part.empty()) b += part[acc_size + static_cast<size_t>(o)];
+    for (const float* part : sums)
+      if (part) b += part[acc_size + static_cast<size_t>(o)];
     bias_grad[o] = b;
   }
 }

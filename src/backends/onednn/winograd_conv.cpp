@@ -291,6 +291,13 @@ __attribute__((target("avx512f"), flatten)) void avx512_gradient_item(const Wino
 
 int64_t outputs_per_step(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kOutputs : Avx2::kOutputs; }
 
+// A thread's scratch buffer of at least `floats`, kept between calls: the kernels run for every
+// layer at every step, and fresh buffers of this size would be allocated and faulted in each time.
+float* scratch(std::vector<float>& buffer, int64_t floats) {
+  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
+  return buffer.data();
+}
+
 // The work items: runs of kTilesPerItem tiles of one image.
 struct Items {
   int64_t tiles, per_image, count;
@@ -343,11 +350,11 @@ void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float
   const auto item_of = isa == VectorIsa::avx512 ? avx512_item : avx2_item;
 #pragma omp parallel
   {
-    std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * shape.in_channels));
-    std::vector<float> m(static_cast<size_t>(16 * kTilesPerItem * shape.out_channels));
+    thread_local std::vector<float> v_buffer, m_buffer;
+    float* v = scratch(v_buffer, 16 * kTilesPerItem * shape.in_channels);
+    float* m = scratch(m_buffer, 16 * kTilesPerItem * shape.out_channels);
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < items.count; ++i)
-      item_of(shape, items[i], src, transformed.data(), bias, relu, dst, v.data(), m.data());
+    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed.data(), bias, relu, dst, v, m);
   }
 }
 
@@ -357,25 +364,27 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
   const Items items(shape);
   const auto item_of = isa == VectorIsa::avx512 ? avx512_gradient_item : avx2_gradient_item;
   const auto transformed = static_cast<size_t>(16 * in * out);
-  // Per thread: its sums of the transformed gradient [16][in][out] and of the bias gradient.
-  std::vector<std::vector<float>> sums(static_cast<size_t>(omp_get_max_threads()));
+  // Per thread: its sums of the transformed gradient [16][in][out], then of the bias gradient.
+  std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
   {
-    std::vector<float>& du = sums[static_cast<size_t>(omp_get_thread_num())];
-    du.assign(transformed + static_cast<size_t>(out), 0.0f);
-    std::vector<float> v(static_cast<size_t>(16 * kTilesPerItem * in)), g(static_cast<size_t>(16 * kTilesPerItem * out));
+    thread_local std::vector<float> du_buffer, v_buffer, g_buffer;
+    float* du = scratch(du_buffer, static_cast<int64_t>(transformed) + out);
+    std::fill(du, du + transformed + static_cast<size_t>(out), 0.0f);
+    sums[static_cast<size_t>(omp_get_thread_num())] = du;
+    float* v = scratch(v_buffer, 16 * kTilesPerItem * in);
+    float* g = scratch(g_buffer, 16 * kTilesPerItem * out);
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < items.count; ++i)
-      item_of(shape, items[i], src, diff_dst, v.data(), g.data(), du.data(), du.data() + transformed);
+    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, diff_dst, v, g, du, du + transformed);
   }
   // G^T du G for each (o, i), from the threads' sums in thread order.
 #pragma omp parallel for schedule(static)
   for (int64_t o = 0; o < out; ++o)
     for (int64_t i = 0; i < in; ++i) {
       float du[4][4] = {};
-      for (const auto& part : sums)
-        if (!part.empty())
-          for (int e = 0; e < 16; ++e) du[e / 4][e % 4] += part[static_cast<size_t>((e * in + i) * out + o)];
+      for (const float* part : sums)
+        if (part)
+          for (int e = 0; e < 16; ++e) du[e / 4][e % 4] += part[(e * in + i) * out + o];
       for (int y = 0; y < 3; ++y)
         for (int x = 0; x < 3; ++x) {
           float w = 0.0f;
@@ -387,8 +396,8 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
   if (!bias_grad) return;
   for (int64_t o = 0; o < out; ++o) {
     float b = 0.0f;
-    for (const auto& part : sums)
-      if (!part.empty()) b += part[transformed + static_cast<size_t>(o)];
+    for (const float* part : sums)
+      if (part) b += part[transformed + static_cast<size_t>(o)];
     bias_grad[o] = b;
   }
 }
