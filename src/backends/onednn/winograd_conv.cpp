@@ -20,8 +20,62 @@ namespace {
 
 constexpr int64_t kTilesPerItem = 12;  // tiles per work item: its transforms stay in the core's cache
 
-// G, the weight transform of F(2x2, 3x3).
-constexpr float kG[4][3] = {{1.0f, 0.0f, 0.0f}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0.0f, 0.0f, 1.0f}};
+// The transforms of F(M x M, 3x3) over Alpha x Alpha tiles, Alpha = M + 2 (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks"): B^T for the input, G for the weights, A^T for
+// the output. F(4x4) does 36 multiplications per tile of 16 outputs, F(2x2) 16 per 4: 2.25 and 4
+// an output against a direct convolution's 9, for larger transforms and rounding errors. Each
+// tile applies its matrices to one line of vectors at a time (input: B^T x; output: A^T x;
+// backward-weights' output gradient: A x), in factored forms that share the common sums.
+template <int M>
+struct Tile;
+template <>
+struct Tile<2> {
+  static constexpr int kM = 2, kAlpha = 4;
+  static constexpr float kG[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+  // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+  template <class V>
+  static void input(const V* x, V* y) {
+    y[0] = x[0] - x[2], y[1] = x[1] + x[2], y[2] = x[2] - x[1], y[3] = x[1] - x[3];
+  }
+  // A^T = [1 1 1 0; 0 1 -1 -1]
+  template <class V>
+  static void output(const V* x, V* y) {
+    y[0] = x[0] + x[1] + x[2], y[1] = x[1] - x[2] - x[3];
+  }
+  template <class V>
+  static void gradient(const V* x, V* y) {
+    y[0] = x[0], y[1] = x[0] + x[1], y[2] = x[0] - x[1], y[3] = -x[1];
+  }
+};
+template <>
+struct Tile<4> {
+  static constexpr int kM = 4, kAlpha = 6;
+  static constexpr float kG[6][3] = {{0.25f, 0, 0},
+                                     {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+                                     {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                                     {1.0f / 24, 1.0f / 12, 1.0f / 6},
+                                     {1.0f / 24, -1.0f / 12, 1.0f / 6},
+                                     {0, 0, 1}};
+  // B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+  template <class V>
+  static void input(const V* x, V* y) {
+    const V a = x[4] - 4.0f * x[2], b = x[3] - 4.0f * x[1], c = x[4] - x[2], d = 2.0f * (x[3] - x[1]);
+    y[0] = 4.0f * x[0] - 5.0f * x[2] + x[4];
+    y[1] = a + b, y[2] = a - b, y[3] = c + d, y[4] = c - d;
+    y[5] = 4.0f * x[1] - 5.0f * x[3] + x[5];
+  }
+  // A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+  template <class V>
+  static void output(const V* x, V* y) {
+    const V a = x[1] + x[2], b = x[1] - x[2], c = x[3] + x[4], d = x[3] - x[4];
+    y[0] = x[0] + a + c, y[1] = b + 2.0f * d, y[2] = a + 4.0f * c, y[3] = b + 8.0f * d + x[5];
+  }
+  template <class V>
+  static void gradient(const V* x, V* y) {
+    const V a = x[0] + x[2], b = x[1] + x[3], c = x[0] + 4.0f * x[2], d = 2.0f * x[1] + 8.0f * x[3];
+    y[0] = x[0], y[1] = a + b, y[2] = a - b, y[3] = c + d, y[4] = c - d, y[5] = x[3];
+  }
+};
 
 // A vector level: its lanes (the channels of one block of oneDNN's nChw8c or nChw16c) and the
 // register blocking of the products, two vectors of outputs wide: 6 tiles (12 accumulators) in
@@ -51,55 +105,70 @@ struct Item {
   int64_t image, first_tile, tiles;
 };
 
-// The 16 transformed values of the 4x4 input tile at (top, left) for one channel block: B^T d B,
-// with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], stored at v[e * stride] for element e.
-template <class P>
+// The Alpha^2 transformed values B^T d B of the Alpha x Alpha input tile at (top, left) for one
+// channel block, stored at v[e * stride] for element e; pixels past the image count as zero.
+template <class P, class T>
 inline void input_tile(const float* plane, int64_t height, int64_t width, int64_t top, int64_t left, float* v,
                        int64_t stride) {
   using V = typename P::V;
-  V d[4][4];
-  if (top >= 0 && left >= 0 && top + 4 <= height && left + 4 <= width) {  // most tiles: no checks
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) d[i][j] = P::load(plane + ((top + i) * width + left + j) * P::kLanes);
+  constexpr int A = T::kAlpha;
+  V d[A][A];
+  if (top >= 0 && left >= 0 && top + A <= height && left + A <= width) {  // most tiles: no checks
+#pragma GCC unroll 6
+    for (int i = 0; i < A; ++i)
+#pragma GCC unroll 6
+      for (int j = 0; j < A; ++j) d[i][j] = P::load(plane + ((top + i) * width + left + j) * P::kLanes);
   } else {
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) {
+    for (int i = 0; i < A; ++i)
+      for (int j = 0; j < A; ++j) {
         const int64_t y = top + i, x = left + j;
         d[i][j] = y >= 0 && y < height && x >= 0 && x < width ? P::load(plane + (y * width + x) * P::kLanes) : V{};
       }
   }
-  V r[4][4];
-  for (int j = 0; j < 4; ++j) {
-    r[0][j] = d[0][j] - d[2][j];
-    r[1][j] = d[1][j] + d[2][j];
-    r[2][j] = d[2][j] - d[1][j];
-    r[3][j] = d[1][j] - d[3][j];
+  V columns[A][A], r[A][A];  // the tile's columns, then B^T d by rows
+#pragma GCC unroll 6
+  for (int j = 0; j < A; ++j) {
+#pragma GCC unroll 6
+    for (int i = 0; i < A; ++i) columns[j][i] = d[i][j];
+    V line[A];
+    T::input(columns[j], line);
+#pragma GCC unroll 6
+    for (int i = 0; i < A; ++i) r[i][j] = line[i];
   }
-  for (int i = 0; i < 4; ++i) {
-    P::store(v + (i * 4 + 0) * stride, r[i][0] - r[i][2]);
-    P::store(v + (i * 4 + 1) * stride, r[i][1] + r[i][2]);
-    P::store(v + (i * 4 + 2) * stride, r[i][2] - r[i][1]);
-    P::store(v + (i * 4 + 3) * stride, r[i][1] - r[i][3]);
+#pragma GCC unroll 6
+  for (int i = 0; i < A; ++i) {  // (B^T d) B
+    V line[A];
+    T::input(r[i], line);
+#pragma GCC unroll 6
+    for (int j = 0; j < A; ++j) P::store(v + (i * A + j) * stride, line[j]);
   }
 }
 
-// The 2x2 output tile at (top, left) for one channel block from its 16 products m[e * stride]:
-// A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], then bias and ReLU; pixels past the image are skipped.
-template <class P>
+// The M x M output tile at (top, left) for one channel block from its Alpha^2 products
+// m[e * stride]: A^T m A, then bias and ReLU; pixels past the image are skipped.
+template <class P, class T>
 inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool relu, float* plane, int64_t height,
                         int64_t width, int64_t top, int64_t left) {
   using V = typename P::V;
-  V r[2][4];
-  for (int j = 0; j < 4; ++j) {
-    const V m0 = P::load(m + (0 * 4 + j) * stride), m1 = P::load(m + (1 * 4 + j) * stride);
-    const V m2 = P::load(m + (2 * 4 + j) * stride), m3 = P::load(m + (3 * 4 + j) * stride);
-    r[0][j] = m0 + m1 + m2;
-    r[1][j] = m1 - m2 - m3;
+  constexpr int A = T::kAlpha, M = T::kM;
+  V r[M][A];  // A^T m
+#pragma GCC unroll 6
+  for (int j = 0; j < A; ++j) {
+    V column[A], line[M];
+#pragma GCC unroll 6
+    for (int k = 0; k < A; ++k) column[k] = P::load(m + (k * A + j) * stride);
+    T::output(column, line);
+#pragma GCC unroll 4
+    for (int i = 0; i < M; ++i) r[i][j] = line[i];
   }
-  for (int i = 0; i < 2 && top + i < height; ++i) {
-    const V out[2] = {r[i][0] + r[i][1] + r[i][2] + bias, r[i][1] - r[i][2] - r[i][3] + bias};
-    for (int j = 0; j < 2 && left + j < width; ++j)
-      P::store(plane + ((top + i) * width + left + j) * P::kLanes, relu ? (out[j] > 0.0f ? out[j] : V{}) : out[j]);
+  for (int i = 0; i < M && top + i < height; ++i) {
+    V line[M];
+    T::output(r[i], line);
+#pragma GCC unroll 4
+    for (int j = 0; j < M && left + j < width; ++j) {
+      const V out = line[j] + bias;
+      P::store(plane + ((top + i) * width + left + j) * P::kLanes, relu ? (out > 0.0f ? out : V{}) : out);
+    }
   }
 }
 
@@ -128,32 +197,33 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
   }
 }
 
-// One work item: a run of tiles of one image, through the three steps. v: [16][tiles][in],
-// m: [16][tiles][out], both per thread.
-// The item's input tiles transformed into v [16][tiles][in]. Tiles past the item's last repeat
-// its last one, so that the products run over whole groups of tiles.
-template <class P>
+// The item's input tiles transformed into v [Alpha^2][tiles][in]. Tiles past the item's last
+// repeat its last one, so that the products run over whole groups of tiles.
+template <class P, class T>
 inline void transform_inputs(const WinogradShape& s, const Item& item, const float* src, float* v) {
-  const int64_t tiles_x = (s.width + 1) / 2, in = s.in_channels;
+  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM, in = s.in_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
   for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
     const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
       const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
-      input_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x) - 1, 2 * (tile % tiles_x) - 1,
-                    v + t * in + cb * P::kLanes, kTilesPerItem * in);
+      input_tile<P, T>(channels, s.height, s.width, T::kM * (tile / tiles_x) - 1, T::kM * (tile % tiles_x) - 1,
+                       v + t * in + cb * P::kLanes, kTilesPerItem * in);
     }
   }
 }
 
-template <class P>
+// One work item: a run of tiles of one image, through the three steps. v: [Alpha^2][tiles][in],
+// m: [Alpha^2][tiles][out], both per thread.
+template <class P, class T>
 inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
                      bool relu, float* dst, float* v, float* m) {
-  const int64_t tiles_x = (s.width + 1) / 2;
+  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  transform_inputs<P>(s, item, src, v);
-  for (int e = 0; e < 16; ++e)
+  transform_inputs<P, T>(s, item, src, v);
+  constexpr int kElements = T::kAlpha * T::kAlpha;
+  for (int e = 0; e < kElements; ++e)
     for (int64_t o = 0; o < out; o += P::kOutputs)
       for (int64_t t = 0; t < kTilesPerItem; t += P::kProductTiles)
         micro_product<P>(v + (e * kTilesPerItem + t) * in, u + e * in * out + o, in, out,
@@ -163,36 +233,44 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
     float* channels = dst + (item.image * (out / P::kLanes) + ob) * plane;
     for (int64_t t = 0; t < item.tiles; ++t) {
       const int64_t tile = item.first_tile + t;
-      output_tile<P>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, channels, s.height, s.width,
-                     2 * (tile / tiles_x), 2 * (tile % tiles_x));
+      output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, channels, s.height, s.width,
+                        T::kM * (tile / tiles_x), T::kM * (tile % tiles_x));
     }
   }
 }
 
-// The 16 transformed values A dY A^T of the 2x2 output-gradient tile at (top, left) for one
-// channel block, A = [1 0; 1 1; 1 -1; 0 -1], stored at g[e * stride]; pixels past the image count
-// as zero. Adds the tile's pixels to `sum` (the bias gradient).
-template <class P>
+// The Alpha^2 transformed values A dY A^T of the M x M output-gradient tile at (top, left) for
+// one channel block, stored at g[e * stride]; pixels past the image count as zero. Adds the
+// tile's pixels to `sum` (the bias gradient).
+template <class P, class T>
 inline void gradient_tile(const float* plane, int64_t height, int64_t width, int64_t top, int64_t left, float* g,
                           int64_t stride, typename P::V& sum) {
   using V = typename P::V;
-  V y[2][2];
-  for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 2; ++j)
+  constexpr int A = T::kAlpha, M = T::kM;
+  V y[M][M];
+#pragma GCC unroll 4
+  for (int i = 0; i < M; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < M; ++j) {
       y[i][j] = top + i < height && left + j < width ? P::load(plane + ((top + i) * width + left + j) * P::kLanes) : V{};
-  sum += y[0][0] + y[0][1] + (y[1][0] + y[1][1]);
-  V r[4][2];  // A y
-  for (int j = 0; j < 2; ++j) {
-    r[0][j] = y[0][j];
-    r[1][j] = y[0][j] + y[1][j];
-    r[2][j] = y[0][j] - y[1][j];
-    r[3][j] = -y[1][j];
+      sum += y[i][j];
+    }
+  V r[A][M];  // A y
+#pragma GCC unroll 4
+  for (int j = 0; j < M; ++j) {
+    V column[M], line[A];
+#pragma GCC unroll 4
+    for (int i = 0; i < M; ++i) column[i] = y[i][j];
+    T::gradient(column, line);
+#pragma GCC unroll 6
+    for (int k = 0; k < A; ++k) r[k][j] = line[k];
   }
-  for (int i = 0; i < 4; ++i) {  // (A y) A^T
-    P::store(g + (i * 4 + 0) * stride, r[i][0]);
-    P::store(g + (i * 4 + 1) * stride, r[i][0] + r[i][1]);
-    P::store(g + (i * 4 + 2) * stride, r[i][0] - r[i][1]);
-    P::store(g + (i * 4 + 3) * stride, -r[i][1]);
+#pragma GCC unroll 6
+  for (int k = 0; k < A; ++k) {  // (A y) A^T
+    V line[A];
+    T::gradient(r[k], line);
+#pragma GCC unroll 6
+    for (int l = 0; l < A; ++l) P::store(g + (k * A + l) * stride, line[l]);
   }
 }
 
@@ -225,33 +303,34 @@ inline void micro_gradient(const float* v, const float* g, int64_t in, int64_t o
 
 // One work item of backward-weights: the input's and the output gradient's transforms (tiles
 // past the item's last get a zero gradient, so they add nothing), then their products summed
-// into du [16][in][out] and the gradient's pixels into bias [out].
-template <class P>
+// into du [Alpha^2][in][out] and the gradient's pixels into bias [out].
+template <class P, class T>
 inline void gradient_item(const WinogradShape& s, const Item& item, const float* src, const float* diff_dst, float* v,
                           float* g, float* du, float* bias) {
   using V = typename P::V;
-  const int64_t tiles_x = (s.width + 1) / 2;
+  constexpr int kElements = T::kAlpha * T::kAlpha;
+  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  transform_inputs<P>(s, item, src, v);
+  transform_inputs<P, T>(s, item, src, v);
   for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
     const float* channels = diff_dst + (item.image * (out / P::kLanes) + ob) * plane;
     V sum = P::load(bias + ob * P::kLanes);
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
       float* at = g + t * out + ob * P::kLanes;
       if (t >= item.tiles) {
-        for (int e = 0; e < 16; ++e) P::store(at + e * kTilesPerItem * out, V{});
+        for (int e = 0; e < kElements; ++e) P::store(at + e * kTilesPerItem * out, V{});
         continue;
       }
       const int64_t tile = item.first_tile + t;
-      gradient_tile<P>(channels, s.height, s.width, 2 * (tile / tiles_x), 2 * (tile % tiles_x), at,
-                       kTilesPerItem * out, sum);
+      gradient_tile<P, T>(channels, s.height, s.width, T::kM * (tile / tiles_x), T::kM * (tile % tiles_x), at,
+                          kTilesPerItem * out, sum);
     }
     P::store(bias + ob * P::kLanes, sum);
   }
   // The path's rows of input channels at a time, then what a multiple of 2 x lanes leaves (AVX2:
   // 6 at a time, then 4 or 2).
-  for (int e = 0; e < 16; ++e)
+  for (int e = 0; e < kElements; ++e)
     for (int64_t c = 0; c < in; c += P::kGradientRows)
       for (int64_t o = 0; o < out; o += P::kOutputs) {
         const float* ve = v + e * kTilesPerItem * in + c;
@@ -268,25 +347,29 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
 }
 
 // The entry points each path compiles, with everything above inlined into them.
+template <class T>
 __attribute__((target("avx2,fma"), flatten)) void avx2_item(const WinogradShape& s, const Item& item, const float* src,
                                                              const float* u, const float* bias, bool relu, float* dst,
                                                              float* v, float* m) {
-  run_item<Avx2>(s, item, src, u, bias, relu, dst, v, m);
+  run_item<Avx2, T>(s, item, src, u, bias, relu, dst, v, m);
 }
+template <class T>
 __attribute__((target("avx512f"), flatten)) void avx512_item(const WinogradShape& s, const Item& item, const float* src,
                                                              const float* u, const float* bias, bool relu, float* dst,
                                                              float* v, float* m) {
-  run_item<Avx512>(s, item, src, u, bias, relu, dst, v, m);
+  run_item<Avx512, T>(s, item, src, u, bias, relu, dst, v, m);
 }
+template <class T>
 __attribute__((target("avx2,fma"), flatten)) void avx2_gradient_item(const WinogradShape& s, const Item& item,
                                                                       const float* src, const float* diff_dst, float* v,
                                                                       float* g, float* du, float* bias) {
-  gradient_item<Avx2>(s, item, src, diff_dst, v, g, du, bias);
+  gradient_item<Avx2, T>(s, item, src, diff_dst, v, g, du, bias);
 }
+template <class T>
 __attribute__((target("avx512f"), flatten)) void avx512_gradient_item(const WinogradShape& s, const Item& item,
                                                                       const float* src, const float* diff_dst, float* v,
                                                                       float* g, float* du, float* bias) {
-  gradient_item<Avx512>(s, item, src, diff_dst, v, g, du, bias);
+  gradient_item<Avx512, T>(s, item, src, diff_dst, v, g, du, bias);
 }
 
 int64_t outputs_per_step(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kOutputs : Avx2::kOutputs; }
@@ -302,7 +385,7 @@ float* scratch(std::vector<float>& buffer, int64_t floats) {
 struct Items {
   int64_t tiles, per_image, count;
   explicit Items(const WinogradShape& s)
-      : tiles(((s.height + 1) / 2) * ((s.width + 1) / 2)),
+      : tiles(((s.height + s.tile - 1) / s.tile) * ((s.width + s.tile - 1) / s.tile)),
         per_image((tiles + kTilesPerItem - 1) / kTilesPerItem),
         count(s.n * per_image) {}
   Item operator[](int64_t i) const {
@@ -310,6 +393,56 @@ struct Items {
     return {i / per_image, first, std::min(kTilesPerItem, tiles - first)};
   }
 };
+
+int64_t elements(int64_t tile) { return (tile + 2) * (tile + 2); }
+
+template <class T>
+void transform_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
+                       bool for_backward_data, std::vector<float>& transformed) {
+  constexpr int A = T::kAlpha;
+  // Backward-data convolves the output gradient (`out` channels in) into `in` channels out.
+  const int64_t rows = for_backward_data ? out : in, columns = for_backward_data ? in : out;
+  transformed.resize(static_cast<size_t>(A * A * in * out));
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) {
+      float g[3][3];
+      for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 3; ++x) {
+          const float w = weights[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]];
+          (for_backward_data ? g[2 - y][2 - x] : g[y][x]) = w;
+        }
+      float gg[A][3];  // G g
+      for (int r = 0; r < A; ++r)
+        for (int x = 0; x < 3; ++x) gg[r][x] = T::kG[r][0] * g[0][x] + T::kG[r][1] * g[1][x] + T::kG[r][2] * g[2][x];
+      const int64_t row = for_backward_data ? o : i, column = for_backward_data ? i : o;
+      for (int r = 0; r < A; ++r)
+        for (int c = 0; c < A; ++c)
+          transformed[static_cast<size_t>(((r * A + c) * rows + row) * columns + column)] =
+              gg[r][0] * T::kG[c][0] + gg[r][1] * T::kG[c][1] + gg[r][2] * T::kG[c][2];
+    }
+}
+
+// G^T du G for each (o, i), from the threads' sums in thread order.
+template <class T>
+void weights_from_sums(int64_t in, int64_t out, const std::vector<const float*>& sums,
+                       const std::vector<int64_t>& offsets, float* weight_grad) {
+  constexpr int A = T::kAlpha;
+#pragma omp parallel for schedule(static)
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) {
+      float du[A][A] = {};
+      for (const float* part : sums)
+        if (part)
+          for (int e = 0; e < A * A; ++e) du[e / A][e % A] += part[(e * in + i) * out + o];
+      for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 3; ++x) {
+          float w = 0.0f;
+          for (int r = 0; r < A; ++r)
+            for (int c = 0; c < A; ++c) w += T::kG[r][y] * du[r][c] * T::kG[c][x];
+          weight_grad[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]] = w;
+        }
+    }
+}
 
 }  // namespace
 
@@ -320,39 +453,24 @@ bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_chann
   return in_channels > 0 && out_channels > 0 && in_channels % step == 0 && out_channels % step == 0;
 }
 
-void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
+void winograd_weights(int64_t tile, int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
                       bool for_backward_data, std::vector<float>& transformed) {
-  // Backward-data convolves the output gradient (`out` channels in) into `in` channels out.
-  const int64_t rows = for_backward_data ? out : in, columns = for_backward_data ? in : out;
-  transformed.resize(static_cast<size_t>(16 * in * out));
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i = 0; i < in; ++i) {
-      float g[3][3];
-      for (int y = 0; y < 3; ++y)
-        for (int x = 0; x < 3; ++x) {
-          const float w = weights[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]];
-          (for_backward_data ? g[2 - y][2 - x] : g[y][x]) = w;
-        }
-      float gg[4][3];  // G g
-      for (int r = 0; r < 4; ++r)
-        for (int x = 0; x < 3; ++x) gg[r][x] = kG[r][0] * g[0][x] + kG[r][1] * g[1][x] + kG[r][2] * g[2][x];
-      const int64_t row = for_backward_data ? o : i, column = for_backward_data ? i : o;
-      for (int r = 0; r < 4; ++r)
-        for (int c = 0; c < 4; ++c)
-          transformed[static_cast<size_t>(((r * 4 + c) * rows + row) * columns + column)] =
-              gg[r][0] * kG[c][0] + gg[r][1] * kG[c][1] + gg[r][2] * kG[c][2];
-    }
+  (tile == 4 ? transform_weights<Tile<4>> : transform_weights<Tile<2>>)(out, in, weights, offsets, for_backward_data,
+                                                                       transformed);
 }
 
 void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
                           const std::vector<float>& transformed, const float* bias, bool relu, float* dst) {
   const Items items(shape);
-  const auto item_of = isa == VectorIsa::avx512 ? avx512_item : avx2_item;
+  const bool wide = isa == VectorIsa::avx512, f4 = shape.tile == 4;
+  const auto item_of = wide ? (f4 ? avx512_item<Tile<4>> : avx512_item<Tile<2>>)
+                            : (f4 ? avx2_item<Tile<4>> : avx2_item<Tile<2>>);
+  const int64_t per_tile = elements(shape.tile) * kTilesPerItem;
 #pragma omp parallel
   {
     thread_local std::vector<float> v_buffer, m_buffer;
-    float* v = scratch(v_buffer, 16 * kTilesPerItem * shape.in_channels);
-    float* m = scratch(m_buffer, 16 * kTilesPerItem * shape.out_channels);
+    float* v = scratch(v_buffer, per_tile * shape.in_channels);
+    float* m = scratch(m_buffer, per_tile * shape.out_channels);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed.data(), bias, relu, dst, v, m);
   }
@@ -362,9 +480,12 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
                               const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
   const int64_t in = shape.in_channels, out = shape.out_channels;
   const Items items(shape);
-  const auto item_of = isa == VectorIsa::avx512 ? avx512_gradient_item : avx2_gradient_item;
-  const auto transformed = static_cast<size_t>(16 * in * out);
-  // Per thread: its sums of the transformed gradient [16][in][out], then of the bias gradient.
+  const bool wide = isa == VectorIsa::avx512, f4 = shape.tile == 4;
+  const auto item_of = wide ? (f4 ? avx512_gradient_item<Tile<4>> : avx512_gradient_item<Tile<2>>)
+                            : (f4 ? avx2_gradient_item<Tile<4>> : avx2_gradient_item<Tile<2>>);
+  const auto transformed = static_cast<size_t>(elements(shape.tile) * in * out);
+  const int64_t per_tile = elements(shape.tile) * kTilesPerItem;
+  // Per thread: its sums of the transformed gradient [Alpha^2][in][out], then of the bias gradient.
   std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
   {
@@ -372,27 +493,12 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
     float* du = scratch(du_buffer, static_cast<int64_t>(transformed) + out);
     std::fill(du, du + transformed + static_cast<size_t>(out), 0.0f);
     sums[static_cast<size_t>(omp_get_thread_num())] = du;
-    float* v = scratch(v_buffer, 16 * kTilesPerItem * in);
-    float* g = scratch(g_buffer, 16 * kTilesPerItem * out);
+    float* v = scratch(v_buffer, per_tile * in);
+    float* g = scratch(g_buffer, per_tile * out);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, diff_dst, v, g, du, du + transformed);
   }
-  // G^T du G for each (o, i), from the threads' sums in thread order.
-#pragma omp parallel for schedule(static)
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i = 0; i < in; ++i) {
-      float du[4][4] = {};
-      for (const float* part : sums)
-        if (part)
-          for (int e = 0; e < 16; ++e) du[e / 4][e % 4] += part[(e * in + i) * out + o];
-      for (int y = 0; y < 3; ++y)
-        for (int x = 0; x < 3; ++x) {
-          float w = 0.0f;
-          for (int r = 0; r < 4; ++r)
-            for (int c = 0; c < 4; ++c) w += kG[r][y] * du[r][c] * kG[c][x];
-          weight_grad[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]] = w;
-        }
-    }
+  (shape.tile == 4 ? weights_from_sums<Tile<4>> : weights_from_sums<Tile<2>>)(in, out, sums, offsets, weight_grad);
   if (!bias_grad) return;
   for (int64_t o = 0; o < out; ++o) {
     float b = 0.0f;
