@@ -138,8 +138,9 @@ class ConvPass final : public WeightedPass {
   // alone, on images of 28 x 28 and more: there it took 7-18% less time than oneDNN's Winograd
   // or direct kernels on the 2-core Zen 5 with F(2x2), about a third less with F(4x4); at 14 x 14
   // and 32 channels oneDNN's direct one ran at 85% of the peak and ours took longer
-  // (docs/onednn-notes.md §18, §20). F(4x4) on images of 28 x 28 and more, F(2x2) below: a
-  // 14 x 14 image has 16 tiles of 4 x 4, and the products run over whole work items of 12.
+  // (docs/onednn-notes.md §18, §20). F(4x4) on images of 28 x 28 and more, F(2x2) below, where
+  // F(4x4) covers 16 x 16 for 14 x 14 and 8 x 8 for 7 x 7, and lost inside the step on both
+  // paths (Fashion-MNIST and the ResNet under the AVX2 cap: 4-11% slower steps).
   WinogradPasses winograd_passes(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
                                  const dnnl::primitive_desc& bwd_data_pd) const {
     const LayerSpec& s = planned_.spec;

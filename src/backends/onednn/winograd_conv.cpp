@@ -101,9 +101,22 @@ struct Avx512 : Path<16, 12, 8> {
 };
 static_assert(kTilesPerItem % Avx2::kProductTiles == 0 && kTilesPerItem % Avx512::kProductTiles == 0);
 
+// A work item: a run of `tiles` tiles from `first_tile`, counted over all images row by row, so
+// that a run may end in one image and go on in the next: small images then fill whole items.
 struct Item {
-  int64_t image, first_tile, tiles;
+  int64_t first_tile, tiles;
 };
+
+// Where tile number `tile` lies: its image, and the top-left pixel of its M x M outputs.
+struct TilePlace {
+  int64_t image, top, left;
+};
+template <class T>
+inline TilePlace place(const WinogradShape& s, int64_t tile) {
+  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM, per_image = tiles_x * ((s.height + T::kM - 1) / T::kM);
+  const int64_t at = tile % per_image;
+  return {tile / per_image, T::kM * (at / tiles_x), T::kM * (at % tiles_x)};
+}
 
 // The Alpha^2 transformed values B^T d B of the Alpha x Alpha input tile at (top, left) for one
 // channel block, stored at v[e * stride] for element e; pixels past the image count as zero.
@@ -164,7 +177,6 @@ inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool
   for (int i = 0; i < M && top + i < height; ++i) {
     V line[M];
     T::output(r[i], line);
-#pragma GCC unroll 4
     for (int j = 0; j < M && left + j < width; ++j) {
       const V out = line[j] + bias;
       P::store(plane + ((top + i) * width + left + j) * P::kLanes, relu ? (out > 0.0f ? out : V{}) : out);
@@ -201,24 +213,20 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
 // repeat its last one, so that the products run over whole groups of tiles.
 template <class P, class T>
 inline void transform_inputs(const WinogradShape& s, const Item& item, const float* src, float* v) {
-  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM, in = s.in_channels;
-  const int64_t plane = s.height * s.width * P::kLanes;
-  for (int64_t cb = 0; cb < in / P::kLanes; ++cb) {
-    const float* channels = src + (item.image * (in / P::kLanes) + cb) * plane;
-    for (int64_t t = 0; t < kTilesPerItem; ++t) {
-      const int64_t tile = item.first_tile + std::min(t, item.tiles - 1);
-      input_tile<P, T>(channels, s.height, s.width, T::kM * (tile / tiles_x) - 1, T::kM * (tile % tiles_x) - 1,
+  const int64_t in = s.in_channels, plane = s.height * s.width * P::kLanes;
+  for (int64_t t = 0; t < kTilesPerItem; ++t) {
+    const TilePlace at = place<T>(s, item.first_tile + std::min(t, item.tiles - 1));
+    for (int64_t cb = 0; cb < in / P::kLanes; ++cb)
+      input_tile<P, T>(src + (at.image * (in / P::kLanes) + cb) * plane, s.height, s.width, at.top - 1, at.left - 1,
                        v + t * in + cb * P::kLanes, kTilesPerItem * in);
-    }
   }
 }
 
-// One work item: a run of tiles of one image, through the three steps. v: [Alpha^2][tiles][in],
+// One work item through the three steps. v: [Alpha^2][tiles][in],
 // m: [Alpha^2][tiles][out], both per thread.
 template <class P, class T>
 inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
                      bool relu, float* dst, float* v, float* m) {
-  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
   transform_inputs<P, T>(s, item, src, v);
@@ -228,13 +236,12 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
       for (int64_t t = 0; t < kTilesPerItem; t += P::kProductTiles)
         micro_product<P>(v + (e * kTilesPerItem + t) * in, u + e * in * out + o, in, out,
                          m + (e * kTilesPerItem + t) * out + o);
-  for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
-    const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
-    float* channels = dst + (item.image * (out / P::kLanes) + ob) * plane;
-    for (int64_t t = 0; t < item.tiles; ++t) {
-      const int64_t tile = item.first_tile + t;
-      output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, channels, s.height, s.width,
-                        T::kM * (tile / tiles_x), T::kM * (tile % tiles_x));
+  for (int64_t t = 0; t < item.tiles; ++t) {
+    const TilePlace at = place<T>(s, item.first_tile + t);
+    for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
+      const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
+      output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu,
+                        dst + (at.image * (out / P::kLanes) + ob) * plane, s.height, s.width, at.top, at.left);
     }
   }
 }
@@ -309,22 +316,20 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
                           float* g, float* du, float* bias) {
   using V = typename P::V;
   constexpr int kElements = T::kAlpha * T::kAlpha;
-  const int64_t tiles_x = (s.width + T::kM - 1) / T::kM;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
   transform_inputs<P, T>(s, item, src, v);
   for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
-    const float* channels = diff_dst + (item.image * (out / P::kLanes) + ob) * plane;
     V sum = P::load(bias + ob * P::kLanes);
     for (int64_t t = 0; t < kTilesPerItem; ++t) {
-      float* at = g + t * out + ob * P::kLanes;
+      float* transformed = g + t * out + ob * P::kLanes;
       if (t >= item.tiles) {
-        for (int e = 0; e < kElements; ++e) P::store(at + e * kTilesPerItem * out, V{});
+        for (int e = 0; e < kElements; ++e) P::store(transformed + e * kTilesPerItem * out, V{});
         continue;
       }
-      const int64_t tile = item.first_tile + t;
-      gradient_tile<P, T>(channels, s.height, s.width, T::kM * (tile / tiles_x), T::kM * (tile % tiles_x), at,
-                          kTilesPerItem * out, sum);
+      const TilePlace at = place<T>(s, item.first_tile + t);
+      gradient_tile<P, T>(diff_dst + (at.image * (out / P::kLanes) + ob) * plane, s.height, s.width, at.top, at.left,
+                          transformed, kTilesPerItem * out, sum);
     }
     P::store(bias + ob * P::kLanes, sum);
   }
@@ -381,16 +386,15 @@ float* scratch(std::vector<float>& buffer, int64_t floats) {
   return buffer.data();
 }
 
-// The work items: runs of kTilesPerItem tiles of one image.
+// The work items: runs of kTilesPerItem tiles over all images, the last one shorter.
 struct Items {
-  int64_t tiles, per_image, count;
+  int64_t tiles, count;
   explicit Items(const WinogradShape& s)
-      : tiles(((s.height + s.tile - 1) / s.tile) * ((s.width + s.tile - 1) / s.tile)),
-        per_image((tiles + kTilesPerItem - 1) / kTilesPerItem),
-        count(s.n * per_image) {}
+      : tiles(s.n * ((s.height + s.tile - 1) / s.tile) * ((s.width + s.tile - 1) / s.tile)),
+        count((tiles + kTilesPerItem - 1) / kTilesPerItem) {}
   Item operator[](int64_t i) const {
-    const int64_t first = i % per_image * kTilesPerItem;
-    return {i / per_image, first, std::min(kTilesPerItem, tiles - first)};
+    const int64_t first = i * kTilesPerItem;
+    return {first, std::min(kTilesPerItem, tiles - first)};
   }
 };
 
