@@ -1,9 +1,8 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
-// 3x3 stride-1 convolutions run in expt's own Winograd kernel (winograd_conv.hpp) where its
-// shapes and oneDNN's layouts allow: all three directions on the AVX2 path, backward-weights on
-// AVX-512, where oneDNN's Winograd is faster forward and backward-data. On AVX2 a layer with one
-// input channel computes its weight gradient in small_input_weight_gradient.hpp.
+// 3x3 stride-1 convolutions run in expt's own Winograd kernel (winograd_conv.hpp), in all three
+// directions, where its shapes and oneDNN's layouts allow. On AVX2 a layer with one input channel
+// computes its weight gradient in small_input_weight_gradient.hpp.
 #include <algorithm>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -89,7 +88,7 @@ class ConvPass final : public WeightedPass {
     if (!winograd_.forward) return WeightedPass::forward(stream, phase, step, profiler);
     relay_forward_inputs(stream, profiler);
     profiler.time(index_, Direction::forward, stream, [&] {
-      winograd_weights(winograd_.tile, planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed_);
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed_);
       const float* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
       winograd_convolution(kernel_isa(), shape(planned_.in.c, planned_.out.c),
                            static_cast<const float*>(forward_input().get_data_handle()),
@@ -117,7 +116,7 @@ class ConvPass final : public WeightedPass {
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!winograd_.backward_data) return WeightedPass::backward_data(stream, profiler);
     profiler.time(index_, Direction::backward_data, stream, [&] {
-      winograd_weights(winograd_.tile, planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed_);
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed_);
       winograd_convolution(kernel_isa(), shape(planned_.out.c, planned_.in.c),
                            static_cast<const float*>(diff_dst_.get_data_handle()),
                            transformed_, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
@@ -127,20 +126,15 @@ class ConvPass final : public WeightedPass {
  private:
   struct WinogradPasses {
     bool forward = false, backward_data = false, weight_gradients = false;
-    int64_t tile = 2;  // F(tile x tile, 3x3)
     bool any() const { return forward || backward_data || weight_gradients; }
   };
 
   // Where expt's Winograd runs: fp32 with Winograd allowed, a 3x3 stride-1 convolution that keeps
   // the image size, channels the path takes, and oneDNN's layout of the path (nChw8c, nChw16c)
-  // on the activation sides the passes read and write. On AVX2 all three passes, the forward
-  // when there is no activation or a ReLU (the kernel fuses it). On AVX-512 backward-weights
-  // alone, on images of 28 x 28 and more: there it took 7-18% less time than oneDNN's Winograd
-  // or direct kernels on the 2-core Zen 5 with F(2x2), about a third less with F(4x4); at 14 x 14
-  // and 32 channels oneDNN's direct one ran at 85% of the peak and ours took longer
-  // (docs/onednn-notes.md §18, §20). F(4x4) on images of 28 x 28 and more, F(2x2) below, where
-  // F(4x4) covers 16 x 16 for 14 x 14 and 8 x 8 for 7 x 7, and lost inside the step on both
-  // paths (Fashion-MNIST and the ResNet under the AVX2 cap: 4-11% slower steps).
+  // on the activation sides the passes read and write; the forward when there is no activation
+  // or a ReLU (the kernel fuses it). On AVX2 oneDNN has no Winograd; on AVX-512 ours took less
+  // time than oneDNN's Winograd or direct kernels in the shipped configs' layers, or tied
+  // (docs/onednn-notes.md §20).
   WinogradPasses winograd_passes(const BuildContext& ctx, const dnnl::primitive_desc& fwd_pd,
                                  const dnnl::primitive_desc& bwd_data_pd) const {
     const LayerSpec& s = planned_.spec;
@@ -155,12 +149,9 @@ class ConvPass final : public WeightedPass {
       return same_layout(md, memory::desc(md.dims(), f32, path_layout));
     };
     const bool reads_fit = blocked(fwd_pd.src_desc(0)) && blocked(bwd_data_pd.diff_dst_desc(0));
-    const bool large = planned_.out.h * planned_.out.w >= int64_t{28} * 28;
-    const int64_t tile = large ? 4 : 2;
-    if (isa == VectorIsa::avx512) return {.weight_gradients = reads_fit && large, .tile = tile};
     const bool fused = s.activation == Activation::none || s.activation == Activation::relu;
     const bool all_fit = reads_fit && blocked(fwd_pd.dst_desc(0)) && blocked(bwd_data_pd.diff_src_desc(0));
-    return {.forward = all_fit && fused, .backward_data = all_fit, .weight_gradients = reads_fit, .tile = tile};
+    return {.forward = all_fit && fused, .backward_data = all_fit, .weight_gradients = reads_fit};
   }
 
   // The few-input-channel weight gradient: on the AVX2 path, from the plain NCHW input oneDNN's
@@ -201,7 +192,7 @@ class ConvPass final : public WeightedPass {
           }
     const std::string isa = std::string(name_of(vector_isa_names, kernel_isa()));
     // Named as oneDNN names its F(4x4, 3x3), jit_wino_4x3.
-    const std::string winograd = "expt_wino_" + std::to_string(winograd_.tile) + "x3:" + isa;
+    const std::string winograd = "expt_wino_4x3:" + isa;
     for (PrimitiveInfo& p : ctx.primitives) {
       if (p.layer != name()) continue;
       if ((p.primitive == "convolution forward" && winograd_.forward) ||
@@ -213,7 +204,7 @@ class ConvPass final : public WeightedPass {
   }
 
   WinogradShape shape(int64_t in, int64_t out) const {
-    return {output_.get_desc().dims()[0], in, out, planned_.out.h, planned_.out.w, winograd_.tile};
+    return {output_.get_desc().dims()[0], in, out, planned_.out.h, planned_.out.w};
   }
 
   WinogradPasses winograd_;

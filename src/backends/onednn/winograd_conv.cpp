@@ -20,35 +20,14 @@ namespace {
 
 constexpr int64_t kTilesPerItem = 12;  // tiles per work item: its transforms stay in the core's cache
 
-// The transforms of F(M x M, 3x3) over Alpha x Alpha tiles, Alpha = M + 2 (Lavin and Gray, "Fast
-// Algorithms for Convolutional Neural Networks"): B^T for the input, G for the weights, A^T for
-// the output. F(4x4) does 36 multiplications per tile of 16 outputs, F(2x2) 16 per 4: 2.25 and 4
-// an output against a direct convolution's 9, for larger transforms and rounding errors. Each
-// tile applies its matrices to one line of vectors at a time (input: B^T x; output: A^T x;
-// backward-weights' output gradient: A x), in factored forms that share the common sums.
-template <int M>
-struct Tile;
-template <>
-struct Tile<2> {
-  static constexpr int kM = 2, kAlpha = 4;
-  static constexpr float kG[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-  // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-  template <class V>
-  static void input(const V* x, V* y) {
-    y[0] = x[0] - x[2], y[1] = x[1] + x[2], y[2] = x[2] - x[1], y[3] = x[1] - x[3];
-  }
-  // A^T = [1 1 1 0; 0 1 -1 -1]
-  template <class V>
-  static void output(const V* x, V* y) {
-    y[0] = x[0] + x[1] + x[2], y[1] = x[1] - x[2] - x[3];
-  }
-  template <class V>
-  static void gradient(const V* x, V* y) {
-    y[0] = x[0], y[1] = x[0] + x[1], y[2] = x[0] - x[1], y[3] = -x[1];
-  }
-};
-template <>
-struct Tile<4> {
+// The transforms of F(4x4, 3x3) over 6 x 6 tiles (M = 4 outputs a side, Alpha = M + 2 inputs;
+// Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"): B^T for the input, G for
+// the weights, A^T for the output. 36 multiplications per tile of 16 outputs, 2.25 an output
+// against a direct convolution's 9 (F(2x2, 3x3): 4, with smaller rounding errors, but slower in
+// every measured layer, docs/onednn-notes.md §20). Each applies its matrix to one line of vectors
+// at a time (input: B^T x; output: A^T x; backward-weights' output gradient: A x), in factored
+// forms that share the common sums. The loops below take the transforms as a parameter T.
+struct F4x4 {
   static constexpr int kM = 4, kAlpha = 6;
   static constexpr float kG[6][3] = {{0.25f, 0, 0},
                                      {-1.0f / 6, -1.0f / 6, -1.0f / 6},
@@ -213,13 +192,15 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
 // repeat its last one, so that the products run over whole groups of tiles.
 template <class P, class T>
 inline void transform_inputs(const WinogradShape& s, const Item& item, const float* src, float* v) {
+  // One channel block's plane at a time: across the planes in the inner loop the first transforms
+  // took a fifth longer on 224 x 224 images under AVX2.
   const int64_t in = s.in_channels, plane = s.height * s.width * P::kLanes;
-  for (int64_t t = 0; t < kTilesPerItem; ++t) {
-    const TilePlace at = place<T>(s, item.first_tile + std::min(t, item.tiles - 1));
-    for (int64_t cb = 0; cb < in / P::kLanes; ++cb)
+  for (int64_t cb = 0; cb < in / P::kLanes; ++cb)
+    for (int64_t t = 0; t < kTilesPerItem; ++t) {
+      const TilePlace at = place<T>(s, item.first_tile + std::min(t, item.tiles - 1));
       input_tile<P, T>(src + (at.image * (in / P::kLanes) + cb) * plane, s.height, s.width, at.top - 1, at.left - 1,
                        v + t * in + cb * P::kLanes, kTilesPerItem * in);
-  }
+    }
 }
 
 // One work item through the three steps. v: [Alpha^2][tiles][in],
@@ -236,10 +217,10 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
       for (int64_t t = 0; t < kTilesPerItem; t += P::kProductTiles)
         micro_product<P>(v + (e * kTilesPerItem + t) * in, u + e * in * out + o, in, out,
                          m + (e * kTilesPerItem + t) * out + o);
-  for (int64_t t = 0; t < item.tiles; ++t) {
-    const TilePlace at = place<T>(s, item.first_tile + t);
-    for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
-      const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
+  for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
+    const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
+    for (int64_t t = 0; t < item.tiles; ++t) {
+      const TilePlace at = place<T>(s, item.first_tile + t);
       output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu,
                         dst + (at.image * (out / P::kLanes) + ob) * plane, s.height, s.width, at.top, at.left);
     }
@@ -390,7 +371,7 @@ float* scratch(std::vector<float>& buffer, int64_t floats) {
 struct Items {
   int64_t tiles, count;
   explicit Items(const WinogradShape& s)
-      : tiles(s.n * ((s.height + s.tile - 1) / s.tile) * ((s.width + s.tile - 1) / s.tile)),
+      : tiles(s.n * ((s.height + F4x4::kM - 1) / F4x4::kM) * ((s.width + F4x4::kM - 1) / F4x4::kM)),
         count((tiles + kTilesPerItem - 1) / kTilesPerItem) {}
   Item operator[](int64_t i) const {
     const int64_t first = i * kTilesPerItem;
@@ -398,7 +379,7 @@ struct Items {
   }
 };
 
-int64_t elements(int64_t tile) { return (tile + 2) * (tile + 2); }
+constexpr int64_t kTileElements = F4x4::kAlpha * F4x4::kAlpha;
 
 template <class T>
 void transform_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
@@ -407,43 +388,66 @@ void transform_weights(int64_t out, int64_t in, const float* weights, const std:
   // Backward-data convolves the output gradient (`out` channels in) into `in` channels out.
   const int64_t rows = for_backward_data ? out : in, columns = for_backward_data ? in : out;
   transformed.resize(static_cast<size_t>(A * A * in * out));
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i = 0; i < in; ++i) {
-      float g[3][3];
-      for (int y = 0; y < 3; ++y)
-        for (int x = 0; x < 3; ++x) {
-          const float w = weights[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]];
-          (for_backward_data ? g[2 - y][2 - x] : g[y][x]) = w;
+  float* result = transformed.data();
+  // It runs for every layer twice a step: rows on the threads, and runs of kRun columns through
+  // each transform in loops the compiler vectorizes, writing each of the A^2 planes in order
+  // (one thread doing one (o, i) pair at a time took 0.8 ms for 64 x 64 channels with F(4x4)).
+  constexpr int64_t kRun = 16;
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t first = 0; first < columns; first += kRun) {
+      const int64_t run = std::min(kRun, columns - first);
+      float g[3][3][kRun] = {}, gg[A][3][kRun];
+      for (int64_t k = 0; k < run; ++k) {
+        const int64_t column = first + k;
+        const int64_t o = for_backward_data ? row : column, i = for_backward_data ? column : row;
+        for (int y = 0; y < 3; ++y)
+          for (int x = 0; x < 3; ++x) {
+            const float w = weights[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]];
+            (for_backward_data ? g[2 - y][2 - x][k] : g[y][x][k]) = w;
+          }
+      }
+      for (int r = 0; r < A; ++r)  // G g
+        for (int x = 0; x < 3; ++x)
+          for (int64_t k = 0; k < kRun; ++k)
+            gg[r][x][k] = T::kG[r][0] * g[0][x][k] + T::kG[r][1] * g[1][x][k] + T::kG[r][2] * g[2][x][k];
+      for (int r = 0; r < A; ++r)  // (G g) G^T
+        for (int c = 0; c < A; ++c) {
+          float* plane = result + ((r * A + c) * rows + row) * columns + first;
+          for (int64_t k = 0; k < run; ++k)
+            plane[k] = gg[r][0][k] * T::kG[c][0] + gg[r][1][k] * T::kG[c][1] + gg[r][2][k] * T::kG[c][2];
         }
-      float gg[A][3];  // G g
-      for (int r = 0; r < A; ++r)
-        for (int x = 0; x < 3; ++x) gg[r][x] = T::kG[r][0] * g[0][x] + T::kG[r][1] * g[1][x] + T::kG[r][2] * g[2][x];
-      const int64_t row = for_backward_data ? o : i, column = for_backward_data ? i : o;
-      for (int r = 0; r < A; ++r)
-        for (int c = 0; c < A; ++c)
-          transformed[static_cast<size_t>(((r * A + c) * rows + row) * columns + column)] =
-              gg[r][0] * T::kG[c][0] + gg[r][1] * T::kG[c][1] + gg[r][2] * T::kG[c][2];
     }
 }
 
-// G^T du G for each (o, i), from the threads' sums in thread order.
+// G^T du G for each (o, i), from the threads' sums in thread order: inputs on the threads, runs
+// of kRun outputs (contiguous in the sums) through the transform in loops the compiler
+// vectorizes (one (o, i) pair at a time took 0.6 ms a call for 64 x 64 channels with F(4x4)).
 template <class T>
 void weights_from_sums(int64_t in, int64_t out, const std::vector<const float*>& sums,
                        const std::vector<int64_t>& offsets, float* weight_grad) {
   constexpr int A = T::kAlpha;
+  constexpr int64_t kRun = 16;
 #pragma omp parallel for schedule(static)
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i = 0; i < in; ++i) {
-      float du[A][A] = {};
+  for (int64_t i = 0; i < in; ++i)
+    for (int64_t first = 0; first < out; first += kRun) {
+      const int64_t run = std::min(kRun, out - first);
+      float du[A * A][kRun] = {}, du_g[A][3][kRun] = {};
       for (const float* part : sums)
         if (part)
-          for (int e = 0; e < A * A; ++e) du[e / A][e % A] += part[(e * in + i) * out + o];
-      for (int y = 0; y < 3; ++y)
+          for (int e = 0; e < A * A; ++e)
+            for (int64_t k = 0; k < run; ++k) du[e][k] += part[(e * in + i) * out + first + k];
+      for (int r = 0; r < A; ++r)  // du G
+        for (int x = 0; x < 3; ++x)
+          for (int c = 0; c < A; ++c)
+            for (int64_t k = 0; k < kRun; ++k) du_g[r][x][k] += du[r * A + c][k] * T::kG[c][x];
+      for (int y = 0; y < 3; ++y)  // G^T (du G)
         for (int x = 0; x < 3; ++x) {
-          float w = 0.0f;
+          float w[kRun] = {};
           for (int r = 0; r < A; ++r)
-            for (int c = 0; c < A; ++c) w += T::kG[r][y] * du[r][c] * T::kG[c][x];
-          weight_grad[offsets[static_cast<size_t>(((o * in + i) * 3 + y) * 3 + x)]] = w;
+            for (int64_t k = 0; k < kRun; ++k) w[k] += T::kG[r][y] * du_g[r][x][k];
+          for (int64_t k = 0; k < run; ++k)
+            weight_grad[offsets[static_cast<size_t>((((first + k) * in + i) * 3 + y) * 3 + x)]] = w[k];
         }
     }
 }
@@ -457,19 +461,16 @@ bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_chann
   return in_channels > 0 && out_channels > 0 && in_channels % step == 0 && out_channels % step == 0;
 }
 
-void winograd_weights(int64_t tile, int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
+void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
                       bool for_backward_data, std::vector<float>& transformed) {
-  (tile == 4 ? transform_weights<Tile<4>> : transform_weights<Tile<2>>)(out, in, weights, offsets, for_backward_data,
-                                                                       transformed);
+  transform_weights<F4x4>(out, in, weights, offsets, for_backward_data, transformed);
 }
 
 void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
                           const std::vector<float>& transformed, const float* bias, bool relu, float* dst) {
   const Items items(shape);
-  const bool wide = isa == VectorIsa::avx512, f4 = shape.tile == 4;
-  const auto item_of = wide ? (f4 ? avx512_item<Tile<4>> : avx512_item<Tile<2>>)
-                            : (f4 ? avx2_item<Tile<4>> : avx2_item<Tile<2>>);
-  const int64_t per_tile = elements(shape.tile) * kTilesPerItem;
+  const auto item_of = isa == VectorIsa::avx512 ? avx512_item<F4x4> : avx2_item<F4x4>;
+  const int64_t per_tile = kTileElements * kTilesPerItem;
 #pragma omp parallel
   {
     thread_local std::vector<float> v_buffer, m_buffer;
@@ -484,11 +485,9 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
                               const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
   const int64_t in = shape.in_channels, out = shape.out_channels;
   const Items items(shape);
-  const bool wide = isa == VectorIsa::avx512, f4 = shape.tile == 4;
-  const auto item_of = wide ? (f4 ? avx512_gradient_item<Tile<4>> : avx512_gradient_item<Tile<2>>)
-                            : (f4 ? avx2_gradient_item<Tile<4>> : avx2_gradient_item<Tile<2>>);
-  const auto transformed = static_cast<size_t>(elements(shape.tile) * in * out);
-  const int64_t per_tile = elements(shape.tile) * kTilesPerItem;
+  const auto item_of = isa == VectorIsa::avx512 ? avx512_gradient_item<F4x4> : avx2_gradient_item<F4x4>;
+  const auto transformed = static_cast<size_t>(kTileElements * in * out);
+  const int64_t per_tile = kTileElements * kTilesPerItem;
   // Per thread: its sums of the transformed gradient [Alpha^2][in][out], then of the bias gradient.
   std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
@@ -502,7 +501,7 @@ void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const f
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, diff_dst, v, g, du, du + transformed);
   }
-  (shape.tile == 4 ? weights_from_sums<Tile<4>> : weights_from_sums<Tile<2>>)(in, out, sums, offsets, weight_grad);
+  weights_from_sums<F4x4>(in, out, sums, offsets, weight_grad);
   if (!bias_grad) return;
   for (int64_t o = 0; o < out; ++o) {
     float b = 0.0f;

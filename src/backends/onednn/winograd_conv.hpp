@@ -1,12 +1,12 @@
 #pragma once
-// Winograd convolutions of expt's own, F(2x2, 3x3) and F(4x4, 3x3). oneDNN 2.6 has Winograd only
-// for AVX-512, and below it its direct kernels run at about the machine's peak, which leaves
-// fewer multiplications as the one way to go faster (docs/onednn-notes.md §16, §17); on AVX-512
-// its F(4x4, 3x3) backward-weights is the slowest pass, which these beat (§18, §20). Each M x M
-// output tile is A^T [(G g G^T) . (B^T d B)] A over an (M + 2) x (M + 2) input tile: 16
-// multiplications per input and output channel pair for 4 outputs with M = 2, 36 for 16 with
-// M = 4, instead of 9 an output, done as (M + 2)^2 small matrix products over the channels, with
-// the input and output transforms around them kept in the core's cache.
+// Winograd F(4x4, 3x3) convolution of expt's own. oneDNN 2.6 has Winograd only for AVX-512, and
+// below it its direct kernels run at about the machine's peak, which leaves fewer
+// multiplications as the one way to go faster (docs/onednn-notes.md §16, §17); on AVX-512 its
+// own F(4x4, 3x3) keeps the transformed tensors in memory between its steps, and this one, which
+// keeps them in the core's cache, beats it in most layers (§18, §20). Each 4x4 output tile is
+// A^T [(G g G^T) . (B^T d B)] A over a 6x6 input tile: 36 multiplications per input and output
+// channel pair for 16 outputs instead of 144, done as 36 small matrix products over the
+// channels, with the input and output transforms around them.
 //
 // Backward-weights sums, over all tiles, the products of the input's transform with the output
 // gradient's (A dY A^T), and takes the 3x3 gradient back with G^T . G.
@@ -16,8 +16,7 @@
 // (nChw8c on AVX2, nChw16c on AVX-512: winograd_channel_block). Backward-data is the same
 // convolution of the output gradient with the weights rotated by 180 degrees and their channel
 // roles swapped, so it runs the same kernel. The arithmetic differs from a direct convolution's
-// by float rounding (up to about 1e-6 of the output's magnitude with F(2x2), 1e-5 with F(4x4)),
-// as oneDNN's Winograd does.
+// by float rounding (up to about 1e-5 of the output's magnitude), as oneDNN's Winograd does.
 #include <cstdint>
 #include <vector>
 
@@ -27,7 +26,6 @@ namespace expt::onednn {
 
 struct WinogradShape {
   int64_t n = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
-  int64_t tile = 2;  // the output tile's side: 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)
 };
 
 // `isa`: avx2 or avx512 (at most cpu_vector_isa()); there is no scalar path.
@@ -37,11 +35,12 @@ int64_t winograd_channel_block(VectorIsa isa);
 // blocks, so that backward-data, with the roles swapped, can too).
 bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_channels);
 
-// The (tile + 2)^2 x in x out transformed weights the kernel reads for F(tile x tile, 3x3), from
-// a convolution's {out, in, 3, 3} weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is
-// element (o, i, y, x), so any blocked layout can be read in place. `for_backward_data`: the transform of the rotated weights
-// with in and out swapped, for winograd_convolution over the output gradient.
-void winograd_weights(int64_t tile, int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
+// The 36 x in x out transformed weights the kernel reads, from a convolution's {out, in, 3, 3}
+// weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is element (o, i, y, x), so any
+// blocked layout can be read in place. `for_backward_data`: the transform of the rotated weights
+// with in and out swapped, for winograd_convolution over the output gradient. On the OpenMP
+// threads.
+void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
                       bool for_backward_data, std::vector<float>& transformed);
 
 // dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads. `bias`
