@@ -74,12 +74,18 @@ class ConvPass final : public WeightedPass {
            {.backward_data = winograd_.backward_data,
             .weight_gradients = winograd_.weight_gradients || small_input_gradients_});
     if (winograd_.any() || small_input_gradients_) use_own_kernels(ctx);
+    // The transformed weights live in the shared scratchpad: made at each use, they need no
+    // buffer of their own (36 x in x out floats, four times the weights).
+    if (winograd_.forward || winograd_.backward_data)
+      ctx.scratchpad_bytes = std::max(ctx.scratchpad_bytes,
+                                      sizeof(float) * static_cast<size_t>(winograd_weights_floats(planned.in.c, planned.out.c)));
   }
 
   memory::desc diff_src_desc() const override { return bwd_data_pd().diff_src_desc(0); }
 
   void bind(const memory& scratchpad, const memory& diff_dst, const memory& diff_src) override {
     WeightedPass::bind(scratchpad, diff_dst, diff_src);
+    scratchpad_ = scratchpad;
     diff_dst_ = diff_dst;
     diff_src_ = diff_src;
   }
@@ -88,11 +94,12 @@ class ConvPass final : public WeightedPass {
     if (!winograd_.forward) return WeightedPass::forward(stream, phase, step, profiler);
     relay_forward_inputs(stream, profiler);
     profiler.time(index_, Direction::forward, stream, [&] {
-      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed_);
+      float* transformed = static_cast<float*>(scratchpad_.get_data_handle());
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, false, transformed);
       const float* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
       winograd_convolution(kernel_isa(), shape(planned_.in.c, planned_.out.c),
                            static_cast<const float*>(forward_input().get_data_handle()),
-                           transformed_, bias, planned_.spec.activation == Activation::relu,
+                           transformed, bias, planned_.spec.activation == Activation::relu,
                            static_cast<float*>(output_.get_data_handle()));
     });
   }
@@ -116,10 +123,11 @@ class ConvPass final : public WeightedPass {
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!winograd_.backward_data) return WeightedPass::backward_data(stream, profiler);
     profiler.time(index_, Direction::backward_data, stream, [&] {
-      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed_);
+      float* transformed = static_cast<float*>(scratchpad_.get_data_handle());
+      winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed);
       winograd_convolution(kernel_isa(), shape(planned_.out.c, planned_.in.c),
                            static_cast<const float*>(diff_dst_.get_data_handle()),
-                           transformed_, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
+                           transformed, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
     });
   }
 
@@ -212,8 +220,7 @@ class ConvPass final : public WeightedPass {
   // The weights' fp32 master values and the gradients, in the parameters' own layouts.
   const Buffer *master_ = nullptr, *weight_grad_ = nullptr, *bias_grad_ = nullptr;
   std::vector<int64_t> weight_offsets_;   // of element (o, i, y, x) in the master layout
-  std::vector<float> transformed_;        // the weights as the kernel reads them, made per call
-  memory diff_dst_, diff_src_;
+  memory scratchpad_, diff_dst_, diff_src_;
 };
 
 }  // namespace

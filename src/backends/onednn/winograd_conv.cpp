@@ -383,12 +383,10 @@ constexpr int64_t kTileElements = F4x4::kAlpha * F4x4::kAlpha;
 
 template <class T>
 void transform_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
-                       bool for_backward_data, std::vector<float>& transformed) {
+                       bool for_backward_data, float* result) {
   constexpr int A = T::kAlpha;
   // Backward-data convolves the output gradient (`out` channels in) into `in` channels out.
   const int64_t rows = for_backward_data ? out : in, columns = for_backward_data ? in : out;
-  transformed.resize(static_cast<size_t>(A * A * in * out));
-  float* result = transformed.data();
   // It runs for every layer twice a step: rows on the threads, and runs of kRun columns through
   // each transform in loops the compiler vectorizes, writing each of the A^2 planes in order
   // (one thread doing one (o, i) pair at a time took 0.8 ms for 64 x 64 channels with F(4x4)).
@@ -461,13 +459,15 @@ bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_chann
   return in_channels > 0 && out_channels > 0 && in_channels % step == 0 && out_channels % step == 0;
 }
 
+int64_t winograd_weights_floats(int64_t in, int64_t out) { return kTileElements * in * out; }
+
 void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
-                      bool for_backward_data, std::vector<float>& transformed) {
+                      bool for_backward_data, float* transformed) {
   transform_weights<F4x4>(out, in, weights, offsets, for_backward_data, transformed);
 }
 
-void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
-                          const std::vector<float>& transformed, const float* bias, bool relu, float* dst) {
+void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src, const float* transformed,
+                          const float* bias, bool relu, float* dst) {
   const Items items(shape);
   const auto item_of = isa == VectorIsa::avx512 ? avx512_item<F4x4> : avx2_item<F4x4>;
   const int64_t per_tile = kTileElements * kTilesPerItem;
@@ -477,7 +477,7 @@ void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float
     float* v = scratch(v_buffer, per_tile * shape.in_channels);
     float* m = scratch(m_buffer, per_tile * shape.out_channels);
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed.data(), bias, relu, dst, v, m);
+    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed, bias, relu, dst, v, m);
   }
 }
 

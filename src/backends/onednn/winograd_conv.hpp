@@ -35,18 +35,20 @@ int64_t winograd_channel_block(VectorIsa isa);
 // blocks, so that backward-data, with the roles swapped, can too).
 bool winograd_channels_fit(VectorIsa isa, int64_t in_channels, int64_t out_channels);
 
-// The 36 x in x out transformed weights the kernel reads, from a convolution's {out, in, 3, 3}
-// weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is element (o, i, y, x), so any
+// The floats of a convolution's transformed weights: 36 x in x out.
+int64_t winograd_weights_floats(int64_t in, int64_t out);
+// Writes into `transformed` the weights as the kernel reads them, from a convolution's {out, in,
+// 3, 3} weights: weights[offsets[((o * in + i) * 3 + y) * 3 + x]] is element (o, i, y, x), so any
 // blocked layout can be read in place. `for_backward_data`: the transform of the rotated weights
 // with in and out swapped, for winograd_convolution over the output gradient. On the OpenMP
 // threads.
 void winograd_weights(int64_t out, int64_t in, const float* weights, const std::vector<int64_t>& offsets,
-                      bool for_backward_data, std::vector<float>& transformed);
+                      bool for_backward_data, float* transformed);
 
 // dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads. `bias`
 // may be null.
-void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src,
-                          const std::vector<float>& transformed, const float* bias, bool relu, float* dst);
+void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src, const float* transformed,
+                          const float* bias, bool relu, float* dst);
 
 // The gradients of a convolution's weights and bias from its input `src` and the gradient at its
 // output `diff_dst`: weight_grad[offsets[...]] as winograd_weights reads weights, and
