@@ -76,9 +76,10 @@ class ConvPass final : public WeightedPass {
     if (winograd_.any() || small_input_gradients_) use_own_kernels(ctx);
     // The transformed weights live in the shared scratchpad: made at each use, they need no
     // buffer of their own (36 x in x out floats, four times the weights).
-    if (winograd_.forward || winograd_.backward_data)
-      ctx.scratchpad_bytes = std::max(ctx.scratchpad_bytes,
-                                      sizeof(float) * static_cast<size_t>(winograd_weights_floats(planned.in.c, planned.out.c)));
+    if (winograd_.forward || winograd_.backward_data) {
+      const auto floats = static_cast<size_t>(winograd_weights_floats(planned.in.c, planned.out.c));
+      ctx.scratchpad_bytes = std::max(ctx.scratchpad_bytes, sizeof(float) * floats);
+    }
   }
 
   memory::desc diff_src_desc() const override { return bwd_data_pd().diff_src_desc(0); }

@@ -240,7 +240,8 @@ inline void gradient_tile(const float* plane, int64_t height, int64_t width, int
   for (int i = 0; i < M; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < M; ++j) {
-      y[i][j] = top + i < height && left + j < width ? P::load(plane + ((top + i) * width + left + j) * P::kLanes) : V{};
+      const bool inside = top + i < height && left + j < width;
+      y[i][j] = inside ? P::load(plane + ((top + i) * width + left + j) * P::kLanes) : V{};
       sum += y[i][j];
     }
   V r[A][M];  // A y

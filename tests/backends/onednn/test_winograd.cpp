@@ -83,7 +83,8 @@ void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward
   std::vector<float> transformed(static_cast<size_t>(onednn::winograd_weights_floats(weight_in, weight_out)));
   onednn::winograd_weights(weight_out, weight_in, c.weights.data(), offsets, backward_data, transformed.data());
   std::vector<float> got(static_cast<size_t>(shape.n * shape.out_channels * shape.height * shape.width), -7.0f);
-  onednn::winograd_convolution(isa, shape, c.src.data(), transformed.data(), with_bias ? c.bias.data() : nullptr, relu, got.data());
+  onednn::winograd_convolution(isa, shape, c.src.data(), transformed.data(), with_bias ? c.bias.data() : nullptr, relu,
+                               got.data());
   const std::vector<double> want = direct(c, backward_data);
   double largest = 0, worst = 0;
   int64_t wrong_sign = 0;
