@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "backends/onednn/factory.hpp"
+#include "backends/onednn/introspection.hpp"
 #include "core/error.hpp"
 #include "parity/backend_parity.hpp"
 
@@ -40,6 +41,20 @@ inline double relative_l2_distance(const std::vector<float>& got, const std::vec
 inline Pair build_pair(const std::vector<LayerSpec>& layers, Shape input, int64_t classes,
                        const NetworkOptions& options) {
   return parity::build_pair(kOnednn, layers, input, classes, options, options.precision);
+}
+
+// Checks that exactly the primitives `expected` picks run `implementation` (one of expt's own
+// kernels); returns how many it picked.
+template <class Expected>
+int check_own_kernel(const Network& tested, const std::string& implementation, Expected expected) {
+  int picked = 0;
+  for (const onednn::PrimitiveInfo& info : onednn::primitive_implementations(tested)) {
+    INFO(info.layer << " " << info.primitive << ": " << info.implementation);
+    const bool wanted = expected(info);
+    CHECK((info.implementation == implementation) == wanted);
+    picked += wanted;
+  }
+  return picked;
 }
 
 // Same summation in fp32 up to order: the hits must agree.
