@@ -50,12 +50,17 @@ std::vector<float> random_floats(int64_t n, uint32_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  VectorIsa isa = expt::cpu_vector_isa();
-  if (argc > 1) isa = std::string(argv[1]) == "avx2" ? VectorIsa::avx2 : VectorIsa::avx512;
-  const int calls = argc > 2 ? std::max(1, std::atoi(argv[2])) : 7;
-  if (isa == VectorIsa::scalar || static_cast<int>(isa) > static_cast<int>(expt::cpu_vector_isa())) {
-    fmt::print(stderr, "winograd_kernels: this CPU has no {} path (it has {})\n", argc > 1 ? argv[1] : "vector",
-               expt::name_of(expt::vector_isa_names, expt::cpu_vector_isa()));
+  const std::string path = argc > 1 ? argv[1] : "";
+  const int calls = argc > 2 ? std::atoi(argv[2]) : 7;
+  if (argc > 3 || (argc > 1 && path != "avx2" && path != "avx512") || calls < 1) {
+    fmt::print(stderr, "usage: winograd_kernels [avx2|avx512] [calls >= 1]\n");
+    return 2;
+  }
+  const VectorIsa best = expt::cpu_vector_isa();
+  const VectorIsa isa = path == "avx2" ? VectorIsa::avx2 : path == "avx512" ? VectorIsa::avx512 : best;
+  if (isa == VectorIsa::scalar || static_cast<int>(isa) > static_cast<int>(best)) {
+    fmt::print(stderr, "winograd_kernels: this CPU has no {} path (its best is {})\n",
+               path.empty() ? "vector" : path, expt::name_of(expt::vector_isa_names, best));
     return 2;
   }
   fmt::print("path {}, {} threads, best of {} calls\n", expt::name_of(expt::vector_isa_names, isa),
