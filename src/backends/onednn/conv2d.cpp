@@ -39,13 +39,14 @@ class ConvPass final : public WeightedPass {
     // from direct by about 1e-6 of the tensor's largest value; fp32_strict keeps direct. Winograd
     // pads channels to blocks of 16, so a 3-channel input layer would do 5x the work: such
     // layers stay direct (measured: conv1 of the seed network 32 ms a step instead of 13). So do
-    // 16-channel layers on outputs of 14x14 or less, where oneDNN's `auto` still takes Winograd
-    // at 14x14 and batch 128, at 2.2-2.4x direct's time forward and backward-data
-    // (docs/benchmarks.md, Zen 4; at 28x28 the two tie).
+    // 16-channel layers: oneDNN's `auto` takes Winograd for them, at 2.2-2.4x direct's time
+    // forward and backward-data on 14x14 images (Zen 4), and on 28x28 tied with direct there and
+    // took 1.2-2x its time on an Intel Xeon, 9.6-11.2 ms a layer a step against 7.3-8.3 ms
+    // (docs/benchmarks.md). expt's own Winograd over one block of 16 channels did no better
+    // than direct (docs/onednn-notes.md §20).
     const bool whole_blocks = planned.in.c % 16 == 0 && planned.out.c % 16 == 0;
-    const bool few_small_tiles =
-        std::max(planned.in.c, planned.out.c) <= 16 && planned.out.h * planned.out.w <= int64_t{14} * 14;
-    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks && !few_small_tiles
+    const bool few_channels = std::max(planned.in.c, planned.out.c) <= 16;
+    const auto algo = ctx.options.precision != Precision::fp32_strict && whole_blocks && !few_channels
                           ? dnnl::algorithm::convolution_auto
                           : dnnl::algorithm::convolution_direct;
 
