@@ -1,7 +1,10 @@
 // max_pool and avg_pool. Max pooling keeps its u8 workspace from forward for backward
-// (docs/onednn-notes.md §5); average pooling excludes the padding, as TensorFlow's `same`
-// pooling does.
+// (docs/onednn-notes.md §5), and runs expt's own kernel where its windows do not overlap
+// (max_pool_kernel.hpp); average pooling excludes the padding, as TensorFlow's `same` pooling
+// does.
+#include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/layer.hpp"
+#include "backends/onednn/max_pool_kernel.hpp"
 
 namespace expt::onednn {
 
@@ -32,9 +35,16 @@ class PoolPass final : public LayerPass {
     fwd_ = dnnl::pooling_forward(fwd_pd_);
     bwd_ = dnnl::pooling_backward(bwd_pd_);
     output_ = memory(fwd_pd_.dst_desc(), ctx.engine, ctx.allocator(name(), "output")(fwd_pd_.dst_desc().get_size()));
+    // oneDNN's workspace holds a byte per output element in the output's layout, as ours does.
     const memory::desc workspace = fwd_pd_.workspace_desc();
     if (workspace.get_size() > 0)
       workspace_ = memory(workspace, ctx.engine, ctx.allocator(name(), "workspace")(workspace.get_size()));
+    own_ = own_kernel_applies();
+    if (own_) {
+      const std::string kernel = "expt:" + std::string(name_of(vector_isa_names, kernel_isa()));
+      for (PrimitiveInfo& p : ctx.primitives)
+        if (p.layer == name() && p.primitive.starts_with("pooling")) p.implementation = kernel;
+    }
   }
 
   memory::desc diff_dst_desc() const override { return bwd_pd_.diff_dst_desc(); }
@@ -50,13 +60,49 @@ class PoolPass final : public LayerPass {
   }
 
   void forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) override {
-    profiler.time(index_, Direction::forward, stream, [&] { fwd_.execute(stream, fwd_args_); });
+    profiler.time(index_, Direction::forward, stream, [&] {
+      if (!own_) return fwd_.execute(stream, fwd_args_);
+      max_pool_forward(kernel_isa(), own_shape(), static_cast<const float*>(input_.get_data_handle()),
+                       static_cast<float*>(output_.get_data_handle()),
+                       static_cast<uint8_t*>(workspace_.get_data_handle()));
+    });
   }
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
-    profiler.time(index_, Direction::backward_data, stream, [&] { bwd_.execute(stream, bwd_args_); });
+    profiler.time(index_, Direction::backward_data, stream, [&] {
+      if (!own_) return bwd_.execute(stream, bwd_args_);
+      max_pool_backward(kernel_isa(), own_shape(),
+                        static_cast<const float*>(bwd_args_.at(DNNL_ARG_DIFF_DST).get_data_handle()),
+                        static_cast<const uint8_t*>(workspace_.get_data_handle()),
+                        static_cast<float*>(bwd_args_.at(DNNL_ARG_DIFF_SRC).get_data_handle()));
+    });
   }
 
  private:
+  // Non-overlapping fp32 max pooling without padding, with every tensor in the path's blocked
+  // layout: oneDNN's primitives stay built, for the layouts they chose, but do not run.
+  bool own_kernel_applies() const {
+    const LayerSpec& s = planned_.spec;
+    const VectorIsa isa = kernel_isa();
+    if (s.kind != LayerKind::max_pool || isa == VectorIsa::scalar || s.stride_h != s.kernel_h ||
+        s.stride_w != s.kernel_w || !own_max_pool_fits(s.kernel_h, s.kernel_w) || planned_.pad_top != 0 ||
+        planned_.pad_left != 0 || planned_.pad_bottom != 0 || planned_.pad_right != 0 || !workspace_)
+      return false;
+    const auto tag = max_pool_channel_block(isa) == 8 ? memory::format_tag::nChw8c : memory::format_tag::nChw16c;
+    const auto blocked = [&](const memory::desc& md) {
+      return same_layout(md, memory::desc(md.dims(), memory::data_type::f32, tag));
+    };
+    const MaxPoolShape shape = own_shape();
+    const auto positions = static_cast<size_t>(shape.planes * shape.out_h() * shape.out_w() * max_pool_channel_block(isa));
+    return blocked(input_.get_desc()) && blocked(fwd_pd_.dst_desc()) && blocked(bwd_pd_.diff_dst_desc()) &&
+           blocked(bwd_pd_.diff_src_desc()) && workspace_.get_desc().get_size() >= positions;
+  }
+  MaxPoolShape own_shape() const {
+    const memory::dims dims = input_.get_desc().dims();
+    const int64_t lanes = max_pool_channel_block(kernel_isa());
+    return {dims[0] * ((dims[1] + lanes - 1) / lanes), dims[2], dims[3], planned_.spec.kernel_h, planned_.spec.kernel_w};
+  }
+
+  bool own_ = false;
   memory input_, workspace_;
   dnnl::pooling_forward::primitive_desc fwd_pd_;
   dnnl::pooling_backward::primitive_desc bwd_pd_;

@@ -38,6 +38,16 @@ inline double relative_l2_distance(const std::vector<float>& got, const std::vec
 }
 
 // Both networks at options.precision (fp32 unless a test says otherwise).
+// Plain SGD: its updates stay proportional to the gradients, so rounding in small ones does not
+// grow as Adam's division by their magnitude makes it.
+inline NetworkOptions sgd_options(int64_t max_batch, uint64_t seed = 7) {
+  NetworkOptions o;
+  o.optimizer.kind = OptimizerConfig::Kind::sgd;
+  o.max_batch = max_batch;
+  o.seed = seed;
+  return o;
+}
+
 inline Pair build_pair(const std::vector<LayerSpec>& layers, Shape input, int64_t classes,
                        const NetworkOptions& options) {
   return parity::build_pair(kOnednn, layers, input, classes, options, options.precision);

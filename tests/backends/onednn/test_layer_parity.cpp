@@ -10,14 +10,6 @@ namespace expt::onednn_test {
 
 namespace {
 
-NetworkOptions sgd_options(int64_t max_batch, uint64_t seed = 7) {
-  NetworkOptions o;
-  o.optimizer.kind = OptimizerConfig::Kind::sgd;
-  o.max_batch = max_batch;
-  o.seed = seed;
-  return o;
-}
-
 void check_single_layer(const LayerSpec& layer, Shape input, int64_t n = 3, Precision precision = Precision::fp32) {
   NetworkOptions options = sgd_options(n);
   options.precision = precision;

@@ -1,0 +1,151 @@
+#include "backends/onednn/max_pool_kernel.hpp"
+
+// The loops are written once in GCC's vector extensions and compiled into each path's targeted
+// entry point (flatten); every function that passes vectors is inlined there.
+#pragma GCC diagnostic ignored "-Wpsabi"
+// GCC 12's AVX-512 headers start intrinsics from _mm512_undefined_*(), which its own
+// -Wmaybe-uninitialized then reports at every inlined call.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstring>
+
+namespace expt::onednn {
+
+namespace {
+
+template <int Lanes>
+struct Block {
+  static constexpr int64_t kLanes = Lanes;
+  typedef float V __attribute__((vector_size(4 * Lanes)));
+  typedef int32_t I __attribute__((vector_size(4 * Lanes)));
+  static V load(const float* p) {
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
+};
+// Each path's narrowing of the window positions (0-255) to bytes and widening back, which GCC
+// otherwise does one lane at a time on AVX2.
+struct Avx2 : Block<8> {
+  __attribute__((target("avx2"))) static void store_bytes(uint8_t* p, I v) {
+    const __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(__m256i(v)), _mm256_extracti128_si256(__m256i(v), 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(words, words));
+  }
+  __attribute__((target("avx2"))) static I load_bytes(const uint8_t* p) {
+    return I(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
+};
+struct Avx512 : Block<16> {
+  __attribute__((target("avx512f"))) static void store_bytes(uint8_t* p, I v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(__m512i(v)));
+  }
+  __attribute__((target("avx512f"))) static I load_bytes(const uint8_t* p) {
+    return I(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
+};
+
+// One row of windows: input rows from `src` (the window's top row), outputs and positions of one
+// output row.
+// One row of windows: input rows from `src` (the window's top row), outputs and positions of one
+// output row. The shape is copied into locals: the byte stores could alias it otherwise.
+template <class B>
+inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uint8_t* argmax) {
+  using V = typename B::V;
+  using I = typename B::I;
+  constexpr int64_t L = B::kLanes;
+  const int64_t ow = s.out_w(), wh = s.window_h, ww = s.window_w, width = s.width;
+  for (int64_t ox = 0; ox < ow; ++ox) {
+    const float* window = src + ox * ww * L;
+    V best = B::load(window);
+    I at = I{};
+    for (int64_t y = 0; y < wh; ++y)
+      for (int64_t x = y == 0 ? 1 : 0; x < ww; ++x) {
+        const V v = B::load(window + (y * width + x) * L);
+        const I greater = v > best;  // strictly: the first maximum keeps its place
+        best = greater ? v : best;
+        at = greater ? I{} + static_cast<int32_t>(y * ww + x) : at;
+      }
+    B::store(dst + ox * L, best);
+    B::store_bytes(argmax + ox * L, at);
+  }
+}
+
+template <class B>
+inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uint8_t* argmax, float* diff_src) {
+  using V = typename B::V;
+  constexpr int64_t L = B::kLanes;
+  const int64_t ow = s.out_w(), wh = s.window_h, ww = s.window_w, width = s.width;
+  for (int64_t ox = 0; ox < ow; ++ox) {
+    const V gradient = B::load(diff_dst + ox * L);
+    const typename B::I at = B::load_bytes(argmax + ox * L);
+    float* window = diff_src + ox * ww * L;
+    for (int64_t y = 0; y < wh; ++y)
+      for (int64_t x = 0; x < ww; ++x)
+        B::store(window + (y * width + x) * L, at == static_cast<int32_t>(y * ww + x) ? gradient : V{});
+  }
+  // Columns past the last whole window.
+  for (int64_t y = 0; y < wh; ++y)
+    std::memset(diff_src + (y * width + ow * ww) * L, 0, static_cast<size_t>((width - ow * ww) * L) * sizeof(float));
+}
+
+// The entry points each path compiles, one row of windows each, with everything above inlined.
+__attribute__((target("avx2"), flatten)) void avx2_forward_row(const MaxPoolShape& s, const float* src, float* dst,
+                                                               uint8_t* argmax) {
+  forward_row<Avx2>(s, src, dst, argmax);
+}
+__attribute__((target("avx512f"), flatten)) void avx512_forward_row(const MaxPoolShape& s, const float* src,
+                                                                    float* dst, uint8_t* argmax) {
+  forward_row<Avx512>(s, src, dst, argmax);
+}
+__attribute__((target("avx2"), flatten)) void avx2_backward_row(const MaxPoolShape& s, const float* diff_dst,
+                                                                const uint8_t* argmax, float* diff_src) {
+  backward_row<Avx2>(s, diff_dst, argmax, diff_src);
+}
+__attribute__((target("avx512f"), flatten)) void avx512_backward_row(const MaxPoolShape& s, const float* diff_dst,
+                                                                     const uint8_t* argmax, float* diff_src) {
+  backward_row<Avx512>(s, diff_dst, argmax, diff_src);
+}
+
+}  // namespace
+
+bool own_max_pool_fits(int64_t window_h, int64_t window_w) {
+  return window_h > 0 && window_w > 0 && window_h * window_w <= 256;
+}
+
+int64_t max_pool_channel_block(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kLanes : Avx2::kLanes; }
+
+void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax) {
+  const auto row = isa == VectorIsa::avx512 ? avx512_forward_row : avx2_forward_row;
+  const int64_t lanes = max_pool_channel_block(isa), oh = shape.out_h(), ow = shape.out_w();
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t p = 0; p < shape.planes; ++p)
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const int64_t out = (p * oh + oy) * ow * lanes;
+      row(shape, src + (p * shape.height + oy * shape.window_h) * shape.width * lanes, dst + out, argmax + out);
+    }
+}
+
+void max_pool_backward(VectorIsa isa, const MaxPoolShape& shape, const float* diff_dst, const uint8_t* argmax,
+                       float* diff_src) {
+  const auto row = isa == VectorIsa::avx512 ? avx512_backward_row : avx2_backward_row;
+  const int64_t lanes = max_pool_channel_block(isa), oh = shape.out_h(), ow = shape.out_w();
+  const int64_t covered = oh * shape.window_h;
+#pragma omp parallel
+  {
+#pragma omp for collapse(2) schedule(static) nowait
+    for (int64_t p = 0; p < shape.planes; ++p)
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t out = (p * oh + oy) * ow * lanes;
+        row(shape, diff_dst + out, argmax + out, diff_src + (p * shape.height + oy * shape.window_h) * shape.width * lanes);
+      }
+    // Rows past the last whole window.
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < shape.planes; ++p)
+      std::memset(diff_src + (p * shape.height + covered) * shape.width * lanes, 0,
+                  static_cast<size_t>((shape.height - covered) * shape.width * lanes) * sizeof(float));
+  }
+}
+
+}  // namespace expt::onednn

@@ -1,0 +1,35 @@
+#pragma once
+// Max pooling of expt's own over windows that do not overlap (stride = kernel, no padding: the
+// shipped configs' 2x2 pools), in the path's channel-blocked layout (nChw8c on AVX2, nChw16c on
+// AVX-512). oneDNN 2.6's jit pooling took 2-2.5x as long forward on the seed network's pools
+// (docs/onednn-notes.md §21). Forward writes, per output element, the window position of the
+// first maximum (rows, then columns, as the reference backend and PyTorch choose) into a byte;
+// backward sends each output gradient there and zero to the rest of the window, and zero to the
+// input pixels no window covers.
+#include <cstdint>
+
+#include "core/vector_isa.hpp"
+
+namespace expt::onednn {
+
+struct MaxPoolShape {
+  int64_t planes = 0;                  // images x channel blocks
+  int64_t height = 0, width = 0;       // of the input
+  int64_t window_h = 0, window_w = 0;  // the kernel, and the stride
+  int64_t out_h() const { return height / window_h; }
+  int64_t out_w() const { return width / window_w; }
+};
+
+// Whether a window of this size fits the byte that records its maximum's position.
+bool own_max_pool_fits(int64_t window_h, int64_t window_w);
+
+// The channels per block of the layout the path reads and writes (8 or 16).
+int64_t max_pool_channel_block(VectorIsa isa);
+
+// `isa`: avx2 or avx512 (at most cpu_vector_isa()); there is no scalar path. On the OpenMP
+// threads. `argmax`: one byte per output element, in the output's layout.
+void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax);
+void max_pool_backward(VectorIsa isa, const MaxPoolShape& shape, const float* diff_dst, const uint8_t* argmax,
+                       float* diff_src);
+
+}  // namespace expt::onednn
