@@ -71,6 +71,14 @@ class LayerPass {
   // Once all primitives of the pass exist: the shared scratchpad and the gradient memories.
   virtual void bind(const dnnl::memory& scratchpad, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) = 0;
 
+  // A ReLU fused into this layer can leave its backward to the one layer that reads the output
+  // (docs/onednn-notes.md §22): returns whether this layer has such a ReLU, and then skips its
+  // backward from now on.
+  virtual bool leave_relu_backward() { return false; }
+  // Whether this layer applies, in its own backward, the backward of a ReLU fused into `producer`,
+  // the layer it alone reads; it asks producer.leave_relu_backward() and, when that agrees, does.
+  virtual bool take_relu_backward_from(LayerPass&) { return false; }
+
   virtual void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) = 0;
   // Parameter gradients, and whatever backward_data needs first (a fused activation's backward).
   virtual void backward_weights(dnnl::stream&, Profiler&) {}

@@ -50,8 +50,10 @@ struct Avx512 : Block<16> {
 // output row.
 // One row of windows: input rows from `src` (the window's top row), outputs and positions of one
 // output row. The shape is copied into locals: the byte stores could alias it otherwise.
+constexpr int32_t kNoPosition = 255;
+
 template <class B>
-inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uint8_t* argmax) {
+inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uint8_t* argmax, bool input_relu) {
   using V = typename B::V;
   using I = typename B::I;
   constexpr int64_t L = B::kLanes;
@@ -67,6 +69,7 @@ inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uin
         best = greater ? v : best;
         at = greater ? I{} + static_cast<int32_t>(y * ww + x) : at;
       }
+    if (input_relu) at = best > 0.0f ? at : I{} + kNoPosition;
     B::store(dst + ox * L, best);
     B::store_bytes(argmax + ox * L, at);
   }
@@ -92,12 +95,12 @@ inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uin
 
 // The entry points each path compiles, one row of windows each, with everything above inlined.
 __attribute__((target("avx2"), flatten)) void avx2_forward_row(const MaxPoolShape& s, const float* src, float* dst,
-                                                               uint8_t* argmax) {
-  forward_row<Avx2>(s, src, dst, argmax);
+                                                               uint8_t* argmax, bool input_relu) {
+  forward_row<Avx2>(s, src, dst, argmax, input_relu);
 }
 __attribute__((target("avx512f"), flatten)) void avx512_forward_row(const MaxPoolShape& s, const float* src,
-                                                                    float* dst, uint8_t* argmax) {
-  forward_row<Avx512>(s, src, dst, argmax);
+                                                                    float* dst, uint8_t* argmax, bool input_relu) {
+  forward_row<Avx512>(s, src, dst, argmax, input_relu);
 }
 __attribute__((target("avx2"), flatten)) void avx2_backward_row(const MaxPoolShape& s, const float* diff_dst,
                                                                 const uint8_t* argmax, float* diff_src) {
@@ -111,19 +114,21 @@ __attribute__((target("avx512f"), flatten)) void avx512_backward_row(const MaxPo
 }  // namespace
 
 bool own_max_pool_fits(int64_t window_h, int64_t window_w) {
-  return window_h > 0 && window_w > 0 && window_h * window_w <= 256;
+  return window_h > 0 && window_w > 0 && window_h * window_w <= kNoPosition;
 }
 
 int64_t max_pool_channel_block(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kLanes : Avx2::kLanes; }
 
-void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax) {
+void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax,
+                      bool input_relu) {
   const auto row = isa == VectorIsa::avx512 ? avx512_forward_row : avx2_forward_row;
   const int64_t lanes = max_pool_channel_block(isa), oh = shape.out_h(), ow = shape.out_w();
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t p = 0; p < shape.planes; ++p)
     for (int64_t oy = 0; oy < oh; ++oy) {
       const int64_t out = (p * oh + oy) * ow * lanes;
-      row(shape, src + (p * shape.height + oy * shape.window_h) * shape.width * lanes, dst + out, argmax + out);
+      row(shape, src + (p * shape.height + oy * shape.window_h) * shape.width * lanes, dst + out, argmax + out,
+          input_relu);
     }
 }
 

@@ -20,15 +20,18 @@ struct MaxPoolShape {
   int64_t out_w() const { return width / window_w; }
 };
 
-// Whether a window of this size fits the byte that records its maximum's position.
+// Whether a window of this size fits the byte that records its maximum's position (255 is none).
 bool own_max_pool_fits(int64_t window_h, int64_t window_w);
 
 // The channels per block of the layout the path reads and writes (8 or 16).
 int64_t max_pool_channel_block(VectorIsa isa);
 
 // `isa`: avx2 or avx512 (at most cpu_vector_isa()); there is no scalar path. On the OpenMP
-// threads. `argmax`: one byte per output element, in the output's layout.
-void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax);
+// threads. `argmax`: one byte per output element, in the output's layout. `input_relu`: `src` is
+// a ReLU's output whose backward this pooling applies: a window whose maximum is not positive
+// records no position, so that backward passes it no gradient, as the ReLU's backward would.
+void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src, float* dst, uint8_t* argmax,
+                      bool input_relu);
 void max_pool_backward(VectorIsa isa, const MaxPoolShape& shape, const float* diff_dst, const uint8_t* argmax,
                        float* diff_src);
 

@@ -151,6 +151,13 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
                                      planned.spec.name, n, e.what()));
     }
   }
+  // A layer that alone reads a ReLU's output may apply the ReLU's backward itself (§22 of
+  // docs/onednn-notes.md: expt's max pooling, at no cost).
+  for (size_t i = 0; i < pass->layers.size(); ++i) {
+    const std::vector<int>& sources = plan_.layers[i].inputs;
+    if (sources.size() == 1 && sources[0] != network_input && plan_.readers(sources[0]).size() == 1)
+      pass->layers[i]->take_relu_backward_from(*pass->layers[static_cast<size_t>(sources[0])]);
+  }
   pass->logits = Relayout::consume(engine_, pass->layers.back()->output(), plain_desc({n, plan_.classes}),
                                    ctx.allocator("loss", "logits"));
   bind_gradients(*pass, ctx.scratchpad_bytes);

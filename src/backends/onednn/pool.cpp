@@ -59,12 +59,19 @@ class PoolPass final : public LayerPass {
     }
   }
 
+  // Where the input is a ReLU's output, a window whose maximum is not positive passes no
+  // gradient: the ReLU's backward at the one pixel that receives any.
+  bool take_relu_backward_from(LayerPass& producer) override {
+    input_relu_ = own_ && producer.leave_relu_backward();
+    return input_relu_;
+  }
+
   void forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) override {
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!own_) return fwd_.execute(stream, fwd_args_);
       max_pool_forward(kernel_isa(), own_shape(), static_cast<const float*>(input_.get_data_handle()),
                        static_cast<float*>(output_.get_data_handle()),
-                       static_cast<uint8_t*>(workspace_.get_data_handle()));
+                       static_cast<uint8_t*>(workspace_.get_data_handle()), input_relu_);
     });
   }
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
@@ -103,6 +110,7 @@ class PoolPass final : public LayerPass {
   }
 
   bool own_ = false;
+  bool input_relu_ = false;  // take_relu_backward_from agreed
   memory input_, workspace_;
   dnnl::pooling_forward::primitive_desc fwd_pd_;
   dnnl::pooling_backward::primitive_desc bwd_pd_;

@@ -115,8 +115,14 @@ void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& prof
   });
 }
 
+bool WeightedPass::leave_relu_backward() {
+  activation_backward_left_ = planned_.spec.activation == Activation::relu && activation_fused_;
+  return activation_backward_left_;
+}
+
 void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
-  profiler.time(index_, Direction::backward_data, stream, [&] { activation_.backward(stream); });
+  if (!activation_backward_left_)
+    profiler.time(index_, Direction::backward_data, stream, [&] { activation_.backward(stream); });
   // Frozen, or the subclass's own kernel: backward_data still needs the activation's backward.
   if (!weight_gradient_primitive_) return;
   bwd_diff_dst_.run(stream, profiler);

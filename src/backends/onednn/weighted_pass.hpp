@@ -25,6 +25,7 @@ class WeightedPass : public LayerPass {
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override;
   void backward_weights(dnnl::stream& stream, Profiler& profiler) override;
   void backward_data(dnnl::stream& stream, Profiler& profiler) override;
+  bool leave_relu_backward() override;
 
  protected:
   WeightedPass(size_t index, const PlannedLayer& planned, BuildContext& ctx);
@@ -69,6 +70,7 @@ class WeightedPass : public LayerPass {
   // own operation writes pre_activation_, which backward reads).
   EltwiseActivation activation_;
   bool activation_fused_ = true;
+  bool activation_backward_left_ = false;  // its reader applies it (leave_relu_backward)
   dnnl::memory pre_activation_;
   std::unordered_map<int, dnnl::memory> fwd_args_, bwd_weights_args_, bwd_data_args_;
 };

@@ -4,6 +4,7 @@
 // it, against the reference backend.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "backends/onednn/introspection.hpp"
@@ -15,8 +16,10 @@ namespace expt::onednn_test {
 
 namespace {
 
-// Forward and backward on one shape against the plain loops, element by element.
-void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s) {
+// Forward and backward on one shape against the plain loops, element by element. `input_relu`:
+// the values (all at least 0) are a ReLU's output, whose backward the pooling applies.
+void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s, bool input_relu = false) {
+  CAPTURE(input_relu);
   CAPTURE(s.height);
   CAPTURE(s.width);
   CAPTURE(s.window_h);
@@ -25,13 +28,14 @@ void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s) {
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> level(0, 3);
   std::vector<float> src(static_cast<size_t>(s.planes * s.height * s.width * lanes));
-  for (float& x : src) x = static_cast<float>(level(rng));
+  // After a ReLU, three values in four are zero: many windows hold nothing else.
+  for (float& x : src) x = static_cast<float>(input_relu ? std::max(0, level(rng) - 2) : level(rng));
   std::vector<float> diff_dst(static_cast<size_t>(s.planes * oh * ow * lanes));
   for (size_t i = 0; i < diff_dst.size(); ++i) diff_dst[i] = 1.0f + static_cast<float>(i % 97);
 
   std::vector<float> dst(diff_dst.size(), -1.0f), diff_src(src.size(), -1.0f);
   std::vector<uint8_t> argmax(diff_dst.size());
-  onednn::max_pool_forward(isa, s, src.data(), dst.data(), argmax.data());
+  onednn::max_pool_forward(isa, s, src.data(), dst.data(), argmax.data(), input_relu);
   onednn::max_pool_backward(isa, s, diff_dst.data(), argmax.data(), diff_src.data());
 
   std::vector<float> want_dst(dst.size()), want_diff_src(src.size(), 0.0f);
@@ -48,7 +52,8 @@ void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s) {
             }
           const auto out = static_cast<size_t>(((p * oh + oy) * ow + ox) * lanes + l);
           want_dst[out] = src[static_cast<size_t>(best)];
-          want_diff_src[static_cast<size_t>(best)] = diff_dst[out];
+          const bool passes = !input_relu || src[static_cast<size_t>(best)] > 0.0f;
+          want_diff_src[static_cast<size_t>(best)] = passes ? diff_dst[out] : 0.0f;
         }
   CHECK(dst == want_dst);
   CHECK(diff_src == want_diff_src);
@@ -64,6 +69,7 @@ void check_path(VectorIsa isa) {
   check_kernel(isa, {2, 9, 7, 2, 2});
   check_kernel(isa, {2, 11, 10, 3, 3});
   check_kernel(isa, {1, 6, 9, 2, 3});
+  check_kernel(isa, {2, 9, 7, 2, 2}, true);
 }
 
 }  // namespace
@@ -88,26 +94,31 @@ TEST_CASE("max pools whose windows do not overlap run expt's kernel, with the re
     int64_t window;
     Padding padding;
     Shape input;
+    Activation activation;
   };
   // 20 channels leave the last block part padding; `valid` on odd sizes leaves pixels no window
-  // covers; `same` on sizes the window divides needs no padding. A pool with padding, and one
-  // whose windows overlap, stay oneDNN's.
-  for (const Case c : {Case{2, Padding::valid, Shape{3, 9, 7}}, Case{2, Padding::same, Shape{3, 8, 6}},
-                       Case{3, Padding::valid, Shape{3, 11, 9}}}) {
+  // covers; `same` on sizes the window divides needs no padding; after a ReLU the pool applies
+  // the ReLU's backward, and the convolution leaves it out.
+  for (const Case c : {Case{2, Padding::valid, Shape{3, 9, 7}, Activation::relu},
+                       Case{2, Padding::same, Shape{3, 8, 6}, Activation::none},
+                       Case{3, Padding::valid, Shape{3, 11, 9}, Activation::relu}}) {
     CAPTURE(c.window);
-    Pair p = build_pair(named({conv(20, 3, 1, Padding::same), pool(LayerKind::max_pool, c.window, c.window, c.window,
-                                                                  c.window, c.padding),
-                               pool(LayerKind::max_pool, 2, 2, 1, 1, Padding::valid), dense(4)}),
+    Pair p = build_pair(named({conv(20, 3, 1, Padding::same, c.activation),
+                               pool(LayerKind::max_pool, c.window, c.window, c.window, c.window, c.padding), dense(4)}),
                         c.input, 4, sgd_options(2));
-    CHECK(check_own_kernel(*p.tested, kernel,
-                           [](const onednn::PrimitiveInfo& info) { return info.layer == "max_pool1"; }) == 2);
+    CHECK(check_own_kernel(*p.tested, kernel, [](const onednn::PrimitiveInfo& info) {
+            return info.layer.starts_with("max_pool");
+          }) == 2);
     check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
   }
-  Pair padded = build_pair(named({conv(20, 3, 1, Padding::same), pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same),
-                                  dense(4)}),
-                           Shape{3, 9, 7}, 4, sgd_options(2));
-  CHECK(check_own_kernel(*padded.tested, kernel, [](const onednn::PrimitiveInfo&) { return false; }) == 0);
-  check_forward_backward(padded, random_batch(padded.plan, 2, 5), 2, 0);
+  // A pool with padding, and one whose windows overlap, stay oneDNN's, and the ReLU's backward
+  // stays the convolution's.
+  Pair p = build_pair(named({conv(20, 3, 1, Padding::same, Activation::relu),
+                             pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::same),
+                             pool(LayerKind::max_pool, 2, 2, 1, 1, Padding::valid), dense(4)}),
+                      Shape{3, 9, 7}, 4, sgd_options(2));
+  CHECK(check_own_kernel(*p.tested, kernel, [](const onednn::PrimitiveInfo&) { return false; }) == 0);
+  check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
 }
 
 }  // namespace expt::onednn_test
