@@ -183,8 +183,9 @@ std::vector<SchemaTable> build_tables() {
                "arithmetic precision. fp32: fp32 tensors, with the faster algorithms each backend allows (onednn: "
                "Winograd convolutions on AVX-512 and AVX2 CPUs, within about 1e-5 of direct; cudnn: TF32 tensor "
                "cores, about 1e-3); fp32_strict: neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master "
-               "weights. onednn runs bf16 only on AVX-512 CPUs; `expt validate` and `expt run` refuse what this "
-               "machine cannot run"),
+               "weights. onednn runs bf16 only on AVX-512 CPUs, at a speed that depends on the CPU: the seed "
+               "network's bf16 step took less time than fp32's on AMD Zen 5 and longer on an Intel Xeon without "
+               "AMX (docs/benchmarks.md); `expt validate` and `expt run` refuse what this machine cannot run"),
         integer("gpu", top.gpu, at_least(0), "", "CUDA device index (cudnn backend)"),
         typed("results_dir", ValueType::path, top.results_dir.string(), "where run folders are created"),
         section("data", "data", "the data set"),
