@@ -16,6 +16,7 @@
 #include "core/interrupt.hpp"
 #include "experiment/run.hpp"
 #include "sweep/asha.hpp"
+#include "sweep/asha_turn.hpp"
 #include "sweep/estimate.hpp"
 #include "sweep/expand.hpp"
 #include "sweep/manifest.hpp"
@@ -105,41 +106,23 @@ class SweepRun {
   void work_asha() {
     std::unique_lock guard(mutex_);
     while (!stop_ && !interrupt_requested()) {
-      std::optional<ByteRangeLock> claim;
-      std::optional<size_t> next;
-      {
-        const ManifestLock lock(plan_.dir);
-        Manifest m = read_manifest(manifest_path_);
-        next = next_asha_member(m, asha_, [&](const MemberRecord& r) {
-          return ran_here_.contains(r.id) || member_is_claimed(plan_.dir, m, r.id);
-        });
-        if (next) {
-          if (auto got = claim_member(plan_.dir, m, m.members[*next].id)) claim.emplace(std::move(*got));
-          if (claim) {
-            MemberRecord& r = m.members[*next];
-            const fs::path dir = member_dir(*next);
-            start_attempt(r, "", has_checkpoint(dir) ? epochs_recorded(dir) : 0);
-            write_manifest(manifest_path_, m);
-            running_here_.insert(r.id);
-            store(*next, m);
-          }
-        } else if (running_here_.empty() && !asha_may_promote_later(m)) {
-          prune_paused(m);
-          write_manifest(manifest_path_, m);
-        }
-      }
-      if (next && !claim) {  // another process claimed it between the check and the claim
+      AshaTurn turn = take_asha_turn(
+          plan_.dir, "", [&](const MemberRecord& r) { return ran_here_.contains(r.id); },
+          [&](const Manifest& m) { return running_here_.empty() && !asha_may_promote_later(m); });
+      if (turn.raced) {
         guard.unlock();
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         guard.lock();
         continue;
       }
-      if (!next) {
+      if (!turn.member) {
         if (running_here_.empty()) return;
         ended_.wait_for(guard, std::chrono::seconds(1));
         continue;
       }
-      const size_t i = *next;
+      const size_t i = *turn.member;
+      running_here_.insert(plan_.members[i].id);
+      store(i, turn.manifest);
       const SweepMember& member = plan_.members[i];
       const MemberRecord& r = manifest_.members[i];
       const int64_t rung_epochs = asha_rungs(asha_)[static_cast<size_t>(r.rung)];
@@ -161,10 +144,7 @@ class SweepRun {
         return;
       }
       guard.lock();
-      store(i, update_member(plan_.dir, member.id, [&](MemberRecord& rec) {
-        record_asha_run(rec, run, asha_);
-        end_attempt(rec);
-      }));
+      store(i, end_asha_turn(plan_.dir, member.id, run, asha_));
       running_here_.erase(member.id);
       const MemberState state = manifest_.members[i].state;
       if (state == MemberState::failed || state == MemberState::interrupted) ran_here_.insert(member.id);  // not again here
