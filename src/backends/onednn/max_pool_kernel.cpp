@@ -10,25 +10,15 @@
 
 #include <cstring>
 
+#include "backends/onednn/float_vectors.hpp"
+
 namespace expt::onednn {
 
 namespace {
 
-template <int Lanes>
-struct Block {
-  static constexpr int64_t kLanes = Lanes;
-  typedef float V __attribute__((vector_size(4 * Lanes)));
-  typedef int32_t I __attribute__((vector_size(4 * Lanes)));
-  static V load(const float* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
-};
 // Each path's narrowing of the window positions (0-255) to bytes and widening back, which GCC
 // otherwise does one lane at a time on AVX2.
-struct Avx2 : Block<8> {
+struct Avx2 : FloatVectors<8> {
   __attribute__((target("avx2"))) static void store_bytes(uint8_t* p, I v) {
     const __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(__m256i(v)), _mm256_extracti128_si256(__m256i(v), 1));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(words, words));
@@ -37,7 +27,7 @@ struct Avx2 : Block<8> {
     return I(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
   }
 };
-struct Avx512 : Block<16> {
+struct Avx512 : FloatVectors<16> {
   __attribute__((target("avx512f"))) static void store_bytes(uint8_t* p, I v) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(__m512i(v)));
   }

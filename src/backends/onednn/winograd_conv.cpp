@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backends/onednn/float_vectors.hpp"
+
 namespace expt::onednn {
 
 namespace {
@@ -60,16 +62,9 @@ struct F4x4 {
 // register blocking of the products, two vectors of outputs wide: 6 tiles (12 accumulators) in
 // AVX2's 16 registers, 12 in AVX-512's 32; for backward-weights, 6 and 8 input channels.
 template <int Lanes, int ProductTiles, int GradientRows>
-struct Path {
-  static constexpr int64_t kLanes = Lanes, kOutputs = 2 * Lanes;
+struct Path : FloatVectors<Lanes> {
+  static constexpr int64_t kOutputs = 2 * Lanes;
   static constexpr int kProductTiles = ProductTiles, kGradientRows = GradientRows;
-  typedef float V __attribute__((vector_size(4 * Lanes)));
-  static V load(const float* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
 };
 // Each path's broadcast of one float, which GCC's `V{} + x` makes an addition and a shuffle.
 struct Avx2 : Path<8, 6, 6> {
