@@ -36,12 +36,11 @@ struct Avx512 : FloatVectors<16> {
   }
 };
 
-// One row of windows: input rows from `src` (the window's top row), outputs and positions of one
-// output row.
-// One row of windows: input rows from `src` (the window's top row), outputs and positions of one
-// output row. The shape is copied into locals: the byte stores could alias it otherwise.
+// The position recorded for a window that passes no gradient (max_pool_forward's input_relu).
 constexpr int32_t kNoPosition = 255;
 
+// One row of windows: input rows from `src` (the window's top row), outputs and positions of one
+// output row. The shape is copied into locals: the byte stores could alias it otherwise.
 template <class B>
 inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uint8_t* argmax, bool input_relu) {
   using V = typename B::V;
@@ -65,6 +64,8 @@ inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uin
   }
 }
 
+// The gradients of one row of windows: each window's output gradient at its recorded position,
+// zero at the others, and zero in the columns no window covers.
 template <class B>
 inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uint8_t* argmax, float* diff_src) {
   using V = typename B::V;
@@ -78,7 +79,6 @@ inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uin
       for (int64_t x = 0; x < ww; ++x)
         B::store(window + (y * width + x) * L, at == static_cast<int32_t>(y * ww + x) ? gradient : V{});
   }
-  // Columns past the last whole window.
   for (int64_t y = 0; y < wh; ++y)
     std::memset(diff_src + (y * width + ow * ww) * L, 0, static_cast<size_t>((width - ow * ww) * L) * sizeof(float));
 }
