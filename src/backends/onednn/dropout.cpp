@@ -3,7 +3,9 @@
 // (seed, layer, step, i) is at or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
 // (dropout_mask.cpp); the tensor itself is in whatever layout the previous layer chose, so the
 // keep flags are then copied into a mask in the tensor's physical order, and forward and backward
-// both walk that mask contiguously in vector code. Channel-blocked layouts (nChw16c, nChw8c,
+// both walk that mask contiguously in vector code. In the kernels' own blocked layout (nChw16c on
+// AVX-512, nChw8c on AVX2) with pixels per channel a multiple of 4, the draws go straight into
+// the physical order instead, a lane per channel (docs/onednn-notes.md §14). Channel-blocked layouts (nChw16c, nChw8c,
 // plain) take a loop with the blocking built in; any other layout walks logical rows through
 // oneDNN's offset rule.
 // spatial_dropout is the same pass with one draw per (sample, channel): the n*C flags are drawn
@@ -77,8 +79,11 @@ class DropoutPass final : public LayerPass {
       units_ = md.dims()[0] * md.dims()[1];
       plane_ = elements_ / units_;
     }
+    // Element dropout on the kernels' own blocked layout draws its mask in that order directly.
+    drawn_blocked_ = units_ == 0 && blocking_ && blocked_keep_mask_fits(kernel_isa(), blocking_->block, blocking_->spatial);
     if (active_) {
-      keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "keep")(static_cast<size_t>(elements_)));
+      if (!drawn_blocked_)
+        keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "keep")(static_cast<size_t>(elements_)));
       mask_ = static_cast<uint8_t*>(ctx.allocator(name(), "mask")(static_cast<size_t>(physical_elements_)));
       if (units_ > 0)
         unit_keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "channel_keep")(static_cast<size_t>(units_)));
@@ -95,8 +100,13 @@ class DropoutPass final : public LayerPass {
     masked_ = active_ && phase == Phase::train;
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
-      draw_keep_flags(step);
-      order_mask();
+      if (drawn_blocked_) {
+        const BlockedMaskShape shape{blocking_->n, blocking_->c, blocking_->spatial};
+        draw_blocked_keep_mask(kernel_isa(), rule_.seed, rule_.layer, step, rule_.threshold, mask_, shape);
+      } else {
+        draw_keep_flags(step);
+        order_mask();
+      }
       bf16_ ? scale_by_mask<uint16_t>(input_, output_) : scale_by_mask<float>(input_, output_);
     });
   }
@@ -204,6 +214,7 @@ class DropoutPass final : public LayerPass {
 
   memory input_, diff_;
   bool active_, masked_ = false, per_element_ = false, bf16_ = false;
+  bool drawn_blocked_ = false;  // draw_blocked_keep_mask writes mask_; keep_ is not needed
   philox::DropoutMask rule_;  // this layer's threshold and scale; the step comes with each forward
   int64_t elements_ = 0, physical_elements_ = 0;
   uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step

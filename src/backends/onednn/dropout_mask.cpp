@@ -56,6 +56,13 @@ struct Avx512 : Words<16> {
                           _pdep_u64(_mm512_cmpge_epu32_mask(__m512i(c[3]), t), 0x8888888888888888ull);
     _mm512_storeu_si512(keep, _mm512_maskz_set1_epi8(bits, 1));
   }
+  // One word's flags, a lane each, where `valid` is set.
+  __attribute__((target("avx512f,avx512bw"))) static void store_flags(Vector c, Vector limit, Vector valid,
+                                                                      uint8_t* keep) {
+    const __mmask16 bits = _mm512_cmpge_epu32_mask(__m512i(c), __m512i(limit)) &
+                           _mm512_test_epi32_mask(__m512i(valid), __m512i(valid));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(keep), _mm512_castsi512_si128(_mm512_maskz_set1_epi8(bits, 1)));
+  }
 };
 
 struct Avx2 : Words<8> {
@@ -74,6 +81,12 @@ struct Avx2 : Words<8> {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(keep),
                         _mm256_and_si256(_mm256_shuffle_epi8(bytes, transpose), _mm256_set1_epi8(1)));
   }
+  // One word's flags, a lane each, where `valid` is set.
+  __attribute__((target("avx2"))) static void store_flags(Vector c, Vector limit, Vector valid, uint8_t* keep) {
+    const __m256i flags = __m256i(Vector(c >= limit) & valid);
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(flags), _mm256_extracti128_si256(flags, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(keep), _mm_and_si128(_mm_packs_epi16(words, words), _mm_set1_epi8(1)));
+  }
 };
 
 constexpr uint32_t kLaneIndex[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -88,13 +101,32 @@ void mulhilo(Vector a, Vector m, Vector& hi, Vector& lo) {
   lo = Vector((even & ~kHigh) | (odd << 32));
 }
 
+// Philox4x32-10's ten rounds on the counter words c0..c3 of each lane, with the key `seed`.
+template <class Path, class Vector = typename Path::Vector>
+void philox_rounds(uint64_t seed, Vector& c0, Vector& c1, Vector& c2, Vector& c3) {
+  const Vector zero{};
+  const Vector m0 = zero + 0xD2511F53u, m1 = zero + 0xCD9E8D57u;
+  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    Vector hi0, lo0, hi1, lo1;
+    mulhilo<Path>(c0, m0, hi0, lo0);
+    mulhilo<Path>(c2, m1, hi1, lo1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
+}
+
 // Blocks [first_block, end_block), a whole number of vectors, as philox::dropout_block draws them.
 template <class Path>
 void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
                    int64_t first_block, int64_t end_block) {
   using Vector = typename Path::Vector;
   const Vector zero{};
-  const Vector m0 = zero + 0xD2511F53u, m1 = zero + 0xCD9E8D57u, limit = zero + threshold;
+  const Vector limit = zero + threshold;
   const Vector layer_words = zero + layer, step_words = zero + static_cast<uint32_t>(step);
   Vector lane;
   std::memcpy(&lane, kLaneIndex, sizeof lane);
@@ -104,19 +136,44 @@ void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
     // Carry into the high word where the low word wrapped (the comparison gives -1 there).
     Vector c1 = (zero + static_cast<uint32_t>(base >> 32)) - Vector(c0 < static_cast<uint32_t>(base));
     Vector c2 = layer_words, c3 = step_words;
-    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-    for (int round = 0; round < 10; ++round) {
-      Vector hi0, lo0, hi1, lo1;
-      mulhilo<Path>(c0, m0, hi0, lo0);
-      mulhilo<Path>(c2, m1, hi1, lo1);
-      c0 = hi1 ^ c1 ^ k0;
-      c1 = lo1;
-      c2 = hi0 ^ c3 ^ k1;
-      c3 = lo0;
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
+    philox_rounds<Path>(seed, c0, c1, c2, c3);
     Path::store_keep({c0, c1, c2, c3}, limit, keep + 4 * b);
+  }
+}
+
+// draw_blocked_keep_mask for the channel block `plane` (image n, block cb) and
+// quads [first_quad, end_quad) of its pixels, one lane per channel, each lane's counter the
+// block that holds that channel's four pixels.
+template <class Path>
+void blocked_quads(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* mask,
+                   const BlockedMaskShape& shape, int64_t plane, int64_t first_quad, int64_t end_quad) {
+  using Vector = typename Path::Vector;
+  constexpr int L = Path::kLanes;
+  const Vector zero{};
+  const Vector limit = zero + threshold, layer_words = zero + layer, step_words = zero + static_cast<uint32_t>(step);
+  const int64_t blocks = (shape.c + L - 1) / L, n = plane / blocks, first_channel = plane % blocks * L;
+  const int64_t quads = shape.spatial / 4;
+  // Each lane's first counter (64 bits in two words), and whether it is a real channel (all ones)
+  // or the block's padding (zero; it draws for the last real channel, and its flags are dropped).
+  Vector first_lo, first_hi, valid;
+  for (int l = 0; l < L; ++l) {
+    const auto block =
+        static_cast<uint64_t>((n * shape.c + std::min(first_channel + l, shape.c - 1)) * quads + first_quad);
+    first_lo[l] = static_cast<uint32_t>(block);
+    first_hi[l] = static_cast<uint32_t>(block >> 32);
+    valid[l] = first_channel + l < shape.c ? ~0u : 0u;
+  }
+  for (int64_t q = first_quad; q < end_quad; ++q) {
+    Vector c0 = first_lo + static_cast<uint32_t>(q - first_quad);
+    // Carry into the high word where the low word wrapped (the comparison gives -1 there).
+    Vector c1 = first_hi - Vector(c0 < first_lo);
+    Vector c2 = layer_words, c3 = step_words;
+    philox_rounds<Path>(seed, c0, c1, c2, c3);
+    uint8_t* out = mask + (plane * shape.spatial + 4 * q) * L;
+    Path::store_flags(c0, limit, valid, out);
+    Path::store_flags(c1, limit, valid, out + L);
+    Path::store_flags(c2, limit, valid, out + 2 * L);
+    Path::store_flags(c3, limit, valid, out + 3 * L);
   }
 }
 
@@ -132,6 +189,20 @@ __attribute__((target("avx2"), flatten)) void avx2_blocks(uint64_t seed, uint32_
                                                           uint32_t threshold, uint8_t* keep, int64_t first_block,
                                                           int64_t end_block) {
   vector_blocks<Avx2>(seed, layer, step, threshold, keep, first_block, end_block);
+}
+
+__attribute__((target("avx512f,avx512bw"), flatten)) void avx512_quads(uint64_t seed, uint32_t layer, uint64_t step,
+                                                                        uint32_t threshold, uint8_t* mask,
+                                                                        const BlockedMaskShape& shape, int64_t plane,
+                                                                        int64_t first_quad, int64_t end_quad) {
+  blocked_quads<Avx512>(seed, layer, step, threshold, mask, shape, plane, first_quad, end_quad);
+}
+
+__attribute__((target("avx2"), flatten)) void avx2_quads(uint64_t seed, uint32_t layer, uint64_t step,
+                                                         uint32_t threshold, uint8_t* mask,
+                                                         const BlockedMaskShape& shape, int64_t plane,
+                                                         int64_t first_quad, int64_t end_quad) {
+  blocked_quads<Avx2>(seed, layer, step, threshold, mask, shape, plane, first_quad, end_quad);
 }
 
 float bf16_to_float(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
@@ -199,6 +270,23 @@ void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step,
     vector_blocks_of(seed, layer, step, threshold, keep, first, std::min(first + kBlocksPerItem, vector_blocks));
   }
   scalar_blocks(seed, layer, step, threshold, keep, elements, vector_blocks, blocks);
+}
+
+bool blocked_keep_mask_fits(VectorIsa isa, int64_t block, int64_t spatial) {
+  return isa != VectorIsa::scalar && block == (isa == VectorIsa::avx512 ? 16 : 8) && spatial % 4 == 0;
+}
+
+void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                            uint8_t* mask, const BlockedMaskShape& shape) {
+  const int64_t block = isa == VectorIsa::avx512 ? 16 : 8;
+  const int64_t planes = shape.n * ((shape.c + block - 1) / block), quads = shape.spatial / 4;
+  const int64_t items_per_plane = (quads + kBlocksPerItem - 1) / kBlocksPerItem, items = planes * items_per_plane;
+  const auto quads_of = isa == VectorIsa::avx512 ? avx512_quads : avx2_quads;
+#pragma omp parallel for schedule(static) if (items > 16)
+  for (int64_t item = 0; item < items; ++item) {
+    const int64_t plane = item / items_per_plane, first = item % items_per_plane * kBlocksPerItem;
+    quads_of(seed, layer, step, threshold, mask, shape, plane, first, std::min(first + kBlocksPerItem, quads));
+  }
 }
 
 }  // namespace expt::onednn

@@ -13,6 +13,17 @@ namespace expt::onednn {
 void draw_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* keep,
                     int64_t elements);
 
+// The same flags for a tensor [n][C / block][spatial][block] (nChw16c on AVX-512, nChw8c on
+// AVX2: blocked_keep_mask_fits), drawn straight into that physical order, 0 in the last block's
+// padding channels. Each lane draws for one channel, four pixels a Philox block, so `spatial`
+// must be a multiple of 4 (each block's four elements then lie in one channel's plane).
+struct BlockedMaskShape {
+  int64_t n = 0, c = 0, spatial = 0;
+};
+bool blocked_keep_mask_fits(VectorIsa isa, int64_t block, int64_t spatial);
+void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                            uint8_t* mask, const BlockedMaskShape& shape);
+
 // x[i] = mask[i] ? x[i] * scale : 0 over contiguous memory (dropout's backward), for fp32 and
 // bf16 (rounded to nearest even), in the copy compiled for `isa`; every copy gives the same result.
 void scale_kept(VectorIsa isa, float* x, const uint8_t* mask, float scale, int64_t count);

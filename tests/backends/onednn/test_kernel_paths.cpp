@@ -57,6 +57,37 @@ void check_dropout_mask(VectorIsa isa) {
   }
 }
 
+// The mask drawn straight into a channel-blocked layout: each element's flag at its physical
+// place, padding channels 0; channel counts that fill their last block or not, planes of one
+// and of several work items (64 quads of pixels).
+void check_blocked_dropout_mask(VectorIsa isa) {
+  const uint64_t seed = 0x0123456789ABCDEFull, step = 77;
+  const uint32_t threshold = philox::drop_threshold(0.5f);
+  const int64_t lanes = isa == VectorIsa::avx512 ? 16 : 8;
+  REQUIRE(onednn::blocked_keep_mask_fits(isa, lanes, 48));
+  CHECK_FALSE(onednn::blocked_keep_mask_fits(isa, lanes, 49));
+  for (const onednn::BlockedMaskShape shape : {onednn::BlockedMaskShape{2, 20, 48}, onednn::BlockedMaskShape{1, 16, 4},
+                                               onednn::BlockedMaskShape{3, 8, 196}, onednn::BlockedMaskShape{1, 5, 1000}}) {
+    CAPTURE(shape.n);
+    CAPTURE(shape.c);
+    CAPTURE(shape.spatial);
+    const int64_t blocks = (shape.c + lanes - 1) / lanes;
+    std::vector<uint8_t> mask(static_cast<size_t>(shape.n * blocks * shape.spatial * lanes), 7);
+    onednn::draw_blocked_keep_mask(isa, seed, 5, step, threshold, mask.data(), shape);
+    int64_t mismatched = 0;
+    for (int64_t n = 0; n < shape.n; ++n)
+      for (int64_t c = 0; c < blocks * lanes; ++c)
+        for (int64_t s = 0; s < shape.spatial; ++s) {
+          const int64_t logical = (n * shape.c + c) * shape.spatial + s;
+          const bool kept = c < shape.c && philox::dropout_block(seed, 5, step, static_cast<uint64_t>(logical / 4))
+                                                   .v[logical % 4] >= threshold;
+          mismatched += mask[static_cast<size_t>(((n * blocks + c / lanes) * shape.spatial + s) * lanes + c % lanes)] !=
+                        (kept ? 1 : 0);
+        }
+    CHECK(mismatched == 0);
+  }
+}
+
 // In place (backward) and from one buffer into another (forward): the same bits as the scalar
 // path's in-place scaling.
 void check_scaling(VectorIsa isa) {
@@ -231,6 +262,7 @@ void check_path(VectorIsa isa) {
   SUBCASE("bf16 weight copy") { check_bf16_pairs(isa); }
   if (isa != VectorIsa::scalar) {
     SUBCASE("dense backward-data") { check_dense_backward_data(isa); }
+    SUBCASE("dropout mask in blocked order") { check_blocked_dropout_mask(isa); }
   }
 }
 
