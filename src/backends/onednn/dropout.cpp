@@ -3,11 +3,11 @@
 // (seed, layer, step, i) is at or above the threshold. The draws are made in logical order, 64 at a time in AVX-512
 // (dropout_mask.cpp); the tensor itself is in whatever layout the previous layer chose, so the
 // keep flags are then copied into a mask in the tensor's physical order, and forward and backward
-// both walk that mask contiguously in vector code. In the kernels' own blocked layout (nChw16c on
-// AVX-512, nChw8c on AVX2) with pixels per channel a multiple of 4, the draws go straight into
-// the physical order instead, a lane per channel (docs/onednn-notes.md §14). Channel-blocked layouts (nChw16c, nChw8c,
+// both walk that mask contiguously in vector code. Channel-blocked layouts (nChw16c, nChw8c,
 // plain) take a loop with the blocking built in; any other layout walks logical rows through
-// oneDNN's offset rule.
+// oneDNN's offset rule. In the kernels' own blocked layout (nChw16c on AVX-512, nChw8c on AVX2)
+// with pixels per channel a multiple of 4, the draws go straight into the physical order
+// instead, a lane per channel (docs/onednn-notes.md §14).
 // spatial_dropout is the same pass with one draw per (sample, channel): the n*C flags are drawn
 // by the same kernel and each is repeated over its channel's pixels into the per-element flags,
 // after which both kinds write the output and run backward alike.
