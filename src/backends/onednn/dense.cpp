@@ -5,11 +5,12 @@
 // the canonical [out, C*H*W] order only appears in read_/write_parameter. At small batches, a
 // layer whose master weights oneDNN blocks as dense_backward_data reads them keeps its weight
 // gradient as factors that the optimizer expands (factored_weight_gradient.hpp), in fp32 and bf16
-// alike.
+// alike, and in fp32 runs its forward with dense_forward.
 #include <fmt/format.h>
 
 #include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/dense_backward_data.hpp"
+#include "backends/onednn/dense_forward.hpp"
 #include "backends/onednn/weighted_pass.hpp"
 
 namespace expt::onednn {
@@ -84,6 +85,11 @@ class DensePass final : public WeightedPass {
     const int64_t out_block = kernel_isa() == VectorIsa::scalar ? 0 : dense_weights_out_block(fwd_pd.weights_desc());
     own_backward_data_ = out_block > 0 && same_layout(bwd_data_pd.diff_dst_desc(), plain_desc({n, s.units})) &&
                          same_layout(bwd_data_pd.diff_src_desc(), plain_desc({n, k}));
+    // And our own forward, at the batches where the layer is a read of its weights: a ReLU or
+    // no activation, plain 2-D input and output.
+    own_forward_ = out_block > 0 && n <= kMaxFactoredBatch &&
+                   (s.activation == Activation::none || s.activation == Activation::relu) &&
+                   same_layout(fwd_pd.src_desc(), src_2d) && same_layout(fwd_pd.dst_desc(), plain_desc({n, s.units}));
     finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd, {own_backward_data_, factored_grad_ != nullptr});
     k_ = k;
     out_block_ = out_block;
@@ -92,6 +98,7 @@ class DensePass final : public WeightedPass {
     const std::string expt_kernel = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
     for (PrimitiveInfo& p : ctx.primitives) {
       if (p.layer != name()) continue;
+      if (own_forward_ && p.primitive == "inner product forward") p.implementation = expt_kernel;
       if (own_backward_data_ && p.primitive == "inner product backward data") p.implementation = expt_kernel;
       if (factored_grad_ && p.primitive == "inner product backward weights")
         p.implementation = expt_kernel + " in the optimizer";
@@ -131,11 +138,24 @@ class DensePass final : public WeightedPass {
     });
   }
 
+  void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
+    if (!own_forward_) return WeightedPass::forward(stream, phase, step, profiler);
+    relay_forward_inputs(stream, profiler);
+    const auto* weights = static_cast<const float*>(forward_weights(stream, profiler).get_data_handle());
+    profiler.time(index_, Direction::forward, stream, [&] {
+      const auto* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
+      dense_forward(kernel_isa(), {static_cast<const float*>(forward_input().get_data_handle()), weights, bias,
+                                   planned_.spec.activation == Activation::relu,
+                                   static_cast<float*>(output_.get_data_handle()), output_.get_desc().dims()[0],
+                                   planned_.spec.units, k_, out_block_});
+    });
+  }
+
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!own_backward_data_) return WeightedPass::backward_data(stream, profiler);
+    const auto* weights = static_cast<const float*>(forward_weights(stream, profiler).get_data_handle());
     profiler.time(index_, Direction::backward_data, stream, [&] {
-      dense_backward_data(kernel_isa(), {static_cast<const float*>(diff_dst_.get_data_handle()),
-                                         static_cast<const float*>(forward_weights().get_data_handle()),
+      dense_backward_data(kernel_isa(), {static_cast<const float*>(diff_dst_.get_data_handle()), weights,
                                          static_cast<float*>(diff_src_.get_data_handle()),
                                          diff_dst_.get_desc().dims()[0], planned_.spec.units, k_, out_block_});
     });
@@ -146,6 +166,7 @@ class DensePass final : public WeightedPass {
   int64_t k_ = 0;            // inputs per sample
   int64_t out_block_ = 0;    // outputs per weight block, for dense_backward_data
   bool own_backward_data_ = false;
+  bool own_forward_ = false;
   FactoredWeightGradient* factored_grad_ = nullptr;  // the weights' gradient, when factored
   memory bias_grad_;
   Allocate allocate_plain_;

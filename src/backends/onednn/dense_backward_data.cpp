@@ -71,7 +71,8 @@ struct Avx2 {
 // The first row group also prefetches the same two rows of the next column's blocks: AB16b64a
 // has a.out / 64 blocks per column, each a 4 KiB page of its own, and the hardware's prefetchers
 // stop at page ends. With it fc1's backward-data fell from 38 to 24 ms in a standalone loop on
-// the 2-core Zen 5 (docs/onednn-notes.md §12).
+// the 2-core Zen 5 (docs/onednn-notes.md §12). Towards the outer caches (prefetcht2): on the Intel
+// Xeon that took a tenth off again against prefetches into L1.
 template <class Path, int Rows, int64_t OutBlock>
 void column(const DenseBackwardData& a, int64_t first_row, int64_t kb) {
   using Vector = typename Path::Vector;
@@ -83,7 +84,7 @@ void column(const DenseBackwardData& a, int64_t first_row, int64_t kb) {
     for (int64_t ob = 0; ob < a.out / out_block; ++ob) {
       const float* block = a.weights + (ob * blocks_per_row + kb) * kIn * out_block + ki * out_block;
       if (prefetch)
-        for (int64_t o = 0; o < 2 * out_block; o += kFloatsPerLine) __builtin_prefetch(block + kIn * out_block + o);
+        for (int64_t o = 0; o < 2 * out_block; o += kFloatsPerLine) __builtin_prefetch(block + kIn * out_block + o, 0, 1);
       for (int64_t o = 0; o < out_block; o += kChunk) {
         const float* w = block + o;
         const float* d = a.diff_dst + first_row * a.out + ob * out_block + o;

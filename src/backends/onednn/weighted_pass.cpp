@@ -106,6 +106,11 @@ void WeightedPass::relay_forward_inputs(dnnl::stream& stream, Profiler& profiler
   if (planned_.spec.use_bias) bias_.run(stream, profiler);
 }
 
+const memory& WeightedPass::forward_weights(dnnl::stream& stream, Profiler& profiler) {
+  refresh(weights_, forward_copy_, stream, profiler);
+  return weights_.dst();
+}
+
 void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
   relay_forward_inputs(stream, profiler);
   refresh(weights_, forward_copy_, stream, profiler);

@@ -36,8 +36,9 @@ class WeightedPass : public LayerPass {
               dnnl::primitive_desc bwd_weights_pd, OwnKernels own = {});
 
   const dnnl::primitive_desc& bwd_data_pd() const { return bwd_data_pd_; }
-  // The weights as the forward reads them (the master weights themselves when layouts agree).
-  const dnnl::memory& forward_weights() const { return weights_.dst(); }
+  // The weights as the forward reads them (the master weights themselves when layouts agree),
+  // their copy brought up to date first where it is one.
+  const dnnl::memory& forward_weights(dnnl::stream& stream, Profiler& profiler);
   // The input as the forward reads it.
   const dnnl::memory& forward_input() const { return fwd_src_; }
   // For a subclass that computes the forward itself: brings the input and the bias into the

@@ -1,10 +1,12 @@
 // Each path of expt's own kernels (core/vector_isa.hpp) against the scalar path or an exact
 // reference, on every path this CPU has: dropout masks, dropout's scaling and the
-// optimizer update must agree bit for bit; dense backward-data sums in another order per path,
-// so it must agree with a double-precision sum to float rounding, as must the factored weight
-// gradient (the vector paths fuse its multiply-adds). The bf16 weight copy must round exactly. "[avx2]" and "[avx512_core]"
+// optimizer update must agree bit for bit; dense forward and backward-data sum in another order
+// per path, so they must agree with a double-precision sum to float rounding, as must the
+// factored weight gradient (the vector paths fuse its multiply-adds). Dense forward must also
+// give the same bits on one thread as on all of them. The bf16 weight copy must round exactly. "[avx2]" and "[avx512_core]"
 // cases say "skipped: needs ..." where the CPU or ONEDNN_MAX_CPU_ISA offers less.
 #include <doctest/doctest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "backends/onednn/dense_backward_data.hpp"
+#include "backends/onednn/dense_forward.hpp"
 #include "backends/onednn/bf16_weight_copy.hpp"
 #include "backends/onednn/dropout_mask.hpp"
 #include "backends/onednn/factored_weight_gradient.hpp"
@@ -180,6 +183,51 @@ void check_dense_backward_data(VectorIsa isa) {
     }
 }
 
+// Against the sum in double, bias and ReLU applied after it: each output is summed in order over
+// runs of at most 128 inputs, then the runs and the spans of 2048 inputs in order, within about
+// 170 float roundings of the sum of the products' magnitudes for these sizes; 1e-5 of it bounds
+// that. 4144 inputs make three spans (so that their order shows), the last a part of a run. Then
+// the same call on one thread: the same bits.
+void check_dense_forward(VectorIsa isa) {
+  const int64_t out = 128, in = 4144;
+  const std::vector<float> weights = random_floats(static_cast<size_t>(out * in), 12);
+  const std::vector<float> bias = random_floats(static_cast<size_t>(out), 13);
+  for (const int64_t out_block : {int64_t{64}, out})  // AB16b64a, and ba (one block of all outputs)
+    // Batches around the rows per group (6 on both paths).
+    for (const int64_t n : {1, 5, 6, 7, 12, 13})
+      for (const bool with_bias_and_relu : {false, true}) {
+        CAPTURE(out_block);
+        CAPTURE(n);
+        CAPTURE(with_bias_and_relu);
+        const std::vector<float> src = random_floats(static_cast<size_t>(n * in), 14);
+        const std::vector<float> blocked = blocked_weights(weights, out, in, out_block);
+        std::vector<float> dst(static_cast<size_t>(n * out), -1.0f), one_thread(dst.size(), -2.0f);
+        onednn::DenseForward into{src.data(), blocked.data(), with_bias_and_relu ? bias.data() : nullptr,
+                                  with_bias_and_relu, dst.data(), n, out, in, out_block};
+        onednn::dense_forward(isa, into);
+        int64_t far = 0;
+        for (int64_t s = 0; s < n; ++s)
+          for (int64_t o = 0; o < out; ++o) {
+            double sum = with_bias_and_relu ? bias[static_cast<size_t>(o)] : 0.0, magnitude = std::abs(sum);
+            for (int64_t k = 0; k < in; ++k) {
+              const double term =
+                  static_cast<double>(src[static_cast<size_t>(s * in + k)]) * weights[static_cast<size_t>(o * in + k)];
+              sum += term;
+              magnitude += std::abs(term);
+            }
+            const double want = with_bias_and_relu ? std::max(sum, 0.0) : sum;
+            far += std::abs(dst[static_cast<size_t>(s * out + o)] - want) > 1e-5 * magnitude;
+          }
+        CHECK(far == 0);
+        const int threads = omp_get_max_threads();
+        omp_set_num_threads(1);
+        into.dst = one_thread.data();
+        onednn::dense_forward(isa, into);
+        omp_set_num_threads(threads);
+        CHECK(same_bits(one_thread, dst));
+      }
+}
+
 // dW = dY^T X expanded in tiles of the blocked layout, and as a plain matrix: both within float
 // rounding of the sum in double, and the same bits as each other.
 void check_factored_gradient(VectorIsa isa) {
@@ -261,6 +309,7 @@ void check_path(VectorIsa isa) {
   SUBCASE("factored weight gradient") { check_factored_gradient(isa); }
   SUBCASE("bf16 weight copy") { check_bf16_pairs(isa); }
   if (isa != VectorIsa::scalar) {
+    SUBCASE("dense forward") { check_dense_forward(isa); }
     SUBCASE("dense backward-data") { check_dense_backward_data(isa); }
     SUBCASE("dropout mask in blocked order") { check_blocked_dropout_mask(isa); }
   }

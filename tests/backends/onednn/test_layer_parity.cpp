@@ -84,23 +84,33 @@ TEST_CASE("relu, flatten and dense parity, on plain and blocked inputs") {
   }
 }
 
-// Dense layers of 64k outputs over 16k inputs run expt's own backward-data where its kernels take
-// a vector path, oneDNN's elsewhere (src/backends/onednn/dense_backward_data.hpp); a conv before
-// them checks its result through the conv's gradients. 13 samples: passes of 12 rows and 1 on
-// AVX-512, of 6, 6 and 1 on AVX2.
-TEST_CASE("dense parity: wide layers with expt's own backward-data") {
-  for (int64_t units : {64, 128})
+// Dense layers of 64k outputs over 16k inputs run expt's own forward and backward-data where its
+// kernels take a vector path, oneDNN's elsewhere (src/backends/onednn/dense_forward.hpp,
+// dense_backward_data.hpp); a conv before them checks the backward-data through the conv's
+// gradients. 13 samples: groups of 6, 6 and 1 rows in the forward, passes of 12 and 1 rows
+// (AVX-512) or 6, 6 and 1 (AVX2) in backward-data. 2304 inputs make two spans of the forward's
+// sums; the last layer without bias or activation.
+TEST_CASE("dense parity: wide layers with expt's own forward and backward-data") {
+  struct Case {
+    int64_t units, side;
+    Activation activation;
+    bool bias;
+  };
+  for (const Case c : {Case{64, 4, Activation::relu, true}, Case{128, 4, Activation::relu, true},
+                       Case{64, 12, Activation::none, false}})
     for (int64_t n : {3, 13}) {
-      CAPTURE(units);
+      CAPTURE(c.units);
+      CAPTURE(c.side);
       CAPTURE(n);
-      Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), dense(units, Activation::relu),
+      Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), dense(c.units, c.activation, c.bias),
                                  dense(5)}),
-                          Shape{3, 4, 4}, 5, sgd_options(n));
-      bool own = false;
+                          Shape{3, c.side, c.side}, 5, sgd_options(n));
+      const std::string expt_kernel = fmt::format("expt:{}", name_of(vector_isa_names, onednn::kernel_isa()));
+      int own = 0;
       for (const auto& info : onednn::primitive_implementations(*p.tested))
-        own |= info.layer == p.plan.layers[1].spec.name &&
-               info.implementation == fmt::format("expt:{}", name_of(vector_isa_names, onednn::kernel_isa()));
-      CHECK(own == (onednn::kernel_isa() != VectorIsa::scalar));
+        own += info.layer == p.plan.layers[1].spec.name && info.implementation == expt_kernel &&
+               (info.primitive == "inner product forward" || info.primitive == "inner product backward data");
+      CHECK(own == (onednn::kernel_isa() != VectorIsa::scalar ? 2 : 0));
       check_forward_backward(p, random_batch(p.plan, n, 23), n, 3);
     }
 }
