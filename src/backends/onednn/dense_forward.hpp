@@ -2,8 +2,9 @@
 // A wide dense layer's forward at small batches, dst = act(src . W^T + bias), reading the weights
 // in the layouts dense_backward_data reads (AB16b64a on AVX-512, ba on AVX2). At a batch of 10
 // the seed network's fc1 (512 x 200704) is a read of its 411 MB of weights with 20 FLOPs a
-// weight: oneDNN 2.6 read it at 15-17 GB/s with brgemm on AVX-512 and at 8 GB/s with gemm:jit on
-// AVX2, where two threads read 400 MB at 22-24 GB/s (docs/onednn-notes.md §12).
+// weight. In the training step, oneDNN 2.6 read it at 10-21 GB/s with brgemm on AVX-512 and at
+// 6-8 GB/s with gemm:jit on AVX2, where a plain loop on two threads read 400 MB at 19-44 GB/s
+// (docs/onednn-notes.md §12).
 #include <cstdint>
 
 #include "core/vector_isa.hpp"
