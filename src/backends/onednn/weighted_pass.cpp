@@ -113,7 +113,7 @@ const memory& WeightedPass::forward_weights(dnnl::stream& stream, Profiler& prof
 
 void WeightedPass::forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) {
   relay_forward_inputs(stream, profiler);
-  refresh(weights_, forward_copy_, stream, profiler);
+  forward_weights(stream, profiler);
   profiler.time(index_, Direction::forward, stream, [&] {
     fwd_.execute(stream, fwd_args_);
     if (!activation_fused_) activation_.forward(stream);
@@ -139,7 +139,7 @@ void WeightedPass::backward_weights(dnnl::stream& stream, Profiler& profiler) {
 
 void WeightedPass::backward_data(dnnl::stream& stream, Profiler& profiler) {
   // Backward-data's copy is made from the forward's, which a write since the forward made stale.
-  refresh(weights_, forward_copy_, stream, profiler);
+  forward_weights(stream, profiler);
   refresh(bwd_data_weights_, bwd_data_copy_, stream, profiler);
   profiler.time(index_, Direction::backward_data, stream, [&] { bwd_data_.execute(stream, bwd_data_args_); });
 }
