@@ -28,6 +28,7 @@ constexpr int64_t kSpan = 2048;
 // §12). Without it fc1's forward took 1.2-1.7 times as long standalone, and with prefetches into
 // L1 1.1-1.2 times.
 constexpr int64_t kPrefetchAhead = 64;
+constexpr int64_t kFloatsPerLine = 16;  // a 64-byte cache line
 
 // A vector level: its lanes; the register block of the products, Vectors of outputs by Rows
 // samples (24 accumulators, 4 weight vectors and a broadcast in AVX-512's 32 registers; 12, 2 and
@@ -67,7 +68,8 @@ inline void products(const DenseForward& a, int64_t first_row, int64_t o, int64_
   const bool prefetch = first_row == 0;
   for (int64_t k = k0; k < k1; ++k, w += a.out_block) {
     if (prefetch && k + kPrefetchAhead < a.in)
-      for (int64_t line = 0; line < P::kOutputs; line += 16) __builtin_prefetch(w + kPrefetchAhead * a.out_block + line, 0, 1);
+      for (int64_t line = 0; line < P::kOutputs; line += kFloatsPerLine)
+        __builtin_prefetch(w + kPrefetchAhead * a.out_block + line, 0, 1);
     V wv[P::kVectors];
 #pragma GCC unroll 4
     for (int v = 0; v < P::kVectors; ++v) wv[v] = P::load(w + v * P::kLanes);
