@@ -181,9 +181,10 @@ std::vector<SchemaTable> build_tables() {
                 "report.json records the count"),
                 choice("precision", name_of(precision_names, top.precision), all_names(precision_names),
                "arithmetic precision. fp32: fp32 tensors, with the faster algorithms each backend allows (onednn: "
-               "Winograd convolutions on AVX-512 and AVX2 CPUs, within about 1e-5 of direct; cudnn: TF32 tensor "
-               "cores, about 1e-3); fp32_strict: neither; tf32: TF32 explicitly; bf16, fp16: that compute type with fp32 master "
-               "weights. onednn runs bf16 only on AVX-512 CPUs, at a speed that depends on the CPU: the seed "
+               "Winograd convolutions on AVX-512 and AVX2 CPUs, within about 1e-5 of direct, and an optimizer update "
+               "that flushes values below about 1.2e-38 (denormals) to zero, as TensorFlow's CPU kernels do; cudnn: "
+               "TF32 tensor cores, about 1e-3); fp32_strict: none of these; tf32: TF32 explicitly; bf16, fp16: that "
+               "compute type with fp32 master weights (onednn's update flushes denormals as in fp32). onednn runs bf16 only on AVX-512 CPUs, at a speed that depends on the CPU: the seed "
                "network's bf16 step took less time than fp32's on AMD Zen 5 and longer on an Intel Xeon without "
                "AMX (docs/benchmarks.md); `expt validate` and `expt run` refuse what this machine cannot run"),
         integer("gpu", top.gpu, at_least(0), "", "CUDA device index (cudnn backend)"),

@@ -46,17 +46,9 @@ EXPT_VECTOR_KERNEL void nesterov(float lr, float weight_decay, float mu, float* 
   }
 }
 
-// m_hat / (sqrt(v_hat) + eps) written as torch computes it: (m / bc1) / (sqrt(v) / sqrt(bc2) + eps).
-// m is updated as m + (1 - beta1) (g - m), which is torch's lerp_ for weights below 0.5.
 EXPT_VECTOR_KERNEL void adam(const AdamScalars s, float* __restrict p, const float* __restrict g, float* __restrict m,
                              float* __restrict v, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    const float d = g[i] + s.l2 * p[i];
-    m[i] += s.one_minus_beta1 * (d - m[i]);
-    v[i] = s.beta2 * v[i] + s.one_minus_beta2 * d * d;
-    const float denom = std::sqrt(v[i]) / s.bias_correction2_sqrt + s.epsilon;
-    p[i] -= s.step_size * (m[i] / denom);
-  }
+  for (size_t i = 0; i < n; ++i) adam_step(s, g[i], p[i], m[i], v[i], [](float x) { return std::sqrt(x); });
 }
 
 EXPT_VECTOR_KERNEL void scale(float factor, float* __restrict p, size_t n) {
@@ -95,7 +87,7 @@ void cpu_optimizer_update(const CpuOptimizerStep& step, std::span<float> param, 
     case OptimizerConfig::Kind::adam:
     case OptimizerConfig::Kind::adamw: {
       const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
-      if (decoupled) run_vectorised<scale>(step.isa, static_cast<float>(1.0 - lr * c.weight_decay), param.data(), n);
+      if (decoupled) run_vectorised<scale>(step.isa, decoupled_decay_factor(c, lr), param.data(), n);
       const AdamScalars s = adam_scalars(c, lr, step.t);
       run_vectorised<adam>(step.isa, s, param.data(), grad.data(), state0.data(), state1.data(), n);
       return;

@@ -1,37 +1,27 @@
 #include "backends/onednn/factored_weight_gradient.hpp"
 
+// The vector paths pass GCC vectors between functions that are all inlined into their targeted
+// entry points (flatten), so no call with the calling convention GCC warns about is ever made.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 #include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "backends/onednn/factored_rows.hpp"
 #include "core/error.hpp"
 
 namespace expt::onednn {
 
 namespace {
 
-constexpr int64_t kInBlock = 16;  // inputs per weight block
-
-struct Operands {
-  const float* input;     // X {n, in}
-  const float* diff_dst;  // dY {n, out}
-  int64_t n, in, out, out_block;
-};
-
-// Row `row` of the blocked gradient holds the out_block outputs of one input k, from output first_out.
-struct Row {
-  int64_t k, first_out;
-};
-Row row_of(const Operands& a, int64_t row) {
-  const int64_t blocks_per_row = a.in / kInBlock, block = row / kInBlock;
-  return Row{(block % blocks_per_row) * kInBlock + row % kInBlock, (block / blocks_per_row) * a.out_block};
-}
+using factored_rows::Operands;
 
 // The scalar path: g[o] = sum over s of X[s][k] * dY[s][o], the samples in order.
 void expand_rows_scalar(const Operands& a, int64_t first_row, int64_t rows, float* grad) {
   for (int64_t r = 0; r < rows; ++r) {
-    const Row row = row_of(a, first_row + r);
+    const factored_rows::Row row = factored_rows::row_of(a, first_row + r);
     float* g = grad + r * a.out_block;
     for (int64_t o = 0; o < a.out_block; ++o) g[o] = 0.0f;
     for (int64_t s = 0; s < a.n; ++s) {
@@ -42,57 +32,21 @@ void expand_rows_scalar(const Operands& a, int64_t first_row, int64_t rows, floa
   }
 }
 
-// The vector paths, written once in GCC's vector extensions and compiled into each path's
-// targeted copy, where `acc += x * d` becomes one FMA (GNU mode contracts). Two rows (two inputs,
-// the same outputs: rows come in pairs inside a 16-row block) and four vectors of outputs at a
-// time: 8 accumulators stay in registers over the samples, enough independent FMAs to hide
-// their latency (summing in memory instead made the expansion latency bound: 31 ms for fc1).
-template <class Vector, int Rows>
-inline __attribute__((always_inline)) void expand_row_group(const Operands& a, int64_t first_row, float* grad) {
-  constexpr int64_t kLanes = sizeof(Vector) / sizeof(float), kVectors = 4;
-  Row row[Rows];
-  for (int r = 0; r < Rows; ++r) row[r] = row_of(a, first_row + r);
-  for (int64_t o = 0; o < a.out_block; o += kVectors * kLanes) {
-    // Fully unrolled, so that the arrays become registers (without it GCC kept AVX2's in memory).
-    Vector acc[Rows][kVectors] = {};
-    for (int64_t s = 0; s < a.n; ++s) {
-      const float* d = a.diff_dst + s * a.out + row[0].first_out + o;
-      Vector dv[kVectors];
-#pragma GCC unroll 4
-      for (int64_t v = 0; v < kVectors; ++v) std::memcpy(&dv[v], d + v * kLanes, sizeof(Vector));
-#pragma GCC unroll 2
-      for (int r = 0; r < Rows; ++r) {
-        const float x = a.input[s * a.in + row[r].k];
-#pragma GCC unroll 4
-        for (int64_t v = 0; v < kVectors; ++v) acc[r][v] += x * dv[v];
-      }
-    }
-#pragma GCC unroll 2
-    for (int r = 0; r < Rows; ++r)
-#pragma GCC unroll 4
-      for (int64_t v = 0; v < kVectors; ++v) std::memcpy(grad + r * a.out_block + o + v * kLanes, &acc[r][v], sizeof(Vector));
-  }
+// The vector paths (factored_rows.hpp), each compiled into its targeted copy.
+template <class P>
+inline void expand_rows_vector(const Operands& a, int64_t first_row, int64_t rows, float* grad) {
+  factored_rows::for_each_gradient_vector<P>(a, first_row, rows,
+                                             [grad](int64_t at, typename P::V g) { P::store(grad + at, g); });
 }
 
-template <class Vector>
-inline __attribute__((always_inline)) void expand_rows_vector(const Operands& a, int64_t first_row, int64_t rows,
-                                                              float* grad) {
-  int64_t r = 0;
-  for (; r + 1 < rows && (first_row + r) % 2 == 0; r += 2) expand_row_group<Vector, 2>(a, first_row + r, grad + r * a.out_block);
-  for (; r < rows; ++r) expand_row_group<Vector, 1>(a, first_row + r, grad + r * a.out_block);
+__attribute__((target("avx512f"), flatten)) void expand_rows_avx512(const Operands& a, int64_t first_row, int64_t rows,
+                                                                    float* grad) {
+  expand_rows_vector<factored_rows::Avx512>(a, first_row, rows, grad);
 }
 
-using Vector16 = float __attribute__((vector_size(64)));
-using Vector8 = float __attribute__((vector_size(32)));
-
-__attribute__((target("avx512f"))) void expand_rows_avx512(const Operands& a, int64_t first_row, int64_t rows,
-                                                           float* grad) {
-  expand_rows_vector<Vector16>(a, first_row, rows, grad);
-}
-
-__attribute__((target("avx2,fma"))) void expand_rows_avx2(const Operands& a, int64_t first_row, int64_t rows,
-                                                           float* grad) {
-  expand_rows_vector<Vector8>(a, first_row, rows, grad);
+__attribute__((target("avx2,fma"), flatten)) void expand_rows_avx2(const Operands& a, int64_t first_row, int64_t rows,
+                                                                    float* grad) {
+  expand_rows_vector<factored_rows::Avx2>(a, first_row, rows, grad);
 }
 
 // Row o of the plain gradient: the same products, summed in the same order.

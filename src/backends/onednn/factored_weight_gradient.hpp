@@ -11,9 +11,11 @@
 // 16 inputs x out_block outputs, outputs innermost), so a range of the weights' buffer and the
 // same range of the gradient line up element for element.
 #include <cstdint>
+#include <optional>
 
 #include "backends/onednn/buffers.hpp"
 #include "core/vector_isa.hpp"
+#include "optim/adam_scalars.hpp"
 
 namespace expt::onednn {
 
@@ -37,6 +39,15 @@ class FactoredWeightGradient {
   void expand(int64_t begin, int64_t count, float* grad) const;
   // The whole gradient as a plain row-major {out, in} matrix, on the OpenMP threads.
   void expand_plain(float* grad) const;
+
+  // Adam's step (AdamW's where `decoupled_decay` holds its factor) for elements [begin, begin +
+  // count) of the weights and their two moments, from the gradient expanded in registers: the
+  // same bits as expand() followed by cpu_optimizer_update(), without the gradient's round trip
+  // through memory, and with the expansion's arithmetic overlapping the update's wait on it
+  // (factored_adam.cpp, docs/onednn-notes.md §12). The ranges line up with the gradient's, as in
+  // expand(). Returns false on the scalar path, which has no such form: the caller then does the two.
+  bool update_adam(const AdamScalars& s, std::optional<float> decoupled_decay, int64_t begin, int64_t count,
+                   float* weights, float* first_moment, float* second_moment) const;
 
   int64_t out_block() const { return out_block_; }
   int64_t bytes() const { return static_cast<int64_t>(input_.bytes() + diff_dst_.bytes()); }

@@ -115,7 +115,7 @@ OnednnNetwork::OnednnNetwork(const NetworkPlan& plan, const NetworkOptions& opti
   first_param_layer_ = plan_.first_trained_layer();
   use_threads();
   pass_for(options_.max_batch);
-  optimizer_ = std::make_unique<ParallelOptimizer>(params_, plan_);
+  optimizer_ = std::make_unique<ParallelOptimizer>(params_, plan_, options_.precision != Precision::fp32_strict);
   // Every backend starts from the same host-side initial values; the trainer may overwrite them.
   for (size_t i = 0; i < plan_.params.size(); ++i)
     params_.initialize(i, [&](std::span<float> values) {

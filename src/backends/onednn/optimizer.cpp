@@ -1,10 +1,13 @@
 #include "backends/onednn/optimizer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "backends/onednn/cpu_isa.hpp"
+#include "backends/onednn/flush_denormals.hpp"
+#include "optim/adam_scalars.hpp"
 #include "optim/cpu_update.hpp"
 
 namespace expt::onednn {
@@ -29,9 +32,22 @@ void update_range(const CpuOptimizerStep& step, ParamTensor& tensor, int slots, 
                        slots >= 1 ? slice(tensor.state_buffers[0], begin, count) : std::span<float>(),
                        slots >= 2 ? slice(tensor.state_buffers[1], begin, count) : std::span<float>());
 }
+// Adam's or AdamW's step of elements [begin, begin + count) of a tensor with a factored gradient,
+// inside the gradient's expansion; false where the path has no such form.
+bool update_adam_in_expansion(const FactoredWeightGradient& gradient, const CpuOptimizerStep& step,
+                              ParamTensor& tensor, int64_t begin, int64_t count) {
+  const OptimizerConfig& c = *step.config;
+  const std::optional<float> decay = c.kind == OptimizerConfig::Kind::adamw
+                                         ? std::optional<float>(decoupled_decay_factor(c, step.learning_rate))
+                                         : std::nullopt;
+  return gradient.update_adam(adam_scalars(c, step.learning_rate, step.t), decay, begin, count,
+                              tensor.value_buffer.floats() + begin, tensor.state_buffers[0].floats() + begin,
+                              tensor.state_buffers[1].floats() + begin);
+}
 }  // namespace
 
-ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan& plan) {
+ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan& plan, bool flush_denormals)
+    : flush_denormals_(flush_denormals) {
   for (size_t p = 0; p < params.size(); ++p) {
     if (!plan.params[p].trainable) continue;
     const ParamTensor& tensor = params.at(p);
@@ -67,31 +83,41 @@ void ParallelOptimizer::write_mapped_copies(const ParamStore& params, VectorIsa 
   }
 }
 
-void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config, double learning_rate,
-                               uint64_t t) const {
+void ParallelOptimizer::update_chunk(const Chunk& chunk, ParamStore& params, const OptimizerConfig& config,
+                                     double learning_rate, uint64_t t) const {
   const VectorIsa isa = kernel_isa();
   const int slots = params.state_slots();
-  const auto chunks = static_cast<int64_t>(chunks_.size());
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < chunks; ++c) {
-    const Chunk& chunk = chunks_[static_cast<size_t>(c)];
-    const CpuOptimizerStep step{&config, learning_rate * chunk.lr_multiplier, t, isa};
-    ParamTensor& tensor = params.at(chunk.param);
-    // A factored gradient is expanded a tile at a time; a stored one is read a chunk at once.
-    const FactoredWeightGradient* factored = tensor.factored_grad.get();
-    thread_local std::vector<float> tile;
-    const int64_t piece = factored ? whole_rows(kTileFloats, factored->out_block()) : chunk.count;
-    if (factored) tile.resize(static_cast<size_t>(piece));
-    for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += piece) {
-      const int64_t count = std::min(piece, chunk.begin + chunk.count - begin);
+  const bool adam = config.kind == OptimizerConfig::Kind::adam || config.kind == OptimizerConfig::Kind::adamw;
+  const CpuOptimizerStep step{&config, learning_rate * chunk.lr_multiplier, t, isa};
+  ParamTensor& tensor = params.at(chunk.param);
+  // A factored gradient is expanded a tile at a time (inside Adam's update where the path has
+  // that form); a stored one is read a chunk at once.
+  const FactoredWeightGradient* factored = tensor.factored_grad.get();
+  thread_local std::vector<float> tile;
+  const int64_t piece = factored ? whole_rows(kTileFloats, factored->out_block()) : chunk.count;
+  if (factored) tile.resize(static_cast<size_t>(piece));
+  for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += piece) {
+    const int64_t count = std::min(piece, chunk.begin + chunk.count - begin);
+    if (!(factored && adam && update_adam_in_expansion(*factored, step, tensor, begin, count))) {
       if (factored) factored->expand(begin, count, tile.data());
       const std::span<const float> grad = factored ? std::span<const float>(tile.data(), static_cast<size_t>(count))
                                                    : slice(tensor.grad_buffer, begin, count);
       update_range(step, tensor, slots, begin, count, grad);
-      for (const auto& copy : tensor.copies.all()) copy->write_tile(isa, tensor.value_buffer.floats(), begin, count);
     }
+    for (const auto& copy : tensor.copies.all()) copy->write_tile(isa, tensor.value_buffer.floats(), begin, count);
   }
-  write_mapped_copies(params, isa);
+}
+
+void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config, double learning_rate,
+                               uint64_t t) const {
+  const auto chunks = static_cast<int64_t>(chunks_.size());
+#pragma omp parallel
+  {
+    const FlushDenormals flush(flush_denormals_);
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < chunks; ++c) update_chunk(chunks_[static_cast<size_t>(c)], params, config, learning_rate, t);
+  }
+  write_mapped_copies(params, kernel_isa());
   for (size_t p = 0; p < params.size(); ++p)
     if (params.defined(p) && params.at(p).trainable)
       for (const auto& copy : params.at(p).copies.all()) copy->after_update();

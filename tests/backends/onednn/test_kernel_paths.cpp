@@ -2,7 +2,8 @@
 // reference, on every path this CPU has: dropout masks, dropout's scaling and the
 // optimizer update must agree bit for bit; dense forward and backward-data sum in another order
 // per path, so they must agree with a double-precision sum to float rounding, as must the
-// factored weight gradient (the vector paths fuse its multiply-adds). Dense forward must also
+// factored weight gradient (the vector paths fuse its multiply-adds), whose Adam step inside the
+// expansion must give the bits of the expansion followed by the update. Dense forward must also
 // give the same bits on one thread as on all of them. The bf16 weight copy must round exactly. "[avx2]" and "[avx512_core]"
 // cases say "skipped: needs ..." where the CPU or ONEDNN_MAX_CPU_ISA offers less.
 #include <doctest/doctest.h>
@@ -12,7 +13,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "backends/onednn/dense_backward_data.hpp"
@@ -22,6 +25,7 @@
 #include "backends/onednn/factored_weight_gradient.hpp"
 #include "core/philox.hpp"
 #include "cpu_requirements.hpp"
+#include "optim/adam_scalars.hpp"
 #include "optim/cpu_update.hpp"
 
 namespace expt::onednn_test {
@@ -261,6 +265,42 @@ void check_factored_gradient(VectorIsa isa) {
   }
 }
 
+// Adam's and AdamW's step inside the expansion (update_adam): the same bits as expanding the
+// gradient and then updating with it, over three steps, in tiles of three rows and a shorter last
+// one. The scalar path has no such form and says so.
+void check_factored_adam(VectorIsa isa) {
+  const int64_t out = 128, in = 48, n = 5, out_block = 64;
+  onednn::FactoredWeightGradient gradient(out, in, out_block, n, isa);
+  gradient.capture(random_floats(static_cast<size_t>(n * in), 11).data(),
+                   random_floats(static_cast<size_t>(n * out), 12).data(), n);
+  for (const auto kind : {OptimizerConfig::Kind::adam, OptimizerConfig::Kind::adamw}) {
+    CAPTURE(to_string(kind));
+    OptimizerConfig config;
+    config.kind = kind;
+    config.weight_decay = 0.01;
+    const auto size = static_cast<size_t>(out * in);
+    std::vector<float> want = random_floats(size, 7), want_m = random_floats(size, 8), want_v(size, 0.5f);
+    std::vector<float> got = want, got_m = want_m, got_v = want_v, tile(size);
+    for (uint64_t t = 1; t <= 3; ++t)
+      for (int64_t begin = 0; begin < out * in; begin += 3 * out_block) {
+        const int64_t count = std::min(3 * out_block, out * in - begin);
+        const auto range = [&](std::vector<float>& v) { return std::span<float>(v.data() + begin, static_cast<size_t>(count)); };
+        gradient.expand(begin, count, tile.data());
+        cpu_optimizer_update({&config, 0.01, t, VectorIsa::scalar}, range(want),
+                             std::span<const float>(tile.data(), static_cast<size_t>(count)), range(want_m), range(want_v));
+        const std::optional<float> decay =
+            kind == OptimizerConfig::Kind::adamw ? std::optional<float>(decoupled_decay_factor(config, 0.01)) : std::nullopt;
+        const bool fused = gradient.update_adam(adam_scalars(config, 0.01, t), decay, begin, count, got.data() + begin,
+                                                got_m.data() + begin, got_v.data() + begin);
+        REQUIRE(fused == (isa != VectorIsa::scalar));
+        if (!fused) return;
+      }
+    CHECK(same_bits(got, want));
+    CHECK(same_bits(got_m, want_m));
+    CHECK(same_bits(got_v, want_v));
+  }
+}
+
 // The bf16 copy of AB16b64a weights in AB8b64a2b: each value rounded to nearest even (ties
 // included), NaN kept a NaN, at the interleaved place of its pair of inputs.
 void check_bf16_pairs(VectorIsa isa) {
@@ -307,6 +347,7 @@ void check_path(VectorIsa isa) {
   SUBCASE("dropout's scaling") { check_scaling(isa); }
   SUBCASE("optimizer update") { check_optimizer_update(isa); }
   SUBCASE("factored weight gradient") { check_factored_gradient(isa); }
+  SUBCASE("Adam inside the factored gradient's expansion") { check_factored_adam(isa); }
   SUBCASE("bf16 weight copy") { check_bf16_pairs(isa); }
   if (isa != VectorIsa::scalar) {
     SUBCASE("dense forward") { check_dense_forward(isa); }
