@@ -15,7 +15,8 @@ namespace expt::onednn {
 namespace {
 // 256 KiB of floats per chunk: large enough to amortise the call, small enough to balance.
 constexpr int64_t kChunkFloats = int64_t{1} << 16;
-// 16 KiB of a factored gradient at a time: expanded into the core's L1 and read from there.
+// 16 KiB of a factored gradient at a time: expanded into the core's L1 and read from there (or,
+// for Adam, used straight from the registers), the updated weights still in cache for their copies.
 constexpr int64_t kTileFloats = int64_t{1} << 12;
 
 // Whole rows of out_block outputs, as FactoredWeightGradient::expand takes them.
@@ -32,6 +33,7 @@ void update_range(const CpuOptimizerStep& step, ParamTensor& tensor, int slots, 
                        slots >= 1 ? slice(tensor.state_buffers[0], begin, count) : std::span<float>(),
                        slots >= 2 ? slice(tensor.state_buffers[1], begin, count) : std::span<float>());
 }
+
 // Adam's or AdamW's step of elements [begin, begin + count) of a tensor with a factored gradient,
 // inside the gradient's expansion; false where the path has no such form.
 bool update_adam_in_expansion(const FactoredWeightGradient& gradient, const CpuOptimizerStep& step,
