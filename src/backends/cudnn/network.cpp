@@ -401,7 +401,7 @@ void CudnnNetwork::update(double learning_rate, uint64_t t) {
         case OptimizerConfig::Kind::adam:
         case OptimizerConfig::Kind::adamw: {
           const bool decoupled = c.kind == OptimizerConfig::Kind::adamw;
-          if (decoupled) scale(ctx_.stream, p.size, static_cast<float>(1.0 - layer_rate * c.weight_decay), value);
+          if (decoupled) scale(ctx_.stream, p.size, decoupled_decay_factor(c, layer_rate), value);
           const AdamScalars s = adam_scalars(c, layer_rate, t);
           adam_update(ctx_.stream, p.size, s, value, grad, p.state[0].floats(), p.state[1].floats());
           break;
