@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backends/onednn/float_vectors.hpp"
+#include "backends/onednn/line_aligned.hpp"
 
 namespace expt::onednn {
 
@@ -125,8 +126,7 @@ __attribute__((target("avx512f"), flatten)) void avx512_span(const DenseForward&
 void dense_forward(VectorIsa isa, const DenseForward& a) {
   const int64_t spans = (a.in + kSpan - 1) / kSpan, per_span = a.n * a.out;
   thread_local std::vector<float> partials;  // kept between calls: the layer runs at every step
-  partials.resize(static_cast<size_t>(spans * per_span));
-  float* partial = partials.data();
+  float* partial = line_aligned(partials, spans * per_span);
   const auto run = isa == VectorIsa::avx512 ? avx512_span : avx2_span;
 #pragma omp parallel
   {

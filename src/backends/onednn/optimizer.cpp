@@ -7,6 +7,7 @@
 
 #include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/flush_denormals.hpp"
+#include "backends/onednn/line_aligned.hpp"
 #include "optim/adam_scalars.hpp"
 #include "optim/cpu_update.hpp"
 
@@ -95,14 +96,14 @@ void ParallelOptimizer::update_chunk(const Chunk& chunk, ParamStore& params, con
   // A factored gradient is expanded a tile at a time (inside Adam's update where the path has
   // that form); a stored one is read a chunk at once.
   const FactoredWeightGradient* factored = tensor.factored_grad.get();
-  thread_local std::vector<float> tile;
+  thread_local std::vector<float> tile_buffer;
   const int64_t piece = factored ? whole_rows(kTileFloats, factored->out_block()) : chunk.count;
-  if (factored) tile.resize(static_cast<size_t>(piece));
+  float* tile = factored ? line_aligned(tile_buffer, piece) : nullptr;
   for (int64_t begin = chunk.begin; begin < chunk.begin + chunk.count; begin += piece) {
     const int64_t count = std::min(piece, chunk.begin + chunk.count - begin);
     if (!(factored && adam && update_adam_in_expansion(*factored, step, tensor, begin, count))) {
-      if (factored) factored->expand(begin, count, tile.data());
-      const std::span<const float> grad = factored ? std::span<const float>(tile.data(), static_cast<size_t>(count))
+      if (factored) factored->expand(begin, count, tile);
+      const std::span<const float> grad = factored ? std::span<const float>(tile, static_cast<size_t>(count))
                                                    : slice(tensor.grad_buffer, begin, count);
       update_range(step, tensor, slots, begin, count, grad);
     }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "backends/onednn/line_aligned.hpp"
+
 namespace expt::onednn {
 
 namespace {
@@ -105,15 +107,15 @@ void small_input_weight_gradient(const SmallInputConv& c, const float* src, cons
   std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
   {
-    thread_local std::vector<float> acc, col;
-    acc.assign(acc_size + static_cast<size_t>(out), 0.0f);
-    if (col.size() < static_cast<size_t>(taps_count * kPixels)) col.resize(static_cast<size_t>(taps_count * kPixels));
-    sums[static_cast<size_t>(omp_get_thread_num())] = acc.data();
+    thread_local std::vector<float> acc_buffer, col_buffer;
+    float* acc = line_aligned(acc_buffer, static_cast<int64_t>(acc_size) + out);
+    std::fill(acc, acc + acc_size + static_cast<size_t>(out), 0.0f);
+    float* col = line_aligned(col_buffer, taps_count * kPixels);
+    sums[static_cast<size_t>(omp_get_thread_num())] = acc;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items; ++i) {
       const int64_t n = i / per_image, first = i % per_image * kPixels;
-      item(c, n, first, std::min(kPixels, c.out_h * c.out_w - first), src, diff_dst, col.data(), acc.data(),
-           acc.data() + acc_size);
+      item(c, n, first, std::min(kPixels, c.out_h * c.out_w - first), src, diff_dst, col, acc, acc + acc_size);
     }
   }
   for (int64_t o = 0; o < out; ++o) {

@@ -15,12 +15,18 @@
 #include <cstring>
 
 #include "backends/onednn/float_vectors.hpp"
+#include "backends/onednn/line_aligned.hpp"
 
 namespace expt::onednn {
 
 namespace {
 
 constexpr int64_t kTilesPerItem = 12;  // tiles per work item: its transforms stay in the core's cache
+// Backward-weights' items are longer: each item loads and stores the whole sum of its thread's
+// products (36 x in x out floats, 147 KB for 32 x 32 channels, in L2), so twice the tiles halve
+// that traffic per tile. 24 against 12 took the seed network's three layers 8-19% less time on
+// both paths (docs/onednn-notes.md §20); the forward's items gained nothing from being longer.
+constexpr int64_t kGradientTilesPerItem = 24;
 
 // The transforms of F(4x4, 3x3) over 6 x 6 tiles (M = 4 outputs a side, Alpha = M + 2 inputs;
 // Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"): B^T for the input, G for
@@ -183,18 +189,18 @@ inline void micro_product(const float* v, const float* u, int64_t in, int64_t ou
   }
 }
 
-// The item's input tiles transformed into v [Alpha^2][tiles][in]. Tiles past the item's last
+// The item's input tiles, `Tiles` to a whole item, transformed into v [Alpha^2][Tiles][in]. Tiles past its last
 // repeat its last one, so that the products run over whole groups of tiles.
-template <class P, class T>
+template <class P, class T, int64_t Tiles>
 inline void transform_inputs(const WinogradShape& s, const Item& item, const float* src, float* v) {
   // One channel block's plane at a time: with the planes in the inner loop (here and in the
   // output transform), conv2 of the seed network took a fifth longer forward under AVX2.
   const int64_t in = s.in_channels, plane = s.height * s.width * P::kLanes;
   for (int64_t cb = 0; cb < in / P::kLanes; ++cb)
-    for (int64_t t = 0; t < kTilesPerItem; ++t) {
+    for (int64_t t = 0; t < Tiles; ++t) {
       const TilePlace at = place<T>(s, item.first_tile + std::min(t, item.tiles - 1));
       input_tile<P, T>(src + (at.image * (in / P::kLanes) + cb) * plane, s.height, s.width, at.top - 1, at.left - 1,
-                       v + t * in + cb * P::kLanes, kTilesPerItem * in);
+                       v + t * in + cb * P::kLanes, Tiles * in);
     }
 }
 
@@ -205,7 +211,7 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
                      bool relu, float* dst, float* v, float* m) {
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  transform_inputs<P, T>(s, item, src, v);
+  transform_inputs<P, T, kTilesPerItem>(s, item, src, v);
   constexpr int kElements = T::kAlpha * T::kAlpha;
   for (int e = 0; e < kElements; ++e)
     for (int64_t o = 0; o < out; o += P::kOutputs)
@@ -269,7 +275,7 @@ inline void micro_gradient(const float* v, const float* g, int64_t in, int64_t o
     acc[r][0] = P::load(du + r * out);
     acc[r][1] = P::load(du + r * out + P::kLanes);
   }
-  for (int64_t t = 0; t < kTilesPerItem; ++t, v += in, g += out) {
+  for (int64_t t = 0; t < kGradientTilesPerItem; ++t, v += in, g += out) {
     const V g0 = P::load(g), g1 = P::load(g + P::kLanes);
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
@@ -295,18 +301,18 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
   constexpr int kElements = T::kAlpha * T::kAlpha;
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
-  transform_inputs<P, T>(s, item, src, v);
+  transform_inputs<P, T, kGradientTilesPerItem>(s, item, src, v);
   for (int64_t ob = 0; ob < out / P::kLanes; ++ob) {
     V sum = P::load(bias + ob * P::kLanes);
-    for (int64_t t = 0; t < kTilesPerItem; ++t) {
+    for (int64_t t = 0; t < kGradientTilesPerItem; ++t) {
       float* transformed = g + t * out + ob * P::kLanes;
       if (t >= item.tiles) {
-        for (int e = 0; e < kElements; ++e) P::store(transformed + e * kTilesPerItem * out, V{});
+        for (int e = 0; e < kElements; ++e) P::store(transformed + e * kGradientTilesPerItem * out, V{});
         continue;
       }
       const TilePlace at = place<T>(s, item.first_tile + t);
       gradient_tile<P, T>(diff_dst + (at.image * (out / P::kLanes) + ob) * plane, s.height, s.width, at.top, at.left,
-                          transformed, kTilesPerItem * out, sum);
+                          transformed, kGradientTilesPerItem * out, sum);
     }
     P::store(bias + ob * P::kLanes, sum);
   }
@@ -315,8 +321,8 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
   for (int e = 0; e < kElements; ++e)
     for (int64_t c = 0; c < in; c += P::kGradientRows)
       for (int64_t o = 0; o < out; o += P::kOutputs) {
-        const float* ve = v + e * kTilesPerItem * in + c;
-        const float* ge = g + e * kTilesPerItem * out + o;
+        const float* ve = v + e * kGradientTilesPerItem * in + c;
+        const float* ge = g + e * kGradientTilesPerItem * out + o;
         float* at = du + (e * in + c) * out + o;
         const int64_t rows = std::min<int64_t>(P::kGradientRows, in - c);
         if (rows == P::kGradientRows)
@@ -356,22 +362,16 @@ __attribute__((target("avx512f"), flatten)) void avx512_gradient_item(const Wino
 
 int64_t outputs_per_step(VectorIsa isa) { return isa == VectorIsa::avx512 ? Avx512::kOutputs : Avx2::kOutputs; }
 
-// A thread's scratch buffer of at least `floats`, kept between calls: the kernels run for every
-// layer at every step, and fresh buffers of this size would be allocated and faulted in each time.
-float* scratch(std::vector<float>& buffer, int64_t floats) {
-  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
-  return buffer.data();
-}
-
-// The work items: runs of kTilesPerItem tiles over all images, the last one shorter.
+// The work items: runs of `per_item` tiles over all images, the last one shorter.
 struct Items {
-  int64_t tiles, count;
-  explicit Items(const WinogradShape& s)
+  int64_t tiles, per_item, count;
+  Items(const WinogradShape& s, int64_t tiles_per_item)
       : tiles(s.n * ((s.height + F4x4::kM - 1) / F4x4::kM) * ((s.width + F4x4::kM - 1) / F4x4::kM)),
-        count((tiles + kTilesPerItem - 1) / kTilesPerItem) {}
+        per_item(tiles_per_item),
+        count((tiles + per_item - 1) / per_item) {}
   Item operator[](int64_t i) const {
-    const int64_t first = i * kTilesPerItem;
-    return {first, std::min(kTilesPerItem, tiles - first)};
+    const int64_t first = i * per_item;
+    return {first, std::min(per_item, tiles - first)};
   }
 };
 
@@ -464,14 +464,14 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
 
 void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src, const float* transformed,
                           const float* bias, bool relu, float* dst) {
-  const Items items(shape);
+  const Items items(shape, kTilesPerItem);
   const auto item_of = isa == VectorIsa::avx512 ? avx512_item<F4x4> : avx2_item<F4x4>;
   const int64_t per_tile = kTileElements * kTilesPerItem;
 #pragma omp parallel
   {
     thread_local std::vector<float> v_buffer, m_buffer;
-    float* v = scratch(v_buffer, per_tile * shape.in_channels);
-    float* m = scratch(m_buffer, per_tile * shape.out_channels);
+    float* v = line_aligned(v_buffer, per_tile * shape.in_channels);
+    float* m = line_aligned(m_buffer, per_tile * shape.out_channels);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed, bias, relu, dst, v, m);
   }
@@ -480,20 +480,20 @@ void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float
 void winograd_weight_gradient(VectorIsa isa, const WinogradShape& shape, const float* src, const float* diff_dst,
                               const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
   const int64_t in = shape.in_channels, out = shape.out_channels;
-  const Items items(shape);
+  const Items items(shape, kGradientTilesPerItem);
   const auto item_of = isa == VectorIsa::avx512 ? avx512_gradient_item<F4x4> : avx2_gradient_item<F4x4>;
   const auto transformed = static_cast<size_t>(kTileElements * in * out);
-  const int64_t per_tile = kTileElements * kTilesPerItem;
+  const int64_t per_tile = kTileElements * kGradientTilesPerItem;
   // Per thread: its sums of the transformed gradient [Alpha^2][in][out], then of the bias gradient.
   std::vector<const float*> sums(static_cast<size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
   {
     thread_local std::vector<float> du_buffer, v_buffer, g_buffer;
-    float* du = scratch(du_buffer, static_cast<int64_t>(transformed) + out);
+    float* du = line_aligned(du_buffer, static_cast<int64_t>(transformed) + out);
     std::fill(du, du + transformed + static_cast<size_t>(out), 0.0f);
     sums[static_cast<size_t>(omp_get_thread_num())] = du;
-    float* v = scratch(v_buffer, per_tile * in);
-    float* g = scratch(g_buffer, per_tile * out);
+    float* v = line_aligned(v_buffer, per_tile * in);
+    float* g = line_aligned(g_buffer, per_tile * out);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, diff_dst, v, g, du, du + transformed);
   }
