@@ -5,7 +5,8 @@
 //   build/bench/winograd_kernels [avx2|avx512] [calls]
 //
 // Data are random, in the path's blocked layout; the weights' transform is timed with the
-// convolution, as each training step pays it.
+// convolution, as each training step pays it. Backward-data applies the input's ReLU backward,
+// gated by the (random) input, where the shipped network's layer reads a convolution's ReLU.
 #include <fmt/core.h>
 #include <omp.h>
 
@@ -69,10 +70,11 @@ int main(int argc, char** argv) {
              "bwd-data ms (GF/s)", "bwd-wts ms (GF/s)");
   struct Layer {
     int64_t n, in, out, side;
+    bool reads_relu;  // its input is a convolution's ReLU output, whose backward its backward-data applies
   };
   // The seed network's conv2-4, Fashion-MNIST's conv1_2 and conv2_2, the ResNet's last stage.
-  for (const Layer l : {Layer{10, 32, 32, 224}, Layer{10, 32, 64, 112}, Layer{10, 64, 64, 112}, Layer{100, 32, 32, 28},
-                        Layer{100, 64, 64, 14}, Layer{128, 64, 64, 7}}) {
+  for (const Layer l : {Layer{10, 32, 32, 224, true}, Layer{10, 32, 64, 112, false}, Layer{10, 64, 64, 112, true},
+                        Layer{100, 32, 32, 28, true}, Layer{100, 64, 64, 14, true}, Layer{128, 64, 64, 7, false}}) {
     const WinogradShape forward{l.n, l.in, l.out, l.side, l.side}, backward{l.n, l.out, l.in, l.side, l.side};
     const std::vector<float> src = random_floats(l.n * l.in * l.side * l.side, 1);
     const std::vector<float> diff_dst = random_floats(l.n * l.out * l.side * l.side, 2);
@@ -83,12 +85,13 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(i);
     const double forward_ms = best_of(calls, [&] {
       expt::onednn::winograd_weights(l.out, l.in, weights.data(), offsets, false, transformed.data());
-      expt::onednn::winograd_convolution(isa, forward, src.data(), transformed.data(), bias.data(), true, dst.data());
+      expt::onednn::winograd_convolution(isa, forward, src.data(), transformed.data(), bias.data(), true, nullptr,
+                                         dst.data());
     });
     const double data_ms = best_of(calls, [&] {
       expt::onednn::winograd_weights(l.out, l.in, weights.data(), offsets, true, transformed.data());
       expt::onednn::winograd_convolution(isa, backward, diff_dst.data(), transformed.data(), nullptr, false,
-                                         diff_src.data());
+                                         l.reads_relu ? src.data() : nullptr, diff_src.data());
     });
     const double weights_ms = best_of(calls, [&] {
       expt::onednn::winograd_weight_gradient(isa, forward, src.data(), diff_dst.data(), offsets, weight_grad.data(),

@@ -101,7 +101,7 @@ class ConvPass final : public WeightedPass {
       const float* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
       winograd_convolution(kernel_isa(), shape(planned_.in.c, planned_.out.c),
                            static_cast<const float*>(forward_input().get_data_handle()),
-                           transformed, bias, planned_.spec.activation == Activation::relu,
+                           transformed, bias, planned_.spec.activation == Activation::relu, nullptr,
                            static_cast<float*>(output_.get_data_handle()));
     });
   }
@@ -122,14 +122,23 @@ class ConvPass final : public WeightedPass {
     });
   }
 
+  // Where backward-data is expt's Winograd, it writes the gradient at the input already through
+  // the backward of a ReLU fused into the layer it reads: zero wherever that ReLU's output, this
+  // layer's input, is not positive (docs/onednn-notes.md §22).
+  bool take_relu_backward_from(LayerPass& producer) override {
+    input_relu_ = winograd_.backward_data && producer.leave_relu_backward();
+    return input_relu_;
+  }
+
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     if (!winograd_.backward_data) return WeightedPass::backward_data(stream, profiler);
     profiler.time(index_, Direction::backward_data, stream, [&] {
       float* transformed = static_cast<float*>(scratchpad_.get_data_handle());
       winograd_weights(planned_.out.c, planned_.in.c, master_->floats(), weight_offsets_, true, transformed);
+      const auto* gate = input_relu_ ? static_cast<const float*>(forward_input().get_data_handle()) : nullptr;
       winograd_convolution(kernel_isa(), shape(planned_.out.c, planned_.in.c),
-                           static_cast<const float*>(diff_dst_.get_data_handle()),
-                           transformed, nullptr, false, static_cast<float*>(diff_src_.get_data_handle()));
+                           static_cast<const float*>(diff_dst_.get_data_handle()), transformed, nullptr, false, gate,
+                           static_cast<float*>(diff_src_.get_data_handle()));
     });
   }
 
@@ -219,6 +228,7 @@ class ConvPass final : public WeightedPass {
 
   WinogradPasses winograd_;
   bool small_input_gradients_ = false;
+  bool input_relu_ = false;  // take_relu_backward_from agreed
   // The weights' fp32 master values and the gradients, in the parameters' own layouts.
   const Buffer *master_ = nullptr, *weight_grad_ = nullptr, *bias_grad_ = nullptr;
   std::vector<int64_t> weight_offsets_;   // of element (o, i, y, x) in the master layout

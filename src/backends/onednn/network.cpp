@@ -152,7 +152,8 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
     }
   }
   // A layer that alone reads a ReLU's output may apply the ReLU's backward itself (§22 of
-  // docs/onednn-notes.md: expt's max pooling, at no cost).
+  // docs/onednn-notes.md: expt's max pooling, at no cost; expt's Winograd backward-data, for one
+  // read of the ReLU's output instead of the separate pass's three).
   for (size_t i = 0; i < pass->layers.size(); ++i) {
     const std::vector<int>& sources = plan_.layers[i].inputs;
     if (sources.size() == 1 && sources[0] != network_input && plan_.readers(sources[0]).size() == 1)

@@ -138,10 +138,11 @@ inline void input_tile(const float* plane, int64_t height, int64_t width, int64_
 }
 
 // The M x M output tile at (top, left) for one channel block from its Alpha^2 products
-// m[e * stride]: A^T m A, then bias and ReLU; pixels past the image are skipped.
+// m[e * stride]: A^T m A, then bias and ReLU, then zero wherever `gate` (null, or a plane laid
+// out as the output's) is not positive; pixels past the image are skipped.
 template <class P, class T>
-inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool relu, float* plane, int64_t height,
-                        int64_t width, int64_t top, int64_t left) {
+inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool relu, const float* gate,
+                        float* plane, int64_t height, int64_t width, int64_t top, int64_t left) {
   using V = typename P::V;
   constexpr int A = T::kAlpha, M = T::kM;
   V r[M][A];  // A^T m
@@ -158,8 +159,11 @@ inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool
     V line[M];
     T::output(r[i], line);
     for (int j = 0; j < M && left + j < width; ++j) {
-      const V out = line[j] + bias;
-      P::store(plane + ((top + i) * width + left + j) * P::kLanes, relu ? (out > 0.0f ? out : V{}) : out);
+      const int64_t at = ((top + i) * width + left + j) * P::kLanes;
+      V out = line[j] + bias;
+      if (relu) out = out > 0.0f ? out : V{};
+      if (gate) out = P::load(gate + at) > 0.0f ? out : V{};
+      P::store(plane + at, out);
     }
   }
 }
@@ -208,7 +212,7 @@ inline void transform_inputs(const WinogradShape& s, const Item& item, const flo
 // per thread.
 template <class P, class T>
 inline void run_item(const WinogradShape& s, const Item& item, const float* src, const float* u, const float* bias,
-                     bool relu, float* dst, float* v, float* m) {
+                     bool relu, const float* gate, float* dst, float* v, float* m) {
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
   transform_inputs<P, T, kTilesPerItem>(s, item, src, v);
@@ -222,8 +226,9 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
     const typename P::V b = bias ? P::load(bias + ob * P::kLanes) : typename P::V{};
     for (int64_t t = 0; t < item.tiles; ++t) {
       const TilePlace at = place<T>(s, item.first_tile + t);
-      output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu,
-                        dst + (at.image * (out / P::kLanes) + ob) * plane, s.height, s.width, at.top, at.left);
+      const int64_t first = (at.image * (out / P::kLanes) + ob) * plane;
+      output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, gate ? gate + first : nullptr,
+                        dst + first, s.height, s.width, at.top, at.left);
     }
   }
 }
@@ -337,15 +342,15 @@ inline void gradient_item(const WinogradShape& s, const Item& item, const float*
 // The entry points each path compiles, with everything above inlined into them.
 template <class T>
 __attribute__((target("avx2,fma"), flatten)) void avx2_item(const WinogradShape& s, const Item& item, const float* src,
-                                                             const float* u, const float* bias, bool relu, float* dst,
-                                                             float* v, float* m) {
-  run_item<Avx2, T>(s, item, src, u, bias, relu, dst, v, m);
+                                                             const float* u, const float* bias, bool relu,
+                                                             const float* gate, float* dst, float* v, float* m) {
+  run_item<Avx2, T>(s, item, src, u, bias, relu, gate, dst, v, m);
 }
 template <class T>
 __attribute__((target("avx512f"), flatten)) void avx512_item(const WinogradShape& s, const Item& item, const float* src,
-                                                             const float* u, const float* bias, bool relu, float* dst,
-                                                             float* v, float* m) {
-  run_item<Avx512, T>(s, item, src, u, bias, relu, dst, v, m);
+                                                             const float* u, const float* bias, bool relu,
+                                                             const float* gate, float* dst, float* v, float* m) {
+  run_item<Avx512, T>(s, item, src, u, bias, relu, gate, dst, v, m);
 }
 template <class T>
 __attribute__((target("avx2,fma"), flatten)) void avx2_gradient_item(const WinogradShape& s, const Item& item,
@@ -463,7 +468,7 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
 }
 
 void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src, const float* transformed,
-                          const float* bias, bool relu, float* dst) {
+                          const float* bias, bool relu, const float* gate, float* dst) {
   const Items items(shape, kTilesPerItem);
   const auto item_of = isa == VectorIsa::avx512 ? avx512_item<F4x4> : avx2_item<F4x4>;
   const int64_t per_tile = kTileElements * kTilesPerItem;
@@ -473,7 +478,7 @@ void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float
     float* v = line_aligned(v_buffer, per_tile * shape.in_channels);
     float* m = line_aligned(m_buffer, per_tile * shape.out_channels);
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed, bias, relu, dst, v, m);
+    for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed, bias, relu, gate, dst, v, m);
   }
 }
 

@@ -46,9 +46,11 @@ void winograd_weights(int64_t out, int64_t in, const float* weights, const std::
                       bool for_backward_data, float* transformed);
 
 // dst = conv(src, weights) (+ bias, then max(0, .) when `relu`), on the OpenMP threads. `bias`
-// may be null.
+// may be null. `gate`, where not null, is a tensor of dst's shape and layout, and dst is zero
+// wherever it is not positive: in backward-data, the backward of a ReLU whose output `gate` is
+// (the forward's input), applied as the gradient is written instead of in a pass of its own.
 void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float* src, const float* transformed,
-                          const float* bias, bool relu, float* dst);
+                          const float* bias, bool relu, const float* gate, float* dst);
 
 // The gradients of a convolution's weights and bias from its input `src` and the gradient at its
 // output `diff_dst`: weight_grad[offsets[...]] as winograd_weights reads weights, and

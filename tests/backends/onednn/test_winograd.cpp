@@ -66,7 +66,11 @@ std::vector<double> direct(const Case& c, bool backward_data) {
   return out;
 }
 
-void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu) {
+// `gated`: the output passes only where a random tensor of its shape is positive (backward-data
+// applying the backward of the ReLU whose output the forward read).
+void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu,
+                bool gated = false) {
+  CAPTURE(gated);
   CAPTURE(shape.n);
   CAPTURE(shape.in_channels);
   CAPTURE(shape.out_channels);
@@ -83,21 +87,29 @@ void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward
   std::vector<float> transformed(static_cast<size_t>(onednn::winograd_weights_floats(weight_in, weight_out)));
   onednn::winograd_weights(weight_out, weight_in, c.weights.data(), offsets, backward_data, transformed.data());
   std::vector<float> got(static_cast<size_t>(shape.n * shape.out_channels * shape.height * shape.width), -7.0f);
+  onednn::WinogradShape gate_shape = shape;  // a case whose input has the output's shape
+  std::swap(gate_shape.in_channels, gate_shape.out_channels);
+  const std::vector<float> gate = random_case(gate_shape, 8).src;
   onednn::winograd_convolution(isa, shape, c.src.data(), transformed.data(), with_bias ? c.bias.data() : nullptr, relu,
-                               got.data());
+                               gated ? gate.data() : nullptr, got.data());
   const std::vector<double> want = direct(c, backward_data);
   double largest = 0, worst = 0;
-  int64_t wrong_sign = 0;
+  int64_t wrong_sign = 0, closed_but_passed = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     const auto at = static_cast<int64_t>(i);
     const int64_t o = at / (block * shape.height * shape.width) % (shape.out_channels / block) * block + at % block;
     double w = want[i] + (with_bias ? c.bias[static_cast<size_t>(o)] : 0.0);
     if (relu) w = std::max(w, 0.0);
     largest = std::max(largest, std::fabs(w));
+    if (gated && !(gate[i] > 0.0f)) {
+      closed_but_passed += got[i] != 0.0f;
+      continue;
+    }
     worst = std::max(worst, std::fabs(got[i] - w));
     wrong_sign += relu && got[i] < 0.0f;
   }
   CHECK(wrong_sign == 0);
+  CHECK(closed_but_passed == 0);
   CHECK(largest > 1.0);
   // Float rounding in the transforms and the sums: up to 6e-6 of the largest output in these
   // cases, the transforms multiplying by up to 8 and dividing by 24.
@@ -170,6 +182,7 @@ void check_path(VectorIsa isa, int64_t channels) {
     check_case(isa, shape, false, true, true);
     check_case(isa, shape, false, false, false);
     check_case(isa, shape, true, false, false);
+    check_case(isa, shape, true, false, false, true);
     check_weight_gradient(isa, shape);
   }
 }
