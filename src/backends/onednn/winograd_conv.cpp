@@ -75,9 +75,11 @@ struct Path : FloatVectors<Lanes> {
 // Each path's broadcast of one float, which GCC's `V{} + x` makes an addition and a shuffle.
 struct Avx2 : Path<8, 6, 6> {
   __attribute__((target("avx2"))) static V broadcast(float x) { return V(_mm256_set1_ps(x)); }
+  __attribute__((target("avx2"))) static void stream(float* p, V v) { _mm256_stream_ps(p, __m256(v)); }
 };
 struct Avx512 : Path<16, 12, 8> {
   __attribute__((target("avx512f"))) static V broadcast(float x) { return V(_mm512_set1_ps(x)); }
+  __attribute__((target("avx512f"))) static void stream(float* p, V v) { _mm512_stream_ps(p, __m512(v)); }
 };
 static_assert(kTilesPerItem % Avx2::kProductTiles == 0 && kTilesPerItem % Avx512::kProductTiles == 0);
 
@@ -139,10 +141,11 @@ inline void input_tile(const float* plane, int64_t height, int64_t width, int64_
 
 // The M x M output tile at (top, left) for one channel block from its Alpha^2 products
 // m[e * stride]: A^T m A, then bias and ReLU, then zero wherever `gate` (null, or a plane laid
-// out as the output's) is not positive; pixels past the image are skipped.
+// out as the output's) is not positive; pixels past the image are skipped. `stream`: the plane
+// is aligned to the vector, and the stores bypass the caches (run_item says why).
 template <class P, class T>
 inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool relu, const float* gate,
-                        float* plane, int64_t height, int64_t width, int64_t top, int64_t left) {
+                        bool stream, float* plane, int64_t height, int64_t width, int64_t top, int64_t left) {
   using V = typename P::V;
   constexpr int A = T::kAlpha, M = T::kM;
   V r[M][A];  // A^T m
@@ -163,7 +166,10 @@ inline void output_tile(const float* m, int64_t stride, typename P::V bias, bool
       V out = line[j] + bias;
       if (relu) out = out > 0.0f ? out : V{};
       if (gate) out = P::load(gate + at) > 0.0f ? out : V{};
-      P::store(plane + at, out);
+      if (stream)
+        P::stream(plane + at, out);
+      else
+        P::store(plane + at, out);
     }
   }
 }
@@ -215,6 +221,10 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
                      bool relu, const float* gate, float* dst, float* v, float* m) {
   const int64_t in = s.in_channels, out = s.out_channels;
   const int64_t plane = s.height * s.width * P::kLanes;
+  // The output goes to memory past the caches where it is aligned (oneDNN's buffers are): its
+  // lines are then written without being read first. It is megabytes that the cache would not
+  // keep anyway, and each line was read in only to be overwritten (docs/onednn-notes.md §20).
+  const bool stream = reinterpret_cast<uintptr_t>(dst) % sizeof(typename P::V) == 0;
   transform_inputs<P, T, kTilesPerItem>(s, item, src, v);
   constexpr int kElements = T::kAlpha * T::kAlpha;
   for (int e = 0; e < kElements; ++e)
@@ -228,7 +238,7 @@ inline void run_item(const WinogradShape& s, const Item& item, const float* src,
       const TilePlace at = place<T>(s, item.first_tile + t);
       const int64_t first = (at.image * (out / P::kLanes) + ob) * plane;
       output_tile<P, T>(m + t * out + ob * P::kLanes, kTilesPerItem * out, b, relu, gate ? gate + first : nullptr,
-                        dst + first, s.height, s.width, at.top, at.left);
+                        stream, dst + first, s.height, s.width, at.top, at.left);
     }
   }
 }
@@ -479,6 +489,7 @@ void winograd_convolution(VectorIsa isa, const WinogradShape& shape, const float
     float* m = line_aligned(m_buffer, per_tile * shape.out_channels);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items.count; ++i) item_of(shape, items[i], src, transformed, bias, relu, gate, dst, v, m);
+    _mm_sfence();  // the streamed stores are weakly ordered: done before another thread reads them
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "backends/onednn/winograd_conv.hpp"
 #include "backends/onednn/introspection.hpp"
+#include "backends/onednn/line_aligned.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
 
@@ -67,10 +68,13 @@ std::vector<double> direct(const Case& c, bool backward_data) {
 }
 
 // `gated`: the output passes only where a random tensor of its shape is positive (backward-data
-// applying the backward of the ReLU whose output the forward read).
+// applying the backward of the ReLU whose output the forward read). `aligned_output`: the output
+// starts on a cache line, as oneDNN's buffers do, and the kernel streams it past the caches;
+// otherwise one float past one, and the kernel stores it through them.
 void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward_data, bool with_bias, bool relu,
-                bool gated = false) {
+                bool gated = false, bool aligned_output = true) {
   CAPTURE(gated);
+  CAPTURE(aligned_output);
   CAPTURE(shape.n);
   CAPTURE(shape.in_channels);
   CAPTURE(shape.out_channels);
@@ -86,16 +90,19 @@ void check_case(VectorIsa isa, const onednn::WinogradShape& shape, bool backward
   for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(i);
   std::vector<float> transformed(static_cast<size_t>(onednn::winograd_weights_floats(weight_in, weight_out)));
   onednn::winograd_weights(weight_out, weight_in, c.weights.data(), offsets, backward_data, transformed.data());
-  std::vector<float> got(static_cast<size_t>(shape.n * shape.out_channels * shape.height * shape.width), -7.0f);
+  const int64_t count = shape.n * shape.out_channels * shape.height * shape.width;
+  std::vector<float> output_buffer;
+  float* got = onednn::line_aligned(output_buffer, count + 1) + (aligned_output ? 0 : 1);
+  std::fill(got, got + count, -7.0f);
   onednn::WinogradShape gate_shape = shape;  // a case whose input has the output's shape
   std::swap(gate_shape.in_channels, gate_shape.out_channels);
   const std::vector<float> gate = random_case(gate_shape, 8).src;
   onednn::winograd_convolution(isa, shape, c.src.data(), transformed.data(), with_bias ? c.bias.data() : nullptr, relu,
-                               gated ? gate.data() : nullptr, got.data());
+                               gated ? gate.data() : nullptr, got);
   const std::vector<double> want = direct(c, backward_data);
   double largest = 0, worst = 0;
   int64_t wrong_sign = 0, closed_but_passed = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
+  for (size_t i = 0; i < static_cast<size_t>(count); ++i) {
     const auto at = static_cast<int64_t>(i);
     const int64_t o = at / (block * shape.height * shape.width) % (shape.out_channels / block) * block + at % block;
     double w = want[i] + (with_bias ? c.bias[static_cast<size_t>(o)] : 0.0);
@@ -181,6 +188,7 @@ void check_path(VectorIsa isa, int64_t channels) {
     REQUIRE(onednn::winograd_channels_fit(isa, shape.in_channels, shape.out_channels));
     check_case(isa, shape, false, true, true);
     check_case(isa, shape, false, false, false);
+    check_case(isa, shape, false, true, true, false, /*aligned_output=*/false);
     check_case(isa, shape, true, false, false);
     check_case(isa, shape, true, false, false, true);
     check_weight_gradient(isa, shape);
