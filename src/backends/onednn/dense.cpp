@@ -65,7 +65,8 @@ class DensePass final : public WeightedPass {
                                               {src_2d, diff_weights_any, bias_any, dst_any}, ctx.attr(), ctx.engine, fwd_pd),
                                           name(), "inner product backward weights", true);
 
-    if (!ctx.params.defined(weight_index)) {
+    const bool defines_weights = !ctx.params.defined(weight_index);
+    if (defines_weights) {
       memory::dims canonical = input_desc_.dims();
       canonical[0] = s.units;
       const memory::desc master = master_layout(fwd_pd.weights_desc(), bwd_weights_pd.diff_weights_desc());
@@ -93,12 +94,15 @@ class DensePass final : public WeightedPass {
     finish(ctx, std::move(src), fwd_pd, bwd_data_pd, bwd_weights_pd, {own_backward_data_, factored_grad_ != nullptr});
     k_ = k;
     out_block_ = out_block;
+    if (defines_weights) defer_adam_to_forward(ctx, ctx.params.at(weight_index));
+    deferred_adam_ = ctx.params.at(weight_index).deferred_adam.get();
     if (s.use_bias) bias_grad_ = ctx.params.at(planned.params[1]).grad;
     // What runs, for `expt bench`'s kernels column.
     const std::string expt_kernel = fmt::format("expt:{}", name_of(vector_isa_names, kernel_isa()));
     for (PrimitiveInfo& p : ctx.primitives) {
       if (p.layer != name()) continue;
-      if (own_forward_ && p.primitive == "inner product forward") p.implementation = expt_kernel;
+      if (own_forward_ && p.primitive == "inner product forward")
+        p.implementation = deferred_adam_ ? expt_kernel + " with Adam's step" : expt_kernel;
       if (own_backward_data_ && p.primitive == "inner product backward data") p.implementation = expt_kernel;
       if (factored_grad_ && p.primitive == "inner product backward weights")
         p.implementation = expt_kernel + " in the optimizer";
@@ -119,6 +123,7 @@ class DensePass final : public WeightedPass {
 
   // With factored gradients: keeps the factors, and sums the bias gradient here.
   void backward_weights(dnnl::stream& stream, Profiler& profiler) override {
+    settle_deferred_adam(stream, profiler);  // before the capture replaces the factors it expands
     WeightedPass::backward_weights(stream, profiler);
     if (!factored_grad_) return;
     plain_diff_dst_.run(stream, profiler);
@@ -138,20 +143,27 @@ class DensePass final : public WeightedPass {
     });
   }
 
+  // Takes the weights' deferred Adam step on the way, where it can (own forward), else first.
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
-    if (!own_forward_) return WeightedPass::forward(stream, phase, step, profiler);
+    if (!own_forward_) {
+      settle_deferred_adam(stream, profiler);
+      return WeightedPass::forward(stream, phase, step, profiler);
+    }
     relay_forward_inputs(stream, profiler);
     const auto* weights = static_cast<const float*>(forward_weights(stream, profiler).get_data_handle());
     profiler.time(index_, Direction::forward, stream, [&] {
       const auto* bias = planned_.spec.use_bias ? static_cast<const float*>(forward_bias().get_data_handle()) : nullptr;
+      const bool take_step = deferred_adam_ && deferred_adam_->pending();
       dense_forward(kernel_isa(), {static_cast<const float*>(forward_input().get_data_handle()), weights, bias,
                                    planned_.spec.activation == Activation::relu,
                                    static_cast<float*>(output_.get_data_handle()), output_.get_desc().dims()[0],
-                                   planned_.spec.units, k_, out_block_});
+                                   planned_.spec.units, k_, out_block_, take_step ? deferred_adam_ : nullptr});
+      if (take_step) deferred_adam_->taken();
     });
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
+    settle_deferred_adam(stream, profiler);
     if (!own_backward_data_) return WeightedPass::backward_data(stream, profiler);
     const auto* weights = static_cast<const float*>(forward_weights(stream, profiler).get_data_handle());
     profiler.time(index_, Direction::backward_data, stream, [&] {
@@ -162,12 +174,32 @@ class DensePass final : public WeightedPass {
   }
 
  private:
+  // The optimizer leaves the weights' Adam step to this layer's forward where that forward is
+  // expt's (a batch it runs at), reading the fp32 master weights themselves, and the step has a
+  // form inside the gradient's expansion (deferred_adam.hpp). Decided by the pass that defines the
+  // weights, the largest batch's: other passes settle the step before they use the weights.
+  void defer_adam_to_forward(const BuildContext& ctx, ParamTensor& weights) const {
+    const OptimizerConfig::Kind kind = ctx.options.optimizer.kind;
+    if (!own_forward_ || !factored_grad_ || !factored_grad_->has_adam_step() || ctx.compute != f32 ||
+        !weights.copies.all().empty() ||
+        (kind != OptimizerConfig::Kind::adam && kind != OptimizerConfig::Kind::adamw))
+      return;
+    weights.deferred_adam = std::make_unique<DeferredAdam>(
+        *factored_grad_, planned_.spec.units, k_, weights.value_buffer.floats(), weights.state_buffers[0].floats(),
+        weights.state_buffers[1].floats(), ctx.options.precision != Precision::fp32_strict);
+  }
+  void settle_deferred_adam(dnnl::stream& stream, Profiler& profiler) {
+    if (deferred_adam_ && deferred_adam_->pending())
+      profiler.time(index_, Direction::forward, stream, [&] { deferred_adam_->settle(); });
+  }
+
   memory::desc input_desc_;  // the input in the layout the weights are permuted for
   int64_t k_ = 0;            // inputs per sample
   int64_t out_block_ = 0;    // outputs per weight block, for dense_backward_data
   bool own_backward_data_ = false;
   bool own_forward_ = false;
   FactoredWeightGradient* factored_grad_ = nullptr;  // the weights' gradient, when factored
+  DeferredAdam* deferred_adam_ = nullptr;            // the weights' deferred Adam step, when deferred
   memory bias_grad_;
   Allocate allocate_plain_;
   Relayout plain_diff_dst_;  // the gradient factor dY, plain {n, units}

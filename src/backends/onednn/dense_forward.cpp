@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "backends/onednn/deferred_adam.hpp"
 #include "backends/onednn/float_vectors.hpp"
 #include "backends/onednn/line_aligned.hpp"
 
@@ -106,10 +107,13 @@ template <class P>
 inline void span(const DenseForward& a, int64_t k0, int64_t k1, float* partial) {
   const DenseForward into{a.src, a.weights, nullptr, false, partial, a.n, a.out, a.in, a.out_block};
   std::fill(partial, partial + a.n * a.out, 0.0f);
-  for (int64_t run = k0; run < k1; run += P::kRun)
+  for (int64_t run = k0; run < k1; run += P::kRun) {
+    const int64_t run_end = std::min(k1, run + P::kRun);
+    if (a.deferred_step) a.deferred_step->take_inputs(run, run_end);
     for (int64_t o = 0; o < a.out; o += P::kOutputs)
       for (int64_t row = 0; row < a.n; row += P::kRows)
-        rows_of<P>(std::min<int64_t>(P::kRows, a.n - row), into, row, o, run, std::min(k1, run + P::kRun));
+        rows_of<P>(std::min<int64_t>(P::kRows, a.n - row), into, row, o, run, run_end);
+  }
 }
 
 __attribute__((target("avx2,fma"), flatten)) void avx2_span(const DenseForward& a, int64_t k0, int64_t k1,

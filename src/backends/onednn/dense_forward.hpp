@@ -11,6 +11,8 @@
 
 namespace expt::onednn {
 
+class DeferredAdam;
+
 struct DenseForward {
   const float* src;      // {n, in}, plain row-major
   const float* weights;  // {out, in} in blocks of 16 inputs x out_block outputs, outputs innermost
@@ -18,6 +20,10 @@ struct DenseForward {
   bool relu;             // max(0, .) after the bias
   float* dst;            // {n, out}, plain row-major
   int64_t n, out, in, out_block;
+  // Or null: the weights' pending Adam step (deferred_adam.hpp), taken by the thread about to read
+  // a run of inputs' weights just before it does, so it reads them updated from its cache. The
+  // caller then marks the step taken.
+  const DeferredAdam* deferred_step = nullptr;
 };
 
 // On the avx512 or avx2 path (at most cpu_vector_isa(); there is none for scalar), on the OpenMP

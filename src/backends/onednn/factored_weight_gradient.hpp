@@ -49,6 +49,8 @@ class FactoredWeightGradient {
   bool update_adam(const AdamScalars& s, std::optional<float> decoupled_decay, int64_t begin, int64_t count,
                    float* weights, float* first_moment, float* second_moment) const;
 
+  // Whether update_adam() has the form: the vector paths.
+  bool has_adam_step() const { return isa_ != VectorIsa::scalar; }
   int64_t out_block() const { return out_block_; }
   int64_t bytes() const { return static_cast<int64_t>(input_.bytes() + diff_dst_.bytes()); }
 

@@ -35,17 +35,20 @@ void update_range(const CpuOptimizerStep& step, ParamTensor& tensor, int slots, 
                        slots >= 2 ? slice(tensor.state_buffers[1], begin, count) : std::span<float>());
 }
 
+// AdamW's factor, for a step at `learning_rate`; none for Adam.
+std::optional<float> decoupled_decay(const OptimizerConfig& c, double learning_rate) {
+  return c.kind == OptimizerConfig::Kind::adamw ? std::optional<float>(decoupled_decay_factor(c, learning_rate))
+                                                : std::nullopt;
+}
+
 // Adam's or AdamW's step of elements [begin, begin + count) of a tensor with a factored gradient,
 // inside the gradient's expansion; false where the path has no such form.
 bool update_adam_in_expansion(const FactoredWeightGradient& gradient, const CpuOptimizerStep& step,
                               ParamTensor& tensor, int64_t begin, int64_t count) {
   const OptimizerConfig& c = *step.config;
-  const std::optional<float> decay = c.kind == OptimizerConfig::Kind::adamw
-                                         ? std::optional<float>(decoupled_decay_factor(c, step.learning_rate))
-                                         : std::nullopt;
-  return gradient.update_adam(adam_scalars(c, step.learning_rate, step.t), decay, begin, count,
-                              tensor.value_buffer.floats() + begin, tensor.state_buffers[0].floats() + begin,
-                              tensor.state_buffers[1].floats() + begin);
+  return gradient.update_adam(adam_scalars(c, step.learning_rate, step.t), decoupled_decay(c, step.learning_rate),
+                              begin, count, tensor.value_buffer.floats() + begin,
+                              tensor.state_buffers[0].floats() + begin, tensor.state_buffers[1].floats() + begin);
 }
 }  // namespace
 
@@ -55,6 +58,10 @@ ParallelOptimizer::ParallelOptimizer(const ParamStore& params, const NetworkPlan
     if (!plan.params[p].trainable) continue;
     const ParamTensor& tensor = params.at(p);
     const int64_t floats = tensor.floats();
+    if (tensor.deferred_adam) {
+      deferred_.push_back(Chunk{p, 0, floats, plan.params[p].lr_multiplier});
+      continue;
+    }
     const int64_t chunk = tensor.factored_grad ? whole_rows(kChunkFloats, tensor.factored_grad->out_block()) : kChunkFloats;
     for (int64_t begin = 0; begin < floats; begin += chunk)
       chunks_.push_back(Chunk{p, begin, std::min(chunk, floats - begin), plan.params[p].lr_multiplier});
@@ -119,6 +126,10 @@ void ParallelOptimizer::update(ParamStore& params, const OptimizerConfig& config
     const FlushDenormals flush(flush_denormals_);
 #pragma omp for schedule(static)
     for (int64_t c = 0; c < chunks; ++c) update_chunk(chunks_[static_cast<size_t>(c)], params, config, learning_rate, t);
+  }
+  for (const Chunk& tensor : deferred_) {
+    const double lr = learning_rate * tensor.lr_multiplier;
+    params.at(tensor.param).deferred_adam->defer(adam_scalars(config, lr, t), decoupled_decay(config, lr));
   }
   write_mapped_copies(params, kernel_isa());
   for (size_t p = 0; p < params.size(); ++p)

@@ -6,7 +6,8 @@
 // The update runs with denormals flushed to zero unless the precision is fp32_strict
 // (flush_denormals.hpp). The tensors' weight copies
 // (weight_copy.hpp) are written here too: a wide dense layer's bf16 copy from each updated tile
-// or chunk while it is in cache, the small tensors' copies gathered after the update.
+// or chunk while it is in cache, the small tensors' copies gathered after the update. A tensor
+// whose layer takes its Adam step in the forward (deferred_adam.hpp) is only handed the step.
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,7 @@ class ParallelOptimizer {
   void write_mapped_copies(const ParamStore& params, VectorIsa isa) const;
 
   std::vector<Chunk> chunks_;
+  std::vector<Chunk> deferred_;  // a whole tensor each, whose step its layer's forward takes
   bool flush_denormals_;
 };
 

@@ -87,6 +87,8 @@ void ParamStore::read(size_t index, ParamPart part, std::span<float> out) const 
     throw BackendError(
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], out.size()));
   check_has(index, part);
+  // Settling changes the stored bits to what the reader is owed, not the tensor's logical value.
+  if (part != ParamPart::grad && t.deferred_adam) t.deferred_adam->settle();
   if (part == ParamPart::grad && !t.trainable) return std::fill(out.begin(), out.end(), 0.0f);
   const memory canonical(t.canonical, engine_, out.data());
   const bool factored = part == ParamPart::grad && t.factored_grad;
@@ -111,6 +113,7 @@ void ParamStore::write(size_t index, ParamPart part, std::span<const float> in) 
         fmt::format("onednn: parameter {} has {} floats, the span {}", index, canonical_sizes_[index], in.size()));
   check_has(index, part);
   ParamTensor& t = *tensors_[index];
+  if (t.deferred_adam) t.deferred_adam->settle();
   if (part == ParamPart::value) t.copies.stale();
   Buffer scratch(t.permuted ? t.permuted->get_size() : 0);
   write_from(index, part, in.data(), scratch.data());

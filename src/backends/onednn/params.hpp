@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backends/onednn/buffers.hpp"
+#include "backends/onednn/deferred_adam.hpp"
 #include "backends/onednn/factored_weight_gradient.hpp"
 #include "backends/onednn/weight_copy.hpp"
 #include "layers/network_plan.hpp"
@@ -31,6 +32,8 @@ struct ParamTensor {
   bool trainable = true;  // false: grad, state and their buffers stay empty
   // Set: the gradient is these factors, and grad and grad_buffer stay empty.
   std::unique_ptr<FactoredWeightGradient> factored_grad;
+  // Set: the optimizer leaves the tensor's Adam step to its layer's next forward (deferred_adam.hpp).
+  std::unique_ptr<DeferredAdam> deferred_adam;
   // The value in the other layouts its primitives read (weight_copy.hpp); a write of the
   // value makes them stale.
   WeightCopies copies;
@@ -57,7 +60,8 @@ class ParamStore {
   int state_slots() const { return state_slots_; }
 
   // The gradient of a tensor that is not trained reads as zeros (it never gets one); its
-  // optimizer state does not exist, and reading or writing it throws BackendError.
+  // optimizer state does not exist, and reading or writing it throws BackendError. A deferred
+  // Adam step is settled before the value or the state is read or written: they read as updated.
   void read(size_t index, ParamPart part, std::span<float> out) const;
   void write(size_t index, ParamPart part, std::span<const float> in);
   // Sets the value from `fill`, which writes the canonical layout, with no temporary as large

@@ -1,8 +1,9 @@
 // A wide dense layer whose weight gradient onednn keeps as factors at small batches
 // (factored_weight_gradient.hpp): training against the reference with every optimizer and in
 // bf16, the gradient still readable after an evaluation forward has overwritten the layer's
-// input, no gradient buffer held; and in bf16 the weight copy the optimizer writes
-// (bf16_weight_copy.hpp), at batches with and without factors.
+// input, no gradient buffer held; in bf16 the weight copy the optimizer writes
+// (bf16_weight_copy.hpp), at batches with and without factors; and Adam's step left to the
+// layer's next forward (deferred_adam.hpp), against the same step taken at once.
 #include "backends/onednn/introspection.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
@@ -71,6 +72,55 @@ void train_and_compare(OptimizerConfig::Kind kind, double learning_rate) {
   }
 }
 
+bool forward_takes_adam_step(const Network& net, const std::string& layer) {
+  for (const onednn::PrimitiveInfo& p : onednn::primitive_implementations(net))
+    if (p.layer == layer && p.primitive == "inner product forward")
+      return p.implementation.find("with Adam's step") != std::string::npos;
+  return false;
+}
+
+// Two networks from the same start: one reads dense1's weights after each update, which settles
+// the step there, so its forwards read weights already updated; the other's forwards take the
+// step as they read them. Losses, activations, parameters and moments agree to the bit.
+void deferred_against_at_once(OptimizerConfig::Kind kind) {
+  CAPTURE(to_string(kind));
+  const NetworkPlan plan = plan_network(wide_dense(), kInput, 5);
+  const auto deferred = make_onednn_backend()->build(plan, options_for(kind));
+  const auto at_once = make_onednn_backend()->build(plan, options_for(kind));
+  REQUIRE(forward_takes_adam_step(*deferred, "dense1"));
+  CHECK_FALSE(forward_takes_adam_step(*deferred, "dense3"));  // its gradient is not factored
+  const size_t weights = static_cast<size_t>(plan.layers[1].params[0]);
+  for (uint64_t step = 0; step < 4; ++step) {
+    CAPTURE(step);
+    const int64_t n = step < 3 ? 4 : 3;  // the last at a smaller batch: its own pass
+    const Batch batch = random_batch(plan, n, 500 + step);
+    const BatchMetrics got = deferred->forward(batch.host(n), Phase::train, step);
+    const BatchMetrics want = at_once->forward(batch.host(n), Phase::train, step);
+    CHECK(got.loss_sum == want.loss_sum);
+    CHECK(read_activation(*deferred, 1, n) == read_activation(*at_once, 1, n));
+    deferred->backward();
+    at_once->backward();
+    deferred->update(1e-3, step + 1);
+    at_once->update(1e-3, step + 1);
+    read_param(*at_once, weights);
+  }
+  // A second update before any forward: the first step is settled, the second left pending.
+  deferred->update(1e-3, 5);
+  at_once->update(1e-3, 5);
+  const Batch probe = random_batch(plan, 4, 600);
+  deferred->forward(probe.host(4), Phase::eval, 5);
+  at_once->forward(probe.host(4), Phase::eval, 5);
+  CHECK(read_activation(*deferred, 1, 4) == read_activation(*at_once, 1, 4));
+  deferred->update(1e-3, 6);  // left pending: the reads below settle it
+  at_once->update(1e-3, 6);
+  for (size_t i = 0; i < plan.params.size(); ++i) {
+    CAPTURE(plan.params[i].name);
+    CHECK(read_param(*deferred, i) == read_param(*at_once, i));
+    CHECK(read_state(*deferred, i, 0) == read_state(*at_once, i, 0));
+    CHECK(read_state(*deferred, i, 1) == read_state(*at_once, i, 1));
+  }
+}
+
 void check_path_available() {
   if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
     const std::string message = why + " (the gradient is factored in expt's kernel layouts only)";
@@ -132,6 +182,15 @@ void check_bf16(int64_t max_batch) {
 
 TEST_CASE("[avx2] a factored dense weight gradient trains like the reference with every optimizer") {
   check_path_available();
+}
+
+TEST_CASE("[avx2] Adam's step taken in the layer's next forward gives the bits of one taken at once") {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx2); !why.empty()) {
+    MESSAGE(why);
+    return;
+  }
+  SUBCASE("adam") { deferred_against_at_once(OptimizerConfig::Kind::adam); }
+  SUBCASE("adamw") { deferred_against_at_once(OptimizerConfig::Kind::adamw); }
 }
 
 TEST_CASE("[avx512_core] bf16: the factored gradient, and the weight copy the optimizer writes") {
