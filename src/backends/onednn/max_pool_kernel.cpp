@@ -8,6 +8,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "backends/onednn/float_vectors.hpp"
@@ -26,6 +27,7 @@ struct Avx2 : FloatVectors<8> {
   __attribute__((target("avx2"))) static I load_bytes(const uint8_t* p) {
     return I(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
   }
+  __attribute__((target("avx2"))) static void stream(float* p, V v) { _mm256_stream_ps(p, __m256(v)); }
 };
 struct Avx512 : FloatVectors<16> {
   __attribute__((target("avx512f"))) static void store_bytes(uint8_t* p, I v) {
@@ -34,6 +36,7 @@ struct Avx512 : FloatVectors<16> {
   __attribute__((target("avx512f"))) static I load_bytes(const uint8_t* p) {
     return I(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
   }
+  __attribute__((target("avx512f"))) static void stream(float* p, V v) { _mm512_stream_ps(p, __m512(v)); }
 };
 
 // The position recorded for a window that passes no gradient (max_pool_forward's input_relu).
@@ -65,9 +68,13 @@ inline void forward_row(const MaxPoolShape& s, const float* src, float* dst, uin
 }
 
 // The gradients of one row of windows: each window's output gradient at its recorded position,
-// zero at the others, and zero in the columns no window covers.
+// zero at the others, and zero in the columns no window covers. `stream`: the windows' vectors are
+// written past the caches (diff_src on a vector boundary): the gradient is 4 times the size of
+// what the pass reads (64 MB for the seed network's pool1), and each line was otherwise read
+// from memory only to be overwritten.
 template <class B>
-inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uint8_t* argmax, float* diff_src) {
+inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uint8_t* argmax, float* diff_src,
+                         bool stream) {
   using V = typename B::V;
   constexpr int64_t L = B::kLanes;
   const int64_t ow = s.out_w(), wh = s.window_h, ww = s.window_w, width = s.width;
@@ -76,8 +83,13 @@ inline void backward_row(const MaxPoolShape& s, const float* diff_dst, const uin
     const typename B::I at = B::load_bytes(argmax + ox * L);
     float* window = diff_src + ox * ww * L;
     for (int64_t y = 0; y < wh; ++y)
-      for (int64_t x = 0; x < ww; ++x)
-        B::store(window + (y * width + x) * L, at == static_cast<int32_t>(y * ww + x) ? gradient : V{});
+      for (int64_t x = 0; x < ww; ++x) {
+        const V g = at == static_cast<int32_t>(y * ww + x) ? gradient : V{};
+        if (stream)
+          B::stream(window + (y * width + x) * L, g);
+        else
+          B::store(window + (y * width + x) * L, g);
+      }
   }
   for (int64_t y = 0; y < wh; ++y)
     std::memset(diff_src + (y * width + ow * ww) * L, 0, static_cast<size_t>((width - ow * ww) * L) * sizeof(float));
@@ -93,12 +105,13 @@ __attribute__((target("avx512f"), flatten)) void avx512_forward_row(const MaxPoo
   forward_row<Avx512>(s, src, dst, argmax, input_relu);
 }
 __attribute__((target("avx2"), flatten)) void avx2_backward_row(const MaxPoolShape& s, const float* diff_dst,
-                                                                const uint8_t* argmax, float* diff_src) {
-  backward_row<Avx2>(s, diff_dst, argmax, diff_src);
+                                                                const uint8_t* argmax, float* diff_src, bool stream) {
+  backward_row<Avx2>(s, diff_dst, argmax, diff_src, stream);
 }
 __attribute__((target("avx512f"), flatten)) void avx512_backward_row(const MaxPoolShape& s, const float* diff_dst,
-                                                                     const uint8_t* argmax, float* diff_src) {
-  backward_row<Avx512>(s, diff_dst, argmax, diff_src);
+                                                                     const uint8_t* argmax, float* diff_src,
+                                                                     bool stream) {
+  backward_row<Avx512>(s, diff_dst, argmax, diff_src, stream);
 }
 
 }  // namespace
@@ -127,14 +140,18 @@ void max_pool_backward(VectorIsa isa, const MaxPoolShape& shape, const float* di
   const auto row = isa == VectorIsa::avx512 ? avx512_backward_row : avx2_backward_row;
   const int64_t lanes = max_pool_channel_block(isa), oh = shape.out_h(), ow = shape.out_w();
   const int64_t covered = oh * shape.window_h;
+  // Every row starts a whole number of vectors from diff_src.
+  const bool stream = reinterpret_cast<uintptr_t>(diff_src) % static_cast<uintptr_t>(lanes * sizeof(float)) == 0;
 #pragma omp parallel
   {
 #pragma omp for collapse(2) schedule(static) nowait
     for (int64_t p = 0; p < shape.planes; ++p)
       for (int64_t oy = 0; oy < oh; ++oy) {
         const int64_t out = (p * oh + oy) * ow * lanes;
-        row(shape, diff_dst + out, argmax + out, diff_src + (p * shape.height + oy * shape.window_h) * shape.width * lanes);
+        row(shape, diff_dst + out, argmax + out,
+            diff_src + (p * shape.height + oy * shape.window_h) * shape.width * lanes, stream);
       }
+    _mm_sfence();  // the streamed stores are weakly ordered: done before another thread reads them
     // Rows past the last whole window.
 #pragma omp for schedule(static)
     for (int64_t p = 0; p < shape.planes; ++p)

@@ -1,13 +1,15 @@
 // expt's max pooling over windows that do not overlap (max_pool_kernel.hpp): the kernel against
 // plain loops on each path this CPU has, with values drawn from a few levels so that windows
-// often hold equal maxima, whose gradient must go to the first; and networks whose pools take
-// it, against the reference backend.
+// often hold equal maxima, whose gradient must go to the first, the backward writing to an output
+// on a vector boundary (streamed) and to one a float past it; and networks whose pools take it,
+// against the reference backend.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <random>
 
 #include "backends/onednn/introspection.hpp"
+#include "backends/onednn/line_aligned.hpp"
 #include "backends/onednn/max_pool_kernel.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
@@ -18,8 +20,20 @@ namespace {
 
 // Forward and backward on one shape against the plain loops, element by element. `input_relu`:
 // the values (all at least 0) are a ReLU's output, whose backward the pooling applies.
-void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s, bool input_relu = false) {
+// The backward streams its stores to an output on a vector boundary (`aligned_output`), and
+// stores them to one a float past it.
+std::vector<float> backward(VectorIsa isa, const onednn::MaxPoolShape& s, const std::vector<float>& diff_dst,
+                            const std::vector<uint8_t>& argmax, size_t size, bool aligned_output) {
+  std::vector<float> buffer;
+  float* at = onednn::line_aligned(buffer, static_cast<int64_t>(size) + 1) + (aligned_output ? 0 : 1);
+  std::fill(at, at + size, -1.0f);
+  onednn::max_pool_backward(isa, s, diff_dst.data(), argmax.data(), at);
+  return std::vector<float>(at, at + size);
+}
+
+void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s, bool input_relu = false, bool aligned_output = true) {
   CAPTURE(input_relu);
+  CAPTURE(aligned_output);
   CAPTURE(s.height);
   CAPTURE(s.width);
   CAPTURE(s.window_h);
@@ -33,10 +47,10 @@ void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s, bool input_relu 
   std::vector<float> diff_dst(static_cast<size_t>(s.planes * oh * ow * lanes));
   for (size_t i = 0; i < diff_dst.size(); ++i) diff_dst[i] = 1.0f + static_cast<float>(i % 97);
 
-  std::vector<float> dst(diff_dst.size(), -1.0f), diff_src(src.size(), -1.0f);
+  std::vector<float> dst(diff_dst.size(), -1.0f);
   std::vector<uint8_t> argmax(diff_dst.size());
   onednn::max_pool_forward(isa, s, src.data(), dst.data(), argmax.data(), input_relu);
-  onednn::max_pool_backward(isa, s, diff_dst.data(), argmax.data(), diff_src.data());
+  const std::vector<float> diff_src = backward(isa, s, diff_dst, argmax, src.size(), aligned_output);
 
   std::vector<float> want_dst(dst.size()), want_diff_src(src.size(), 0.0f);
   const auto at = [&](int64_t p, int64_t y, int64_t x, int64_t l) { return ((p * s.height + y) * s.width + x) * lanes + l; };
@@ -70,6 +84,7 @@ void check_path(VectorIsa isa) {
   check_kernel(isa, {2, 11, 10, 3, 3});
   check_kernel(isa, {1, 6, 9, 2, 3});
   check_kernel(isa, {2, 9, 7, 2, 2}, true);
+  check_kernel(isa, {2, 9, 7, 2, 2}, false, false);
 }
 
 }  // namespace
