@@ -96,8 +96,16 @@ class DropoutPass final : public LayerPass {
 
   void bind(const memory&, const memory& diff_dst, const memory&) override { diff_ = diff_dst; }
 
+  // Element dropout on the kernels' blocked fp32 layout, to the layer it alone reads, where that
+  // layer takes it (expt's max pooling, docs/onednn-notes.md §25).
+  bool hand_dropout_to(LayerPass& producer) override {
+    handed_over_ = active_ && units_ == 0 && !bf16_ && drawn_blocked_ && producer.take_dropout({rule_, output_});
+    return handed_over_;
+  }
+
   void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
     masked_ = active_ && phase == Phase::train;
+    if (masked_ && handed_over_) return;  // the producer wrote the output
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!masked_) return copy_input();
       if (drawn_blocked_) {
@@ -112,7 +120,7 @@ class DropoutPass final : public LayerPass {
   }
 
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
-    if (!masked_) return;  // identity
+    if (!masked_ || handed_over_) return;  // identity, or the producer's backward applies it
     profiler.time(index_, Direction::backward_data, stream,
                   [&] { bf16_ ? scale_by_mask<uint16_t>(diff_, diff_) : scale_by_mask<float>(diff_, diff_); });
   }
@@ -215,6 +223,7 @@ class DropoutPass final : public LayerPass {
   memory input_, diff_;
   bool active_, masked_ = false, per_element_ = false, bf16_ = false;
   bool drawn_blocked_ = false;  // draw_blocked_keep_mask writes mask_; keep_ is not needed
+  bool handed_over_ = false;    // the producer runs this dropout in training (hand_dropout_to)
   philox::DropoutMask rule_;  // this layer's threshold and scale; the step comes with each forward
   int64_t elements_ = 0, physical_elements_ = 0;
   uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step

@@ -143,9 +143,9 @@ void vector_blocks(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
 
 // draw_blocked_keep_mask for the channel block `plane` (image n, block cb) and
 // quads [first_quad, end_quad) of its pixels, one lane per channel, each lane's counter the
-// block that holds that channel's four pixels.
+// block that holds that channel's four pixels; the first quad's flags go to `flags`.
 template <class Path>
-void blocked_quads(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* mask,
+void blocked_quads(uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold, uint8_t* flags,
                    const BlockedMaskShape& shape, int64_t plane, int64_t first_quad, int64_t end_quad) {
   using Vector = typename Path::Vector;
   constexpr int L = Path::kLanes;
@@ -169,7 +169,7 @@ void blocked_quads(uint64_t seed, uint32_t layer, uint64_t step, uint32_t thresh
     Vector c1 = first_hi - Vector(c0 < first_lo);
     Vector c2 = layer_words, c3 = step_words;
     philox_rounds<Path>(seed, c0, c1, c2, c3);
-    uint8_t* out = mask + (plane * shape.spatial + 4 * q) * L;
+    uint8_t* out = flags + 4 * (q - first_quad) * L;
     Path::store_flags(c0, limit, valid, out);
     Path::store_flags(c1, limit, valid, out + L);
     Path::store_flags(c2, limit, valid, out + 2 * L);
@@ -192,17 +192,17 @@ __attribute__((target("avx2"), flatten)) void avx2_blocks(uint64_t seed, uint32_
 }
 
 __attribute__((target("avx512f,avx512bw"), flatten)) void avx512_quads(uint64_t seed, uint32_t layer, uint64_t step,
-                                                                        uint32_t threshold, uint8_t* mask,
+                                                                        uint32_t threshold, uint8_t* flags,
                                                                         const BlockedMaskShape& shape, int64_t plane,
                                                                         int64_t first_quad, int64_t end_quad) {
-  blocked_quads<Avx512>(seed, layer, step, threshold, mask, shape, plane, first_quad, end_quad);
+  blocked_quads<Avx512>(seed, layer, step, threshold, flags, shape, plane, first_quad, end_quad);
 }
 
 __attribute__((target("avx2"), flatten)) void avx2_quads(uint64_t seed, uint32_t layer, uint64_t step,
-                                                         uint32_t threshold, uint8_t* mask,
+                                                         uint32_t threshold, uint8_t* flags,
                                                          const BlockedMaskShape& shape, int64_t plane,
                                                          int64_t first_quad, int64_t end_quad) {
-  blocked_quads<Avx2>(seed, layer, step, threshold, mask, shape, plane, first_quad, end_quad);
+  blocked_quads<Avx2>(seed, layer, step, threshold, flags, shape, plane, first_quad, end_quad);
 }
 
 float bf16_to_float(uint16_t x) { return std::bit_cast<float>(static_cast<uint32_t>(x) << 16); }
@@ -285,8 +285,16 @@ void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64
 #pragma omp parallel for schedule(static) if (items > 16)
   for (int64_t item = 0; item < items; ++item) {
     const int64_t plane = item / items_per_plane, first = item % items_per_plane * kBlocksPerItem;
-    quads_of(seed, layer, step, threshold, mask, shape, plane, first, std::min(first + kBlocksPerItem, quads));
+    quads_of(seed, layer, step, threshold, mask + (plane * shape.spatial + 4 * first) * block, shape, plane, first,
+             std::min(first + kBlocksPerItem, quads));
   }
+}
+
+void draw_blocked_keep_quads(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                             const BlockedMaskShape& shape, int64_t plane, int64_t first_quad, int64_t end_quad,
+                             uint8_t* flags) {
+  const auto quads_of = isa == VectorIsa::avx512 ? avx512_quads : avx2_quads;
+  quads_of(seed, layer, step, threshold, flags, shape, plane, first_quad, end_quad);
 }
 
 }  // namespace expt::onednn

@@ -23,6 +23,11 @@ struct BlockedMaskShape {
 bool blocked_keep_mask_fits(VectorIsa isa, int64_t block, int64_t spatial);
 void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
                             uint8_t* mask, const BlockedMaskShape& shape);
+// The part of that mask for quads [first_quad, end_quad) of one plane (image n, channel block
+// cb: plane n * blocks + cb), the first quad's flags at `flags`; on the calling thread.
+void draw_blocked_keep_quads(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                             const BlockedMaskShape& shape, int64_t plane, int64_t first_quad, int64_t end_quad,
+                             uint8_t* flags);
 
 // x[i] = mask[i] ? x[i] * scale : 0 over contiguous memory (dropout's backward), for fp32 and
 // bf16 (rounded to nearest even), in the copy compiled for `isa`; every copy gives the same result.

@@ -1,6 +1,8 @@
 // flatten: {N, C, H, W} -> {N, C*H*W, 1, 1} in channel-height-width order, so the input goes to
-// the plain layout first (a copy only when it is blocked). A dense layer needs no flatten: it
-// flattens implicitly without a copy (dense.cpp).
+// the plain layout first (a copy only when it is blocked). Where only dense layers read it, the
+// flatten passes its input on as it is: a dense layer flattens any layout itself without a copy
+// (dense.cpp), and the copy there and back cost two reorders a step (the seed network's 8 MB
+// after pool2, docs/onednn-notes.md §8).
 #include "backends/onednn/layer.hpp"
 
 namespace expt::onednn {
@@ -11,16 +13,23 @@ using dnnl::memory;
 
 class FlattenPass final : public LayerPass {
  public:
-  FlattenPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx)
+  FlattenPass(size_t index, const PlannedLayer& planned, const memory& input, BuildContext& ctx,
+              bool read_by_dense_only)
       : LayerPass(index, planned) {
+    if (read_by_dense_only) {
+      output_ = input;  // plain_ stays empty: nothing to run
+      diff_src_desc_ = input.get_desc();
+      return;
+    }
     const memory::data_type type = input.get_desc().data_type();
     plain_ = Relayout::consume(ctx.engine, input, plain_desc(input.get_desc().dims(), type),
                                ctx.allocator(name(), "output"));
     output_ = memory(plain_desc({ctx.n, planned.out.c, 1, 1}, type), ctx.engine, plain_.dst().get_data_handle());
+    diff_src_desc_ = plain_.dst().get_desc();
   }
 
   memory::desc diff_dst_desc() const override { return output_.get_desc(); }
-  memory::desc diff_src_desc() const override { return plain_.dst().get_desc(); }
+  memory::desc diff_src_desc() const override { return diff_src_desc_; }
   bool backward_in_place() const override { return true; }
 
   void bind(const memory&, const memory&, const memory&) override {}
@@ -29,13 +38,14 @@ class FlattenPass final : public LayerPass {
 
  private:
   Relayout plain_;
+  memory::desc diff_src_desc_;  // the same bytes as the output gradient, in the input's dimensions
 };
 
 }  // namespace
 
 std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer& planned, const memory& input,
-                                        BuildContext& ctx) {
-  return std::make_unique<FlattenPass>(index, planned, input, ctx);
+                                        BuildContext& ctx, bool read_by_dense_only) {
+  return std::make_unique<FlattenPass>(index, planned, input, ctx, read_by_dense_only);
 }
 
 }  // namespace expt::onednn

@@ -13,6 +13,7 @@
 #include "backends/onednn/layouts.hpp"
 #include "backends/onednn/params.hpp"
 #include "backends/onednn/profiler.hpp"
+#include "core/philox.hpp"
 
 namespace expt::onednn {
 
@@ -50,6 +51,12 @@ struct BuildContext {
             bool compute_bound);
 };
 
+// A dropout on a layer's output, done by that layer (LayerPass::take_dropout).
+struct OutputDropout {
+  philox::DropoutMask rule;  // the dropout layer's threshold and scale; the step comes with each forward
+  dnnl::memory output;       // the dropout's output, which the layer's training forward writes
+};
+
 class LayerPass {
  public:
   LayerPass(size_t index, const PlannedLayer& planned) : index_(index), planned_(planned) {}
@@ -79,6 +86,16 @@ class LayerPass {
   // the layer it alone reads; it asks producer.leave_relu_backward() and, when that agrees, does.
   virtual bool take_relu_backward_from(LayerPass&) { return false; }
 
+  // A dropout that alone reads this layer's output may leave itself to this layer (§25 of
+  // docs/onednn-notes.md: expt's max pooling): in training the forward then writes the dropout's
+  // output, not its own, and the backward applies the dropout's. Returns whether it takes it.
+  virtual bool take_dropout(const OutputDropout&) { return false; }
+  // Whether this dropout now runs inside `producer`, the layer it alone reads.
+  virtual bool hand_dropout_to(LayerPass&) { return false; }
+  // The output before a read from outside the step: a layer whose training forward wrote its
+  // dropout's output instead computes its own here.
+  virtual void complete_output() {}
+
   virtual void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) = 0;
   // Parameter gradients, and whatever backward_data needs first (a fused activation's backward).
   virtual void backward_weights(dnnl::stream&, Profiler&) {}
@@ -105,7 +122,10 @@ std::unique_ptr<LayerPass> make_activation(size_t index, const PlannedLayer&, co
 std::unique_ptr<LayerPass> make_dropout(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
 std::unique_ptr<LayerPass> make_batch_norm(size_t index, const PlannedLayer&, const dnnl::memory& input,
                                            BuildContext&);
-std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&);
+// `read_by_dense_only`: every layer that reads the output is a dense layer, which flattens any
+// layout itself; the input then passes on unchanged, in its own dimensions and layout.
+std::unique_ptr<LayerPass> make_flatten(size_t index, const PlannedLayer&, const dnnl::memory& input, BuildContext&,
+                                        bool read_by_dense_only);
 // `inputs`: the outputs it sums, in the order of PlannedLayer::inputs.
 std::unique_ptr<LayerPass> make_add(size_t index, const PlannedLayer&, const std::vector<dnnl::memory>& inputs,
                                     BuildContext&);

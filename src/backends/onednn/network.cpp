@@ -18,8 +18,9 @@ using dnnl::memory;
 
 namespace {
 
-std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned, const std::vector<memory>& inputs,
+std::unique_ptr<LayerPass> make_layer(const NetworkPlan& plan, size_t index, const std::vector<memory>& inputs,
                                       BuildContext& ctx) {
+  const PlannedLayer& planned = plan.layers[index];
   const memory& input = inputs[0];
   switch (planned.spec.kind) {
     case LayerKind::conv2d:
@@ -33,8 +34,13 @@ std::unique_ptr<LayerPass> make_layer(size_t index, const PlannedLayer& planned,
     case LayerKind::dropout:
     case LayerKind::spatial_dropout:
       return make_dropout(index, planned, input, ctx);
-    case LayerKind::flatten:
-      return make_flatten(index, planned, input, ctx);
+    case LayerKind::flatten: {
+      const std::vector<size_t> readers = plan.readers(static_cast<int>(index));
+      const bool read_by_dense_only = !readers.empty() && std::all_of(readers.begin(), readers.end(), [&](size_t r) {
+        return plan.layers[r].spec.kind == LayerKind::dense;
+      });
+      return make_flatten(index, planned, input, ctx, read_by_dense_only);
+    }
     case LayerKind::dense:
       return make_dense(index, planned, input, ctx);
     case LayerKind::batch_norm:
@@ -145,7 +151,7 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
       inputs.push_back(source == network_input ? pass->input
                                                : pass->layers[static_cast<size_t>(source)]->output());
     try {
-      pass->layers.push_back(make_layer(i, planned, inputs, ctx));
+      pass->layers.push_back(make_layer(plan_, i, inputs, ctx));
     } catch (const dnnl::error& e) {
       throw BackendError(fmt::format("onednn: layer {} ({} '{}') at batch {}: {}", i, to_string(planned.spec.kind),
                                      planned.spec.name, n, e.what()));
@@ -153,11 +159,19 @@ std::unique_ptr<OnednnNetwork::Pass> OnednnNetwork::build_pass(int64_t n) {
   }
   // A layer that alone reads a ReLU's output may apply the ReLU's backward itself (§22 of
   // docs/onednn-notes.md: expt's max pooling, at no cost; expt's Winograd backward-data, for one
-  // read of the ReLU's output instead of the separate pass's three).
+  // read of the ReLU's output instead of the separate pass's three). A dropout that alone reads
+  // expt's max pooling leaves itself to the pooling (§25).
   for (size_t i = 0; i < pass->layers.size(); ++i) {
     const std::vector<int>& sources = plan_.layers[i].inputs;
-    if (sources.size() == 1 && sources[0] != network_input && plan_.readers(sources[0]).size() == 1)
-      pass->layers[i]->take_relu_backward_from(*pass->layers[static_cast<size_t>(sources[0])]);
+    if (sources.size() != 1 || sources[0] == network_input || plan_.readers(sources[0]).size() != 1) continue;
+    LayerPass& producer = *pass->layers[static_cast<size_t>(sources[0])];
+    pass->layers[i]->take_relu_backward_from(producer);
+    if (pass->layers[i]->hand_dropout_to(producer)) {
+      // `expt bench` shows the dropout in its producer's kernels column, its own row being empty.
+      const std::string inside = " with " + pass->layers[i]->name();
+      for (PrimitiveInfo& p : primitives_)
+        if (p.layer == producer.name() && !p.implementation.ends_with(inside)) p.implementation += inside;
+    }
   }
   pass->logits = Relayout::consume(engine_, pass->layers.back()->output(), plain_desc({n, plan_.classes}),
                                    ctx.allocator("loss", "logits"));
@@ -351,6 +365,7 @@ void OnednnNetwork::copy_activation(size_t layer, std::span<float> out) const {
     throw BackendError(fmt::format("onednn backend: no layer {} (the network has {})", layer, pass.layers.size()));
   check_size(out.size(), pass.n * plan_.layers[layer].out.size(), "the activation");
   use_threads();
+  pass.layers[layer]->complete_output();
   const memory& output = pass.layers[layer]->output();
   reorder_now(engine_, output, memory(plain_desc(output.get_desc().dims()), engine_, out.data()));
 }

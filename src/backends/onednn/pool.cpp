@@ -1,7 +1,7 @@
 // max_pool and avg_pool. Max pooling keeps its u8 workspace from forward for backward
 // (docs/onednn-notes.md §5), and runs expt's own kernel where its windows do not overlap
-// (max_pool_kernel.hpp); average pooling excludes the padding, as TensorFlow's `same` pooling
-// does.
+// (max_pool_kernel.hpp), which can also apply the dropout after it (§25); average pooling
+// excludes the padding, as TensorFlow's `same` pooling does.
 #include "backends/onednn/cpu_isa.hpp"
 #include "backends/onednn/layer.hpp"
 #include "backends/onednn/max_pool_kernel.hpp"
@@ -66,13 +66,36 @@ class PoolPass final : public LayerPass {
     return input_relu_;
   }
 
-  void forward(dnnl::stream& stream, Phase, uint64_t, Profiler& profiler) override {
+  // The dropout after it, in fp32 on the kernel's blocked layout, whose flags a row of output
+  // pixels draws whole: the dropout's own passes over the output, forward and backward, go.
+  bool take_dropout(const OutputDropout& dropout) override {
+    if (!own_ || !max_pool_dropout_fits(own_shape()) || !same_layout(dropout.output.get_desc(), output_.get_desc()))
+      return false;
+    dropout_ = dropout;
+    return true;
+  }
+
+  void forward(dnnl::stream& stream, Phase phase, uint64_t step, Profiler& profiler) override {
+    // In training, with a dropout taken: its output, and no gradient through what it drops.
+    const bool with_dropout = dropout_ && phase == Phase::train;
+    output_written_ = !with_dropout;
+    backward_scale_ = with_dropout ? dropout_->rule.scale : 1.0f;
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!own_) return fwd_.execute(stream, fwd_args_);
+      const dnnl::memory::dims dims = output_.get_desc().dims();
+      const MaxPoolDropout dropout{dropout_ ? dropout_->rule.seed : 0, dropout_ ? dropout_->rule.layer : 0, step,
+                                   dropout_ ? dropout_->rule.threshold : 0, backward_scale_, dims[0], dims[1]};
       max_pool_forward(kernel_isa(), own_shape(), static_cast<const float*>(input_.get_data_handle()),
-                       static_cast<float*>(output_.get_data_handle()),
-                       static_cast<uint8_t*>(workspace_.get_data_handle()), input_relu_);
+                       static_cast<float*>((with_dropout ? dropout_->output : output_).get_data_handle()),
+                       static_cast<uint8_t*>(workspace_.get_data_handle()), input_relu_,
+                       with_dropout ? &dropout : nullptr);
     });
+  }
+  void complete_output() override {
+    if (output_written_) return;
+    max_pool_forward(kernel_isa(), own_shape(), static_cast<const float*>(input_.get_data_handle()),
+                     static_cast<float*>(output_.get_data_handle()), nullptr, false);
+    output_written_ = true;
   }
   void backward_data(dnnl::stream& stream, Profiler& profiler) override {
     profiler.time(index_, Direction::backward_data, stream, [&] {
@@ -80,7 +103,7 @@ class PoolPass final : public LayerPass {
       max_pool_backward(kernel_isa(), own_shape(),
                         static_cast<const float*>(bwd_args_.at(DNNL_ARG_DIFF_DST).get_data_handle()),
                         static_cast<const uint8_t*>(workspace_.get_data_handle()),
-                        static_cast<float*>(bwd_args_.at(DNNL_ARG_DIFF_SRC).get_data_handle()));
+                        static_cast<float*>(bwd_args_.at(DNNL_ARG_DIFF_SRC).get_data_handle()), backward_scale_);
     });
   }
 
@@ -111,6 +134,9 @@ class PoolPass final : public LayerPass {
 
   bool own_ = false;
   bool input_relu_ = false;  // take_relu_backward_from agreed
+  std::optional<OutputDropout> dropout_;  // take_dropout agreed
+  bool output_written_ = true;  // false after a training forward with the dropout, until complete_output()
+  float backward_scale_ = 1.0f;  // the dropout's scale after such a forward
   memory input_, workspace_;
   dnnl::pooling_forward::primitive_desc fwd_pd_;
   dnnl::pooling_backward::primitive_desc bwd_pd_;

@@ -75,3 +75,30 @@ TEST_CASE("timings cover layers, optimizer, loss and reorders when profiling") {
 }
 
 }  // namespace expt::onednn_test
+
+namespace expt::onednn_test {
+
+// A conv with 16 outputs gives a channel-blocked output on the vector paths. A flatten that only
+// a dense layer reads hands it on as it is, so the step copies no more than without the flatten
+// (the batch into the network's input); the flatten still reads back in C, H, W order.
+TEST_CASE("a flatten read only by dense layers adds no reorder to the step") {
+  NetworkOptions options;
+  options.max_batch = 2;
+  options.profile = true;
+  const auto reorder_calls = [&](const std::vector<LayerSpec>& layers) {
+    const NetworkPlan plan = plan_network(named(layers), Shape{3, 6, 6}, 3);
+    auto net = make_onednn_backend()->build(plan, options);
+    const Batch batch = random_batch(plan, 2, 1);
+    net->forward(batch.host(2), Phase::train, 0);
+    net->backward();
+    return net->timings().back().calls;
+  };
+  const LayerSpec convolution = conv(16, 3, 1, Padding::same, Activation::relu);
+  const int64_t without = reorder_calls({convolution, dense(3)});
+  CHECK(reorder_calls({convolution, simple(LayerKind::flatten), dense(3)}) == without);
+  // Read by another kind, it copies to the plain layout where the input is blocked.
+  if (onednn::kernel_isa() != VectorIsa::scalar)
+    CHECK(reorder_calls({convolution, simple(LayerKind::flatten), simple(LayerKind::relu), dense(3)}) > without);
+}
+
+}  // namespace expt::onednn_test

@@ -1,16 +1,20 @@
 // expt's max pooling over windows that do not overlap (max_pool_kernel.hpp): the kernel against
 // plain loops on each path this CPU has, with values drawn from a few levels so that windows
 // often hold equal maxima, whose gradient must go to the first, the backward writing to an output
-// on a vector boundary (streamed) and to one a float past it; and networks whose pools take it,
-// against the reference backend.
+// on a vector boundary (streamed) and to one a float past it, and with the dropout after it done
+// in the same pass; and networks whose pools take it, and the dropout after it, against the
+// reference backend.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 
+#include "backends/onednn/dropout_mask.hpp"
 #include "backends/onednn/introspection.hpp"
 #include "backends/onednn/line_aligned.hpp"
 #include "backends/onednn/max_pool_kernel.hpp"
+#include "core/philox.hpp"
 #include "cpu_requirements.hpp"
 #include "parity.hpp"
 
@@ -73,11 +77,68 @@ void check_kernel(VectorIsa isa, const onednn::MaxPoolShape& s, bool input_relu 
   CHECK(diff_src == want_diff_src);
 }
 
+// The dropout applied in the same pass: the outputs and positions of the forward without it,
+// then the blocked keep mask over them (kept: times the scale; dropped: +0 and no position), and
+// the backward with the scale as the plain backward of the gradient the dropout passes on. The
+// forward without positions (a read of the output) writes the same outputs.
+void check_kernel_with_dropout(VectorIsa isa, int64_t images, int64_t channels, int64_t height, int64_t width) {
+  CAPTURE(channels);
+  CAPTURE(width);
+  const int64_t lanes = onednn::max_pool_channel_block(isa);
+  const onednn::MaxPoolShape s{images * ((channels + lanes - 1) / lanes), height, width, 2, 2};
+  REQUIRE(onednn::max_pool_dropout_fits(s));
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> level(-2, 3);
+  std::vector<float> src(static_cast<size_t>(s.planes * height * width * lanes));
+  for (float& x : src) x = static_cast<float>(level(rng)) * 0.3f;
+  const size_t outputs = static_cast<size_t>(s.planes * s.out_h() * s.out_w() * lanes);
+  std::vector<float> plain_dst(outputs), dst(outputs), read_dst(outputs, -1.0f);
+  std::vector<uint8_t> plain_argmax(outputs), argmax(outputs), mask(outputs);
+  onednn::max_pool_forward(isa, s, src.data(), plain_dst.data(), plain_argmax.data(), true);
+
+  const philox::DropoutMask rule = philox::dropout_mask(99, 4, 0, 0.6);
+  const uint64_t step = 17;
+  const onednn::MaxPoolDropout dropout{rule.seed, rule.layer, step, rule.threshold, rule.scale, images, channels};
+  onednn::max_pool_forward(isa, s, src.data(), dst.data(), argmax.data(), true, &dropout);
+  onednn::draw_blocked_keep_mask(isa, rule.seed, rule.layer, step, rule.threshold, mask.data(),
+                                 {images, channels, s.out_h() * s.out_w()});
+  std::vector<float> diff_dst(outputs), passed_on(outputs);
+  size_t kept = 0;
+  for (size_t i = 0; i < outputs; ++i) {
+    const float want = mask[i] ? plain_dst[i] * rule.scale : 0.0f;
+    if (std::memcmp(&dst[i], &want, sizeof(float)) != 0 || argmax[i] != (mask[i] ? plain_argmax[i] : 255)) {
+      CAPTURE(i);
+      FAIL_CHECK("output or position differs from the pooling followed by dropout");
+      break;
+    }
+    kept += mask[i];
+    diff_dst[i] = 1.0f + static_cast<float>(i % 89) * 0.25f;
+    passed_on[i] = mask[i] ? diff_dst[i] * rule.scale : 0.0f;
+  }
+  CHECK(kept > 0);
+  CHECK(kept < outputs);
+  std::vector<float> diff_src(src.size()), want_diff_src(src.size());
+  onednn::max_pool_backward(isa, s, diff_dst.data(), argmax.data(), diff_src.data(), rule.scale);
+  onednn::max_pool_backward(isa, s, passed_on.data(), plain_argmax.data(), want_diff_src.data());
+  CHECK(diff_src == want_diff_src);
+  onednn::max_pool_forward(isa, s, src.data(), read_dst.data(), nullptr, false);
+  CHECK(read_dst == plain_dst);
+}
+
 void check_path(VectorIsa isa) {
   if (const std::string why = kernel_path_missing(isa); !why.empty()) {
     MESSAGE(why);
     return;
   }
+  // Channels that fill their blocks, and 20, which leaves the last block part padding; rows of
+  // one, two and ten quads of output pixels, and rows of 7 and 5, whose quads and pieces (the
+  // flags are drawn four quads at a time) run on into the next row; rows and columns no window
+  // covers.
+  check_kernel_with_dropout(isa, 2, 16, 8, 8);
+  check_kernel_with_dropout(isa, 3, 20, 9, 17);
+  check_kernel_with_dropout(isa, 1, 16, 4, 81);
+  check_kernel_with_dropout(isa, 2, 20, 8, 14);
+  check_kernel_with_dropout(isa, 1, 16, 17, 11);
   // 2x2 on even sizes; rows and columns no window covers (odd sizes); 3x3; a non-square window.
   check_kernel(isa, {3, 8, 6, 2, 2});
   check_kernel(isa, {2, 9, 7, 2, 2});
@@ -124,6 +185,27 @@ TEST_CASE("max pools whose windows do not overlap run expt's kernel, with the re
             return info.layer.starts_with("max_pool");
           }) == 2);
     check_forward_backward(p, random_batch(p.plan, 2, 5), 2, 0);
+  }
+  // A dropout after it, alone reading it, runs inside it (no time of its own in training) with the
+  // reference's mask, at any step; the pool's own output still reads back, and in evaluation the
+  // dropout is the identity. 8 x 14 pixels pool to 4 x 7, whose quads of the dropout's draws run
+  // across rows; 6 x 10 pool to 3 x 5, not a whole number of quads, and that dropout stays a
+  // pass of its own.
+  for (const int64_t width : {14, 10}) {
+    CAPTURE(width);
+    NetworkOptions options = sgd_options(2);
+    options.profile = true;
+    Pair p = build_pair(named({conv(20, 3, 1, Padding::same, Activation::relu),
+                               pool(LayerKind::max_pool, 2, 2, 2, 2, Padding::valid),
+                               simple(LayerKind::dropout, 0.5), dense(4)}),
+                        Shape{3, width == 14 ? 8 : 6, width}, 4, options);
+    const Batch batch = random_batch(p.plan, 2, 5);
+    for (const uint64_t step : {0u, 3u}) check_forward_backward(p, batch, 2, step);
+    const LayerTiming dropout = p.tested->timings()[2];
+    CHECK((dropout.forward_ms + dropout.backward_data_ms == 0) == (width == 14));
+    p.reference->forward(batch.host(2), Phase::eval, 0);
+    p.tested->forward(batch.host(2), Phase::eval, 0);
+    for (size_t l = 1; l < 3; ++l) check_close(read_activation(*p.tested, l, 2), read_activation(*p.reference, l, 2), "evaluation");
   }
   // A pool with padding, and one whose windows overlap, stay oneDNN's, and the ReLU's backward
   // stays the convolution's.
