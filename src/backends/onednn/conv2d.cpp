@@ -1,8 +1,8 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
 // 3x3 stride-1 convolutions run in expt's own Winograd kernel (winograd_conv.hpp), in all three
-// directions, where its shapes and oneDNN's layouts allow. On AVX2 a layer with one input channel
-// computes its weight gradient in small_input_weight_gradient.hpp.
+// directions, where its shapes and oneDNN's layouts allow. A first layer computes its weight
+// gradient in small_input_weight_gradient.hpp: one input channel on AVX2, up to 4 on AVX-512.
 #include <algorithm>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -117,8 +117,8 @@ class ConvPass final : public WeightedPass {
         winograd_weight_gradient(kernel_isa(), shape(planned_.in.c, planned_.out.c), src, diff_dst, weight_offsets_,
                                  weight_grad_->floats(), bias_grad);
       else
-        small_input_weight_gradient(small_input_conv(), src, diff_dst, weight_offsets_, weight_grad_->floats(),
-                                    bias_grad);
+        small_input_weight_gradient(kernel_isa(), small_input_conv(output_.get_desc().dims()[0]), src, diff_dst, weight_offsets_,
+                                    weight_grad_->floats(), bias_grad);
     });
   }
 
@@ -173,22 +173,25 @@ class ConvPass final : public WeightedPass {
     return {.forward = all_fit && fused, .backward_data = all_fit, .weight_gradients = reads_fit};
   }
 
-  // The few-input-channel weight gradient: on the AVX2 path, from the plain NCHW input oneDNN's
-  // forward reads (a first layer's) and an output gradient in nChw8c; for one input channel only.
-  // Fashion-MNIST's first layer took 0.66 ms instead of oneDNN's 2.0; the seed network's 3-channel
-  // one took 11.7 ms instead of 7.5, its 27 taps' im2col costing more than the products
-  // (docs/onednn-notes.md §19).
+  // The few-input-channel weight gradient, from the plain NCHW input oneDNN's forward reads (a
+  // first layer's) and an output gradient in the path's blocked layout. On AVX2 for one input
+  // channel only: Fashion-MNIST's first layer took 0.66 ms instead of oneDNN's 2.0, the seed
+  // network's 3-channel one 11.7 ms instead of 7.5, its 27 taps' im2col costing more than the
+  // products. On AVX-512 for up to 4 (docs/onednn-notes.md §19).
   bool small_input_applies(const dnnl::primitive_desc& fwd_pd, const dnnl::primitive_desc& bwd_data_pd) const {
-    if (planned_.in.c != 1 || !small_input_weight_gradient_fits(kernel_isa(), planned_.in.c, planned_.out.c))
-      return false;
+    const VectorIsa isa = kernel_isa();
     const memory::desc src = fwd_pd.src_desc(0), diff_dst = bwd_data_pd.diff_dst_desc(0);
+    if ((isa == VectorIsa::avx2 && planned_.in.c != 1) ||
+        !small_input_weight_gradient_fits(isa, small_input_conv(src.dims()[0])))
+      return false;
+    const tag blocked = isa == VectorIsa::avx512 ? tag::nChw16c : tag::nChw8c;
     return same_layout(src, memory::desc(src.dims(), f32, tag::nchw)) &&
-           same_layout(diff_dst, memory::desc(diff_dst.dims(), f32, tag::nChw8c));
+           same_layout(diff_dst, memory::desc(diff_dst.dims(), f32, blocked));
   }
 
-  SmallInputConv small_input_conv() const {
+  SmallInputConv small_input_conv(int64_t n) const {
     const LayerSpec& s = planned_.spec;
-    return {output_.get_desc().dims()[0], planned_.in.c, planned_.out.c, planned_.in.h, planned_.in.w,
+    return {n, planned_.in.c, planned_.out.c, planned_.in.h, planned_.in.w,
             planned_.out.h, planned_.out.w, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w, planned_.pad_top,
             planned_.pad_left};
   }

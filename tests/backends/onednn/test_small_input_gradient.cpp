@@ -1,6 +1,6 @@
 // The weight gradient of convolutions with few input channels (small_input_weight_gradient.hpp):
-// against direct sums in double, over strides, paddings and kernel sizes; and a first layer that
-// takes it, against the reference backend, where the AVX2 path runs.
+// against direct sums in double, over strides, paddings and kernel sizes, on each path; and a
+// first layer that takes it, against the reference backend.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,7 +15,9 @@ namespace expt::onednn_test {
 
 namespace {
 
-void check_gradient(const onednn::SmallInputConv& c) {
+void check_gradient(VectorIsa isa, const onednn::SmallInputConv& c) {
+  REQUIRE(onednn::small_input_weight_gradient_fits(isa, c));
+  const int64_t lanes = isa == VectorIsa::avx512 ? 16 : 8;  // the output gradient's nChw8c or nChw16c
   CAPTURE(c.in_channels);
   CAPTURE(c.out_channels);
   CAPTURE(c.kernel_h);
@@ -23,17 +25,18 @@ void check_gradient(const onednn::SmallInputConv& c) {
   std::mt19937 random(21);
   std::normal_distribution<float> value(0.0f, 1.0f);
   std::vector<float> src(static_cast<size_t>(c.n * c.in_channels * c.in_h * c.in_w));
-  std::vector<float> dy(static_cast<size_t>(c.n * c.out_channels * c.out_h * c.out_w));  // nChw8c
+  std::vector<float> dy(static_cast<size_t>(c.n * c.out_channels * c.out_h * c.out_w));
   for (auto* v : {&src, &dy})
     for (float& x : *v) x = value(random);
   const auto dy_at = [&](int64_t n, int64_t o, int64_t y, int64_t x) {
-    return dy[static_cast<size_t>((((n * (c.out_channels / 8) + o / 8) * c.out_h + y) * c.out_w + x) * 8 + o % 8)];
+    return dy[static_cast<size_t>((((n * (c.out_channels / lanes) + o / lanes) * c.out_h + y) * c.out_w + x) * lanes +
+                                  o % lanes)];
   };
   const int64_t taps = c.in_channels * c.kernel_h * c.kernel_w;
   std::vector<int64_t> offsets(static_cast<size_t>(c.out_channels * taps));
   for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = static_cast<int64_t>(offsets.size() - 1 - i);  // any map
   std::vector<float> weight_grad(offsets.size(), -7.0f), bias_grad(static_cast<size_t>(c.out_channels), -7.0f);
-  onednn::small_input_weight_gradient(c, src.data(), dy.data(), offsets, weight_grad.data(), bias_grad.data());
+  onednn::small_input_weight_gradient(isa, c, src.data(), dy.data(), offsets, weight_grad.data(), bias_grad.data());
   int64_t wrong = 0;
   for (int64_t o = 0; o < c.out_channels; ++o) {
     double bias = 0, bias_scale = 0;
@@ -73,25 +76,40 @@ TEST_CASE("[avx2] the few-input-channel weight gradient matches direct sums") {
   }
   // {n, in, out, in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left}:
   // 1 and 3 channels, 3x3 same; stride 2; a 5x5 kernel; more pixels than one work item (128).
-  check_gradient({2, 1, 16, 9, 7, 9, 7, 3, 3, 1, 1, 1, 1});
-  check_gradient({3, 3, 32, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1});
-  check_gradient({1, 2, 16, 8, 8, 8, 8, 5, 5, 1, 1, 2, 2});
-  check_gradient({2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx2, {2, 1, 16, 9, 7, 9, 7, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx2, {3, 3, 32, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1});
+  check_gradient(VectorIsa::avx2, {1, 2, 16, 8, 8, 8, 8, 5, 5, 1, 1, 2, 2});
+  check_gradient(VectorIsa::avx2, {2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
 }
 
-TEST_CASE("a 1-channel first layer takes the few-input-channel gradient on the AVX2 path, with the reference's results") {
-  if (onednn::kernel_isa() != VectorIsa::avx2) {
-    MESSAGE("skipped: the few-input-channel weight gradient runs on the AVX2 kernel path only, this one is "
-            << name_of(vector_isa_names, onednn::kernel_isa()) << " (test_onednn_as_avx2 runs it)");
+TEST_CASE("[avx512_core] the few-input-channel weight gradient on the AVX-512 path matches direct sums") {
+  if (const std::string why = kernel_path_missing(VectorIsa::avx512); !why.empty()) {
+    MESSAGE(why);
     return;
   }
+  // 1, 3 and 4 channels, 3x3 at stride 1: `same` (a last item of fewer rows than the others),
+  // `valid` (no padding), padding on one side only; two output blocks.
+  check_gradient(VectorIsa::avx512, {2, 1, 16, 9, 7, 9, 7, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx512, {3, 3, 32, 11, 10, 9, 8, 3, 3, 1, 1, 0, 0});
+  check_gradient(VectorIsa::avx512, {2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx512, {1, 3, 32, 10, 12, 9, 11, 3, 3, 1, 1, 1, 0});
+}
+
+TEST_CASE("a first layer takes the few-input-channel gradient (1 channel on AVX2, 3 on AVX-512), with the reference's results") {
+  const VectorIsa isa = onednn::kernel_isa();
+  if (isa == VectorIsa::scalar) {
+    MESSAGE("skipped: the few-input-channel weight gradient has no scalar path, and the kernels take it here");
+    return;
+  }
+  const int64_t channels = isa == VectorIsa::avx2 ? 1 : 3;
   NetworkOptions options;
   options.optimizer.kind = OptimizerConfig::Kind::sgd;
   options.max_batch = 3;
   options.seed = 5;
   Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), conv(16, 3, 2, Padding::same), dense(3)}),
-                      Shape{1, 13, 12}, 3, options);
-  CHECK(check_own_kernel(*p.tested, "expt:avx2", [](const onednn::PrimitiveInfo& info) {
+                      Shape{channels, 13, 12}, 3, options);
+  const std::string kernel = "expt:" + std::string(name_of(vector_isa_names, isa));
+  CHECK(check_own_kernel(*p.tested, kernel, [](const onednn::PrimitiveInfo& info) {
           return info.layer == "conv2d0" && info.primitive == "convolution backward weights";
         }) == 1);
   const Batch batch = random_batch(p.plan, 3, 6);
