@@ -1,8 +1,8 @@
 // conv2d: convolution forward with bias and activation fused, backward-data and backward-weights
 // (with bias gradient, docs/onednn-notes.md §2) created with the forward as hint; the rest is WeightedPass.
 // 3x3 stride-1 convolutions run in expt's own Winograd kernel (winograd_conv.hpp), in all three
-// directions, where its shapes and oneDNN's layouts allow. A first layer computes its weight
-// gradient in small_input_weight_gradient.hpp: one input channel on AVX2, up to 4 on AVX-512.
+// directions, where its shapes and oneDNN's layouts allow. A first layer with up to 4 input
+// channels computes its weight gradient in small_input_weight_gradient.hpp.
 #include <algorithm>
 
 #include "backends/onednn/cpu_isa.hpp"
@@ -174,15 +174,15 @@ class ConvPass final : public WeightedPass {
   }
 
   // The few-input-channel weight gradient, from the plain NCHW input oneDNN's forward reads (a
-  // first layer's) and an output gradient in the path's blocked layout. On AVX2 for one input
-  // channel only: Fashion-MNIST's first layer took 0.66 ms instead of oneDNN's 2.0, the seed
-  // network's 3-channel one 11.7 ms instead of 7.5, its 27 taps' im2col costing more than the
-  // products. On AVX-512 for up to 4 (docs/onednn-notes.md §19).
+  // first layer's) and an output gradient in the path's blocked layout. 3x3 windows at stride 1
+  // take its tiles on both paths: the seed network's conv1 under the AVX2 cap 8.8-9.6 ms against
+  // oneDNN's 16.5-20.5. Other shapes take AVX2's im2col, with one input channel only: the seed
+  // network's 3-channel conv1 took 11.7 ms with it against oneDNN's 7.5 (docs/onednn-notes.md §19).
   bool small_input_applies(const dnnl::primitive_desc& fwd_pd, const dnnl::primitive_desc& bwd_data_pd) const {
     const VectorIsa isa = kernel_isa();
     const memory::desc src = fwd_pd.src_desc(0), diff_dst = bwd_data_pd.diff_dst_desc(0);
-    if ((isa == VectorIsa::avx2 && planned_.in.c != 1) ||
-        !small_input_weight_gradient_fits(isa, small_input_conv(src.dims()[0])))
+    const SmallInputConv conv = small_input_conv(src.dims()[0]);
+    if (!small_input_weight_gradient_fits(isa, conv) || (!small_input_tiles_fit(conv) && planned_.in.c != 1))
       return false;
     const tag blocked = isa == VectorIsa::avx512 ? tag::nChw16c : tag::nChw8c;
     return same_layout(src, memory::desc(src.dims(), f32, tag::nchw)) &&

@@ -1,5 +1,7 @@
 #include "backends/onednn/small_input_weight_gradient.hpp"
 
+// The tile path passes vectors between functions inlined into each path's targeted entry point.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <immintrin.h>
 #include <omp.h>
 
@@ -11,9 +13,11 @@ namespace expt::onednn {
 
 namespace {
 
+constexpr int64_t kMaxInputs = 4;  // input channels the kernel takes
+
+// AVX2's im2col path, for windows and strides the tiles (below) do not take.
 constexpr int64_t kLanes = 8;          // output channels per nChw8c block, and per AVX2 vector
 constexpr int64_t kPixels = 128;       // output pixels per work item: its im2col stays in L1
-constexpr int64_t kMaxInputs = 4;      // input channels the kernel takes
 constexpr int kRows = 6;               // kernel taps per product step: 12 accumulators
 
 // acc[k][o..o+15] += sum over the item's pixels of col[k][p] * dY[p][o..o+15], for Rows taps
@@ -90,53 +94,76 @@ __attribute__((target("avx2,fma"), flatten)) void item(const SmallInputConv& c, 
   }
 }
 
-// The AVX-512 path: no im2col. A work item is kRowsPerItem output rows of one image; the input
-// rows their 3x3 windows reach, each channel's, are copied into a tile that holds the padding as
-// zeros, so that every window lies inside it. Then, per nChw16c block of outputs and per input
-// channel, each pixel's output gradient vector is multiplied by its window's 9 inputs, each
-// broadcast from the tile within the multiply-add, into 9 accumulators (and for the first
-// channel a 10th sums the bias gradient). The work is the products themselves: 9 multiply-adds
-// per 16 outputs, input channel and pixel.
-constexpr int64_t kWideLanes = 16;    // output channels per nChw16c block, and per AVX-512 vector
+// 3x3 windows at stride 1, on either path: no im2col. A work item is kRowsPerItem output rows of
+// one image; the input rows their windows reach, each channel's, are copied into a tile that
+// holds the padding as zeros, so that every window lies inside it. Then, per block of outputs
+// (nChw8c, nChw16c) and per input channel, each pixel's output gradient vector is multiplied by
+// its window's 9 inputs, each broadcast from the tile within the multiply-add, into 9
+// accumulators (and for the first channel a 10th sums the bias gradient). The work is the
+// products themselves: 9 multiply-adds per block, input channel and pixel.
 constexpr int64_t kRowsPerItem = 4;  // output rows per work item
-// How far ahead the first channel's pass asks for the gradients: 64 pixels (4 KB) gave the seed
-// network's conv1 5.5-6.2 ms against 6.3-9.6 without (docs/onednn-notes.md §19).
+// How far ahead the first channel's pass asks for the gradients: 64 pixels gave the seed
+// network's conv1 5.5-6.2 ms against 6.3-9.6 without on AVX-512 (docs/onednn-notes.md §19).
 constexpr int64_t kPrefetchPixels = 64;
 
-// acc[t * out + 0..15], t < 9 (the block's column of one input channel's accumulators) += the
-// block's products over the item's pixels with that channel's tile, and bias[0..15] += the
-// gradients, when WithBias. `prefetch`: the gradients come from memory (the first channel's
-// pass); the later channels' passes find them in the core's caches.
-template <bool WithBias>
-__attribute__((target("avx512f"), always_inline)) inline void channel_block(const float* tile, int64_t tile_w,
-                                                                            const float* dy, int64_t rows,
-                                                                            int64_t width, float* acc, int64_t out,
-                                                                            float* bias) {
-  __m512 sum[9];
+// Each path's vector of a block of outputs.
+struct Tile256 {
+  static constexpr int64_t kLanes = 8;
+  using V = __m256;
+  __attribute__((target("avx2,fma"))) static V load(const float* p) { return _mm256_loadu_ps(p); }
+  __attribute__((target("avx2,fma"))) static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  __attribute__((target("avx2,fma"))) static V zero() { return _mm256_setzero_ps(); }
+  __attribute__((target("avx2,fma"))) static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  __attribute__((target("avx2,fma"))) static V multiply_add(float x, V g, V sum) {
+    return _mm256_fmadd_ps(_mm256_set1_ps(x), g, sum);
+  }
+};
+struct Tile512 {
+  static constexpr int64_t kLanes = 16;
+  using V = __m512;
+  __attribute__((target("avx512f"))) static V load(const float* p) { return _mm512_loadu_ps(p); }
+  __attribute__((target("avx512f"))) static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  __attribute__((target("avx512f"))) static V zero() { return _mm512_setzero_ps(); }
+  __attribute__((target("avx512f"))) static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  __attribute__((target("avx512f"))) static V multiply_add(float x, V g, V sum) {
+    return _mm512_fmadd_ps(_mm512_set1_ps(x), g, sum);
+  }
+};
+
+// acc[t * out + 0..lanes), t < 9 (the block's column of one input channel's accumulators) += the
+// block's products over the item's pixels with that channel's tile, and bias[0..lanes) += the
+// gradients, when WithBias: the first channel's pass, which reads the gradients from memory and
+// prefetches them; the later channels' passes find them in the core's caches.
+template <class P, bool WithBias>
+inline void channel_block(const float* tile, int64_t tile_w, const float* dy, int64_t rows, int64_t width, float* acc,
+                          int64_t out, float* bias) {
+  constexpr int64_t L = P::kLanes;
+  typename P::V sum[9];
 #pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) sum[t] = _mm512_loadu_ps(acc + t * out);
-  __m512 bias_sum = WithBias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+  for (int t = 0; t < 9; ++t) sum[t] = P::load(acc + t * out);
+  typename P::V bias_sum = WithBias ? P::load(bias) : P::zero();
   for (int64_t r = 0; r < rows; ++r) {
     const float* top = tile + r * tile_w;
-    const float* d = dy + r * width * kWideLanes;
+    const float* d = dy + r * width * L;
     for (int64_t x = 0; x < width; ++x) {
-      if (WithBias) _mm_prefetch(reinterpret_cast<const char*>(d + (x + kPrefetchPixels) * kWideLanes), _MM_HINT_T0);
-      const __m512 g = _mm512_loadu_ps(d + x * kWideLanes);
+      if (WithBias) __builtin_prefetch(d + (x + kPrefetchPixels) * L);
+      const typename P::V g = P::load(d + x * L);
 #pragma GCC unroll 9
-      for (int t = 0; t < 9; ++t) sum[t] = _mm512_fmadd_ps(_mm512_set1_ps(top[t / 3 * tile_w + x + t % 3]), g, sum[t]);
-      if (WithBias) bias_sum = _mm512_add_ps(bias_sum, g);
+      for (int t = 0; t < 9; ++t) sum[t] = P::multiply_add(top[t / 3 * tile_w + x + t % 3], g, sum[t]);
+      if (WithBias) bias_sum = P::add(bias_sum, g);
     }
   }
 #pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) _mm512_storeu_ps(acc + t * out, sum[t]);
-  if (WithBias) _mm512_storeu_ps(bias, bias_sum);
+  for (int t = 0; t < 9; ++t) P::store(acc + t * out, sum[t]);
+  if (WithBias) P::store(bias, bias_sum);
 }
 
 // Output rows [first_row, first_row + rows) of image n; tile: room for one channel's tile per
 // input channel.
-__attribute__((target("avx512f"), flatten)) void avx512_item(const SmallInputConv& c, int64_t n, int64_t first_row,
-                                                             int64_t rows, const float* src, const float* diff_dst,
-                                                             float* tile, float* acc, float* bias) {
+template <class P>
+inline void tile_item(const SmallInputConv& c, int64_t n, int64_t first_row, int64_t rows, const float* src,
+                      const float* diff_dst, float* tile, float* acc, float* bias) {
+  constexpr int64_t L = P::kLanes;
   const int64_t tile_w = c.out_w + 2, tile_h = rows + 2, out = c.out_channels;
   for (int64_t i = 0; i < c.in_channels; ++i) {
     const float* plane = src + (n * c.in_channels + i) * c.in_h * c.in_w;
@@ -150,35 +177,53 @@ __attribute__((target("avx512f"), flatten)) void avx512_item(const SmallInputCon
       if (to > from) std::copy(plane + sy * c.in_w + from - c.pad_left, plane + sy * c.in_w + to - c.pad_left, line + from);
     }
   }
-  const int64_t blocks = out / kWideLanes;
+  const int64_t blocks = out / L;
   for (int64_t b = 0; b < blocks; ++b) {
-    const float* dy = diff_dst + ((n * blocks + b) * c.out_h + first_row) * c.out_w * kWideLanes;
+    const float* dy = diff_dst + ((n * blocks + b) * c.out_h + first_row) * c.out_w * L;
     for (int64_t i = 0; i < c.in_channels; ++i) {
       const float* channel_tile = tile + i * tile_h * tile_w;
-      float* at = acc + i * 9 * out + b * kWideLanes;
+      float* at = acc + i * 9 * out + b * L;
       if (i == 0)
-        channel_block<true>(channel_tile, tile_w, dy, rows, c.out_w, at, out, bias + b * kWideLanes);
+        channel_block<P, true>(channel_tile, tile_w, dy, rows, c.out_w, at, out, bias + b * L);
       else
-        channel_block<false>(channel_tile, tile_w, dy, rows, c.out_w, at, out, nullptr);
+        channel_block<P, false>(channel_tile, tile_w, dy, rows, c.out_w, at, out, nullptr);
     }
   }
 }
 
+__attribute__((target("avx2,fma"), flatten)) void avx2_tile_item(const SmallInputConv& c, int64_t n,
+                                                                 int64_t first_row, int64_t rows, const float* src,
+                                                                 const float* diff_dst, float* tile, float* acc,
+                                                                 float* bias) {
+  tile_item<Tile256>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
+}
+__attribute__((target("avx512f"), flatten)) void avx512_tile_item(const SmallInputConv& c, int64_t n,
+                                                                  int64_t first_row, int64_t rows, const float* src,
+                                                                  const float* diff_dst, float* tile, float* acc,
+                                                                  float* bias) {
+  tile_item<Tile512>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
+}
+
 }  // namespace
+
+bool small_input_tiles_fit(const SmallInputConv& c) {
+  return c.kernel_h == 3 && c.kernel_w == 3 && c.stride_h == 1 && c.stride_w == 1 && c.pad_top >= 0 &&
+         c.pad_left >= 0;
+}
 
 bool small_input_weight_gradient_fits(VectorIsa isa, const SmallInputConv& c) {
   const bool channels = c.in_channels >= 1 && c.in_channels <= kMaxInputs && c.out_channels > 0;
   if (isa == VectorIsa::avx2) return channels && c.out_channels % (2 * kLanes) == 0;
-  // AVX-512: 3x3 windows at stride 1 (the tiles' shape).
-  return isa == VectorIsa::avx512 && channels && c.out_channels % kWideLanes == 0 && c.kernel_h == 3 &&
-         c.kernel_w == 3 && c.stride_h == 1 && c.stride_w == 1 && c.pad_top >= 0 && c.pad_left >= 0;
+  return isa == VectorIsa::avx512 && channels && c.out_channels % Tile512::kLanes == 0 && small_input_tiles_fit(c);
 }
 
 void small_input_weight_gradient(VectorIsa isa, const SmallInputConv& c, const float* src, const float* diff_dst,
                                  const std::vector<int64_t>& offsets, float* weight_grad, float* bias_grad) {
   const int64_t taps_count = c.in_channels * c.kernel_h * c.kernel_w, out = c.out_channels;
-  const bool wide = isa == VectorIsa::avx512;
-  const int64_t per_image = wide ? (c.out_h + kRowsPerItem - 1) / kRowsPerItem : (c.out_h * c.out_w + kPixels - 1) / kPixels;
+  const bool tiles = small_input_tiles_fit(c);
+  const auto tile_item_of = isa == VectorIsa::avx512 ? avx512_tile_item : avx2_tile_item;
+  const int64_t per_image =
+      tiles ? (c.out_h + kRowsPerItem - 1) / kRowsPerItem : (c.out_h * c.out_w + kPixels - 1) / kPixels;
   const int64_t items = c.n * per_image;
   const auto acc_size = static_cast<size_t>(taps_count * out);
   // Per thread: its sums of the weight gradient [taps][out], then of the bias gradient [out].
@@ -189,17 +234,17 @@ void small_input_weight_gradient(VectorIsa isa, const SmallInputConv& c, const f
     thread_local std::vector<float> acc_buffer, scratch_buffer;
     float* acc = line_aligned(acc_buffer, static_cast<int64_t>(acc_size) + out);
     std::fill(acc, acc + acc_size + static_cast<size_t>(out), 0.0f);
-    // The im2col of an item (AVX2), or its input tiles (AVX-512).
-    float* scratch = line_aligned(scratch_buffer, wide ? c.in_channels * (kRowsPerItem + 2) * (c.out_w + 2)
-                                                       : taps_count * kPixels);
+    // The input tiles of an item, or its im2col.
+    float* scratch = line_aligned(scratch_buffer, tiles ? c.in_channels * (kRowsPerItem + 2) * (c.out_w + 2)
+                                                        : taps_count * kPixels);
     sums[static_cast<size_t>(omp_get_thread_num())] = acc;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < items; ++i) {
       const int64_t n = i / per_image;
-      if (wide) {
+      if (tiles) {
         const int64_t first_row = i % per_image * kRowsPerItem;
-        avx512_item(c, n, first_row, std::min(kRowsPerItem, c.out_h - first_row), src, diff_dst, scratch, acc,
-                    acc + acc_size);
+        tile_item_of(c, n, first_row, std::min(kRowsPerItem, c.out_h - first_row), src, diff_dst, scratch, acc,
+                     acc + acc_size);
       } else {
         const int64_t first = i % per_image * kPixels;
         item(c, n, first, std::min(kPixels, c.out_h * c.out_w - first), src, diff_dst, scratch, acc, acc + acc_size);

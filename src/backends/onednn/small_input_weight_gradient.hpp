@@ -1,14 +1,15 @@
 #pragma once
 // Backward-weights of a convolution with few input channels (a network's first layer: 1 for
 // Fashion-MNIST, 3 for RGB), from the plain NCHW input oneDNN's forward reads and the output
-// gradient in the path's blocked layout (docs/onednn-notes.md §19).
-// - AVX2: oneDNN 2.6 runs it with the input padded to 8 channels, after copying the input into
-//   that layout at every step: 2.0-3.4 ms for Fashion-MNIST's 1-channel layer at batch 100,
-//   against 0.2 ms on AVX-512. Here it is one matrix product per block of output pixels,
+// gradient in the path's blocked layout (docs/onednn-notes.md §19). oneDNN 2.6's AVX2 kernel pads
+// the input to 8 channels, after copying it into that layout at every step.
+// - 3x3 windows at stride 1, on both paths: the products straight from a tile of the input rows
+//   with the padding in it. Under the AVX2 cap the seed network's conv1 took half of oneDNN's
+//   time and Fashion-MNIST's first layer 0.7-0.8 ms against 2.0; on AVX-512 about a tenth less
+//   than oneDNN's.
+// - Other shapes, on AVX2: one matrix product per block of output pixels,
 //   dW[o][k] += dY[p][o] . col[k][p], where col holds the input values each kernel tap
 //   k = (channel, ky, kx) sees at pixel p (an im2col of the block, in the core's L1).
-// - AVX-512, 3x3 windows at stride 1: the products straight from a tile of the input rows with
-//   the padding in it, no im2col; on the seed network's conv1 about a tenth faster than oneDNN's.
 #include <cstdint>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct SmallInputConv {
 // channels in whole pairs of nChw8c blocks, on AVX-512 in whole nChw16c blocks with 3x3 windows
 // at stride 1. There is no scalar path.
 bool small_input_weight_gradient_fits(VectorIsa isa, const SmallInputConv& conv);
+// Whether it takes the tile path (3x3 windows at stride 1) rather than AVX2's im2col.
+bool small_input_tiles_fit(const SmallInputConv& conv);
 
 // weight_grad[offsets[((o * in + i) * kernel_h + y) * kernel_w + x]] and bias_grad[o] (skipped
 // when null), from the input `src` (plain NCHW) and the output gradient `diff_dst` (nChw8c on

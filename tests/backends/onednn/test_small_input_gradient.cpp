@@ -75,11 +75,13 @@ TEST_CASE("[avx2] the few-input-channel weight gradient matches direct sums") {
     return;
   }
   // {n, in, out, in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left}:
-  // 1 and 3 channels, 3x3 same; stride 2; a 5x5 kernel; more pixels than one work item (128).
+  // 1 and 4 channels, 3x3 same (the tiles, in items of 4 rows: the last one shorter); stride 2
+  // and a 5x5 kernel (the im2col, whose work items hold 128 pixels: the last case more than one).
   check_gradient(VectorIsa::avx2, {2, 1, 16, 9, 7, 9, 7, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx2, {2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
   check_gradient(VectorIsa::avx2, {3, 3, 32, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1});
   check_gradient(VectorIsa::avx2, {1, 2, 16, 8, 8, 8, 8, 5, 5, 1, 1, 2, 2});
-  check_gradient(VectorIsa::avx2, {2, 4, 16, 17, 15, 17, 15, 3, 3, 1, 1, 1, 1});
+  check_gradient(VectorIsa::avx2, {2, 1, 16, 30, 30, 15, 15, 3, 3, 2, 2, 1, 1});
 }
 
 TEST_CASE("[avx512_core] the few-input-channel weight gradient on the AVX-512 path matches direct sums") {
@@ -95,26 +97,35 @@ TEST_CASE("[avx512_core] the few-input-channel weight gradient on the AVX-512 pa
   check_gradient(VectorIsa::avx512, {1, 3, 32, 10, 12, 9, 11, 3, 3, 1, 1, 1, 0});
 }
 
-TEST_CASE("a first layer takes the few-input-channel gradient (1 channel on AVX2, 3 on AVX-512), with the reference's results") {
+// A 3-channel first layer with 3x3 windows at stride 1 takes the tiles on both paths; a
+// 1-channel one with 5x5 windows takes AVX2's im2col, and stays oneDNN's on AVX-512.
+TEST_CASE("first layers take the few-input-channel gradient where it applies, with the reference's results") {
   const VectorIsa isa = onednn::kernel_isa();
   if (isa == VectorIsa::scalar) {
     MESSAGE("skipped: the few-input-channel weight gradient has no scalar path, and the kernels take it here");
     return;
   }
-  const int64_t channels = isa == VectorIsa::avx2 ? 1 : 3;
-  NetworkOptions options;
-  options.optimizer.kind = OptimizerConfig::Kind::sgd;
-  options.max_batch = 3;
-  options.seed = 5;
-  Pair p = build_pair(named({conv(16, 3, 1, Padding::same, Activation::relu), conv(16, 3, 2, Padding::same), dense(3)}),
-                      Shape{channels, 13, 12}, 3, options);
-  const std::string kernel = "expt:" + std::string(name_of(vector_isa_names, isa));
-  CHECK(check_own_kernel(*p.tested, kernel, [](const onednn::PrimitiveInfo& info) {
-          return info.layer == "conv2d0" && info.primitive == "convolution backward weights";
-        }) == 1);
-  const Batch batch = random_batch(p.plan, 3, 6);
-  check_forward_backward(p, batch, 3, 0);
-  parity::check_after_steps(p, batch, 3, 3, Tolerance{kRel, kAbs});
+  struct Case {
+    int64_t channels, kernel, stride;
+    bool own;
+  };
+  for (const Case c : {Case{3, 3, 1, true}, Case{1, 5, 1, isa == VectorIsa::avx2}}) {
+    CAPTURE(c.channels);
+    NetworkOptions options;
+    options.optimizer.kind = OptimizerConfig::Kind::sgd;
+    options.max_batch = 3;
+    options.seed = 5;
+    Pair p = build_pair(named({conv(16, c.kernel, c.stride, Padding::same, Activation::relu),
+                               conv(16, 3, 2, Padding::same), dense(3)}),
+                        Shape{c.channels, 13, 12}, 3, options);
+    const std::string kernel = "expt:" + std::string(name_of(vector_isa_names, isa));
+    CHECK(check_own_kernel(*p.tested, kernel, [&](const onednn::PrimitiveInfo& info) {
+            return c.own && info.layer == "conv2d0" && info.primitive == "convolution backward weights";
+          }) == (c.own ? 1 : 0));
+    const Batch batch = random_batch(p.plan, 3, 6);
+    check_forward_backward(p, batch, 3, 0);
+    parity::check_after_steps(p, batch, 3, 3, Tolerance{kRel, kAbs});
+  }
 }
 
 }  // namespace expt::onednn_test
