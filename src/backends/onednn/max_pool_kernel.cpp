@@ -170,15 +170,16 @@ void max_pool_forward(VectorIsa isa, const MaxPoolShape& shape, const float* src
     for (int64_t p = 0; p < shape.planes; ++p)
       for (int64_t piece = 0; piece < pieces; ++piece) {
         const int64_t first = piece * kPiece, end = std::min(pixels, first + kPiece);
-        draw_blocked_keep_quads(isa, dropout->seed, dropout->layer, dropout->step, dropout->threshold, mask_shape, p,
-                                first / 4, end / 4, keep.data());
+        const philox::DropoutMask& rule = dropout->rule;
+        draw_blocked_keep_quads(isa, rule.seed, rule.layer, rule.step, rule.threshold, mask_shape, p, first / 4,
+                                end / 4, keep.data());
         // The piece's windows, a part of an output row at a time.
         for (int64_t at = first; at < end;) {
           const int64_t oy = at / ow, first_ox = at % ow, end_ox = std::min(ow, first_ox + (end - at));
           const int64_t out = (p * oh + oy) * ow * lanes;
           row(shape, src + (p * shape.height + oy * shape.window_h) * shape.width * lanes, dst + out,
-              argmax ? argmax + out : nullptr, input_relu, keep.data() + (at - first) * lanes, dropout->scale,
-              first_ox, end_ox);
+              argmax ? argmax + out : nullptr, input_relu, keep.data() + (at - first) * lanes, rule.scale, first_ox,
+              end_ox);
           at += end_ox - first_ox;
         }
       }

@@ -8,6 +8,7 @@
 // input pixels no window covers.
 #include <cstdint>
 
+#include "core/philox.hpp"
 #include "core/vector_isa.hpp"
 
 namespace expt::onednn {
@@ -31,11 +32,7 @@ int64_t max_pool_channel_block(VectorIsa isa);
 // for this layer and step. A kept output is the maximum times `scale`; a dropped one is +0 and
 // records no position, so backward sends it no gradient.
 struct MaxPoolDropout {
-  uint64_t seed = 0;
-  uint32_t layer = 0;
-  uint64_t step = 0;
-  uint32_t threshold = 0;
-  float scale = 1.0f;
+  philox::DropoutMask rule;  // the dropout layer's, with this step
   int64_t images = 0, channels = 0;
 };
 // Whether a shape takes it: a plane of output pixels a whole number of the draws' quads.

@@ -83,8 +83,8 @@ class PoolPass final : public LayerPass {
     profiler.time(index_, Direction::forward, stream, [&] {
       if (!own_) return fwd_.execute(stream, fwd_args_);
       const dnnl::memory::dims dims = output_.get_desc().dims();
-      const MaxPoolDropout dropout{dropout_ ? dropout_->rule.seed : 0, dropout_ ? dropout_->rule.layer : 0, step,
-                                   dropout_ ? dropout_->rule.threshold : 0, backward_scale_, dims[0], dims[1]};
+      MaxPoolDropout dropout{dropout_ ? dropout_->rule : philox::DropoutMask{}, dims[0], dims[1]};
+      dropout.rule.step = step;
       max_pool_forward(kernel_isa(), own_shape(), static_cast<const float*>(input_.get_data_handle()),
                        static_cast<float*>((with_dropout ? dropout_->output : output_).get_data_handle()),
                        static_cast<uint8_t*>(workspace_.get_data_handle()), input_relu_,

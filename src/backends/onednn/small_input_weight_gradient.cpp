@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "backends/onednn/float_vectors.hpp"
 #include "backends/onednn/line_aligned.hpp"
 
 namespace expt::onednn {
@@ -106,34 +107,12 @@ constexpr int64_t kRowsPerItem = 4;  // output rows per work item
 // network's conv1 5.5-6.2 ms against 6.3-9.6 without on AVX-512 (docs/onednn-notes.md §19).
 constexpr int64_t kPrefetchPixels = 64;
 
-// Each path's vector of a block of outputs.
-struct Tile256 {
-  static constexpr int64_t kLanes = 8;
-  using V = __m256;
-  __attribute__((target("avx2,fma"))) static V load(const float* p) { return _mm256_loadu_ps(p); }
-  __attribute__((target("avx2,fma"))) static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  __attribute__((target("avx2,fma"))) static V zero() { return _mm256_setzero_ps(); }
-  __attribute__((target("avx2,fma"))) static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  __attribute__((target("avx2,fma"))) static V multiply_add(float x, V g, V sum) {
-    return _mm256_fmadd_ps(_mm256_set1_ps(x), g, sum);
-  }
-};
-struct Tile512 {
-  static constexpr int64_t kLanes = 16;
-  using V = __m512;
-  __attribute__((target("avx512f"))) static V load(const float* p) { return _mm512_loadu_ps(p); }
-  __attribute__((target("avx512f"))) static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  __attribute__((target("avx512f"))) static V zero() { return _mm512_setzero_ps(); }
-  __attribute__((target("avx512f"))) static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  __attribute__((target("avx512f"))) static V multiply_add(float x, V g, V sum) {
-    return _mm512_fmadd_ps(_mm512_set1_ps(x), g, sum);
-  }
-};
-
 // acc[t * out + 0..lanes), t < 9 (the block's column of one input channel's accumulators) += the
 // block's products over the item's pixels with that channel's tile, and bias[0..lanes) += the
 // gradients, when WithBias: the first channel's pass, which reads the gradients from memory and
 // prefetches them; the later channels' passes find them in the core's caches.
+// P: FloatVectors of the path's block. `sum += x * g` becomes one FMA in each path's targeted
+// entry point (GNU mode contracts it, as in winograd_conv.cpp).
 template <class P, bool WithBias>
 inline void channel_block(const float* tile, int64_t tile_w, const float* dy, int64_t rows, int64_t width, float* acc,
                           int64_t out, float* bias) {
@@ -141,7 +120,7 @@ inline void channel_block(const float* tile, int64_t tile_w, const float* dy, in
   typename P::V sum[9];
 #pragma GCC unroll 9
   for (int t = 0; t < 9; ++t) sum[t] = P::load(acc + t * out);
-  typename P::V bias_sum = WithBias ? P::load(bias) : P::zero();
+  typename P::V bias_sum = WithBias ? P::load(bias) : typename P::V{};
   for (int64_t r = 0; r < rows; ++r) {
     const float* top = tile + r * tile_w;
     const float* d = dy + r * width * L;
@@ -149,8 +128,8 @@ inline void channel_block(const float* tile, int64_t tile_w, const float* dy, in
       if (WithBias) __builtin_prefetch(d + (x + kPrefetchPixels) * L);
       const typename P::V g = P::load(d + x * L);
 #pragma GCC unroll 9
-      for (int t = 0; t < 9; ++t) sum[t] = P::multiply_add(top[t / 3 * tile_w + x + t % 3], g, sum[t]);
-      if (WithBias) bias_sum = P::add(bias_sum, g);
+      for (int t = 0; t < 9; ++t) sum[t] += top[t / 3 * tile_w + x + t % 3] * g;
+      if (WithBias) bias_sum += g;
     }
   }
 #pragma GCC unroll 9
@@ -195,13 +174,13 @@ __attribute__((target("avx2,fma"), flatten)) void avx2_tile_item(const SmallInpu
                                                                  int64_t first_row, int64_t rows, const float* src,
                                                                  const float* diff_dst, float* tile, float* acc,
                                                                  float* bias) {
-  tile_item<Tile256>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
+  tile_item<FloatVectors<8>>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
 }
 __attribute__((target("avx512f"), flatten)) void avx512_tile_item(const SmallInputConv& c, int64_t n,
                                                                   int64_t first_row, int64_t rows, const float* src,
                                                                   const float* diff_dst, float* tile, float* acc,
                                                                   float* bias) {
-  tile_item<Tile512>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
+  tile_item<FloatVectors<16>>(c, n, first_row, rows, src, diff_dst, tile, acc, bias);
 }
 
 }  // namespace
@@ -214,7 +193,7 @@ bool small_input_tiles_fit(const SmallInputConv& c) {
 bool small_input_weight_gradient_fits(VectorIsa isa, const SmallInputConv& c) {
   const bool channels = c.in_channels >= 1 && c.in_channels <= kMaxInputs && c.out_channels > 0;
   if (isa == VectorIsa::avx2) return channels && c.out_channels % (2 * kLanes) == 0;
-  return isa == VectorIsa::avx512 && channels && c.out_channels % Tile512::kLanes == 0 && small_input_tiles_fit(c);
+  return isa == VectorIsa::avx512 && channels && c.out_channels % FloatVectors<16>::kLanes == 0 && small_input_tiles_fit(c);
 }
 
 void small_input_weight_gradient(VectorIsa isa, const SmallInputConv& c, const float* src, const float* diff_dst,

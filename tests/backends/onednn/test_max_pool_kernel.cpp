@@ -96,9 +96,9 @@ void check_kernel_with_dropout(VectorIsa isa, int64_t images, int64_t channels, 
   std::vector<uint8_t> plain_argmax(outputs), argmax(outputs), mask(outputs);
   onednn::max_pool_forward(isa, s, src.data(), plain_dst.data(), plain_argmax.data(), true);
 
-  const philox::DropoutMask rule = philox::dropout_mask(99, 4, 0, 0.6);
   const uint64_t step = 17;
-  const onednn::MaxPoolDropout dropout{rule.seed, rule.layer, step, rule.threshold, rule.scale, images, channels};
+  const philox::DropoutMask rule = philox::dropout_mask(99, 4, step, 0.6);
+  const onednn::MaxPoolDropout dropout{rule, images, channels};
   onednn::max_pool_forward(isa, s, src.data(), dst.data(), argmax.data(), true, &dropout);
   onednn::draw_blocked_keep_mask(isa, rule.seed, rule.layer, step, rule.threshold, mask.data(),
                                  {images, channels, s.out_h() * s.out_w()});
