@@ -66,8 +66,9 @@ class PoolPass final : public LayerPass {
     return input_relu_;
   }
 
-  // The dropout after it, in fp32 on the kernel's blocked layout, whose flags a row of output
-  // pixels draws whole: the dropout's own passes over the output, forward and backward, go.
+  // The dropout after it, in fp32 on the kernel's blocked layout, where a plane of output pixels
+  // is a whole number of the draws' quads: the dropout's own passes over the output, forward and
+  // backward, go.
   bool take_dropout(const OutputDropout& dropout) override {
     if (!own_ || !max_pool_dropout_fits(own_shape()) || !same_layout(dropout.output.get_desc(), output_.get_desc()))
       return false;

@@ -99,9 +99,9 @@ __attribute__((target("avx2,fma"), flatten)) void item(const SmallInputConv& c, 
 // one image; the input rows their windows reach, each channel's, are copied into a tile that
 // holds the padding as zeros, so that every window lies inside it. Then, per block of outputs
 // (nChw8c, nChw16c) and per input channel, each pixel's output gradient vector is multiplied by
-// its window's 9 inputs, each broadcast from the tile within the multiply-add, into 9
-// accumulators (and for the first channel a 10th sums the bias gradient). The work is the
-// products themselves: 9 multiply-adds per block, input channel and pixel.
+// its window's 9 inputs, each broadcast from the tile, into 9 accumulators (and for the first
+// channel a 10th sums the bias gradient). The work is the products themselves: 9 multiply-adds
+// per block, input channel and pixel.
 constexpr int64_t kRowsPerItem = 4;  // output rows per work item
 // How far ahead the first channel's pass asks for the gradients: 64 pixels gave the seed
 // network's conv1 5.5-6.2 ms against 6.3-9.6 without on AVX-512 (docs/onednn-notes.md §19).
@@ -193,7 +193,8 @@ bool small_input_tiles_fit(const SmallInputConv& c) {
 bool small_input_weight_gradient_fits(VectorIsa isa, const SmallInputConv& c) {
   const bool channels = c.in_channels >= 1 && c.in_channels <= kMaxInputs && c.out_channels > 0;
   if (isa == VectorIsa::avx2) return channels && c.out_channels % (2 * kLanes) == 0;
-  return isa == VectorIsa::avx512 && channels && c.out_channels % FloatVectors<16>::kLanes == 0 && small_input_tiles_fit(c);
+  return isa == VectorIsa::avx512 && channels && c.out_channels % FloatVectors<16>::kLanes == 0 &&
+         small_input_tiles_fit(c);
 }
 
 void small_input_weight_gradient(VectorIsa isa, const SmallInputConv& c, const float* src, const float* diff_dst,
