@@ -84,7 +84,7 @@ class DropoutPass final : public LayerPass {
     if (active_) {
       if (!drawn_blocked_)
         keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "keep")(static_cast<size_t>(elements_)));
-      mask_ = static_cast<uint8_t*>(ctx.allocator(name(), "mask")(static_cast<size_t>(physical_elements_)));
+      allocate_mask_ = ctx.allocator(name(), "mask");  // in bind(), unless the producer takes the dropout
       if (units_ > 0)
         unit_keep_ = static_cast<uint8_t*>(ctx.allocator(name(), "channel_keep")(static_cast<size_t>(units_)));
     }
@@ -94,7 +94,11 @@ class DropoutPass final : public LayerPass {
   memory::desc diff_src_desc() const override { return output_.get_desc(); }
   bool backward_in_place() const override { return true; }
 
-  void bind(const memory&, const memory& diff_dst, const memory&) override { diff_ = diff_dst; }
+  void bind(const memory&, const memory& diff_dst, const memory&) override {
+    diff_ = diff_dst;
+    if (active_ && !handed_over_)
+      mask_ = static_cast<uint8_t*>(allocate_mask_(static_cast<size_t>(physical_elements_)));
+  }
 
   // Element dropout on the kernels' blocked fp32 layout, to the layer it alone reads, where that
   // layer takes it (expt's max pooling, docs/onednn-notes.md §25).
@@ -228,6 +232,7 @@ class DropoutPass final : public LayerPass {
   int64_t elements_ = 0, physical_elements_ = 0;
   uint8_t* keep_ = nullptr;  // one flag per logical element, NCHW order, drawn each step
   uint8_t* mask_ = nullptr;  // the same flags in the tensor's physical order, for backward
+  Allocate allocate_mask_;
   // spatial_dropout: n*C (sample, channel) units of plane_ pixels each, and their drawn flags;
   // units_ is 0 for element dropout.
   int64_t units_ = 0, plane_ = 1;
