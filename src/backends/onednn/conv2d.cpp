@@ -117,8 +117,8 @@ class ConvPass final : public WeightedPass {
         winograd_weight_gradient(kernel_isa(), shape(planned_.in.c, planned_.out.c), src, diff_dst, weight_offsets_,
                                  weight_grad_->floats(), bias_grad);
       else
-        small_input_weight_gradient(kernel_isa(), small_input_conv(output_.get_desc().dims()[0]), src, diff_dst, weight_offsets_,
-                                    weight_grad_->floats(), bias_grad);
+        small_input_weight_gradient(kernel_isa(), small_input_conv(output_.get_desc().dims()[0]), src, diff_dst,
+                                    weight_offsets_, weight_grad_->floats(), bias_grad);
     });
   }
 

@@ -153,7 +153,8 @@ inline void tile_item(const SmallInputConv& c, int64_t n, int64_t first_row, int
       if (sy < 0 || sy >= c.in_h) continue;
       // Tile column x holds input column x - pad_left.
       const int64_t from = std::max<int64_t>(0, c.pad_left), to = std::min(tile_w, c.in_w + c.pad_left);
-      if (to > from) std::copy(plane + sy * c.in_w + from - c.pad_left, plane + sy * c.in_w + to - c.pad_left, line + from);
+      const float* input_row = plane + sy * c.in_w;
+      if (to > from) std::copy(input_row + (from - c.pad_left), input_row + (to - c.pad_left), line + from);
     }
   }
   const int64_t blocks = out / L;

@@ -205,7 +205,8 @@ TEST_CASE("max pools whose windows do not overlap run expt's kernel, with the re
     CHECK((dropout.forward_ms + dropout.backward_data_ms == 0) == (width == 14));
     p.reference->forward(batch.host(2), Phase::eval, 0);
     p.tested->forward(batch.host(2), Phase::eval, 0);
-    for (size_t l = 1; l < 3; ++l) check_close(read_activation(*p.tested, l, 2), read_activation(*p.reference, l, 2), "evaluation");
+    for (size_t l = 1; l < 3; ++l)
+      check_close(read_activation(*p.tested, l, 2), read_activation(*p.reference, l, 2), "evaluation");
   }
   // A pool with padding, and one whose windows overlap, stay oneDNN's, and the ReLU's backward
   // stays the convolution's.
