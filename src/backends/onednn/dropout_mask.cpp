@@ -276,25 +276,24 @@ bool blocked_keep_mask_fits(VectorIsa isa, int64_t block, int64_t spatial) {
   return isa != VectorIsa::scalar && block == (isa == VectorIsa::avx512 ? 16 : 8) && spatial % 4 == 0;
 }
 
-void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
-                            uint8_t* mask, const BlockedMaskShape& shape) {
-  const int64_t block = isa == VectorIsa::avx512 ? 16 : 8;
-  const int64_t planes = shape.n * ((shape.c + block - 1) / block), quads = shape.spatial / 4;
-  const int64_t items_per_plane = (quads + kBlocksPerItem - 1) / kBlocksPerItem, items = planes * items_per_plane;
-  const auto quads_of = isa == VectorIsa::avx512 ? avx512_quads : avx2_quads;
-#pragma omp parallel for schedule(static) if (items > 16)
-  for (int64_t item = 0; item < items; ++item) {
-    const int64_t plane = item / items_per_plane, first = item % items_per_plane * kBlocksPerItem;
-    quads_of(seed, layer, step, threshold, mask + (plane * shape.spatial + 4 * first) * block, shape, plane, first,
-             std::min(first + kBlocksPerItem, quads));
-  }
-}
-
 void draw_blocked_keep_quads(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
                              const BlockedMaskShape& shape, int64_t plane, int64_t first_quad, int64_t end_quad,
                              uint8_t* flags) {
   const auto quads_of = isa == VectorIsa::avx512 ? avx512_quads : avx2_quads;
   quads_of(seed, layer, step, threshold, flags, shape, plane, first_quad, end_quad);
+}
+
+void draw_blocked_keep_mask(VectorIsa isa, uint64_t seed, uint32_t layer, uint64_t step, uint32_t threshold,
+                            uint8_t* mask, const BlockedMaskShape& shape) {
+  const int64_t block = isa == VectorIsa::avx512 ? 16 : 8;
+  const int64_t planes = shape.n * ((shape.c + block - 1) / block), quads = shape.spatial / 4;
+  const int64_t items_per_plane = (quads + kBlocksPerItem - 1) / kBlocksPerItem, items = planes * items_per_plane;
+#pragma omp parallel for schedule(static) if (items > 16)
+  for (int64_t item = 0; item < items; ++item) {
+    const int64_t plane = item / items_per_plane, first = item % items_per_plane * kBlocksPerItem;
+    draw_blocked_keep_quads(isa, seed, layer, step, threshold, shape, plane, first,
+                            std::min(first + kBlocksPerItem, quads), mask + (plane * shape.spatial + 4 * first) * block);
+  }
 }
 
 }  // namespace expt::onednn
