@@ -1,0 +1,108 @@
+// The wide dense layer's kernels alone (src/backends/onednn/dense_*.hpp, deferred_adam.hpp), on
+// the seed network's fc1: 512 outputs of 200704 inputs, batch 10, weights in AB16b64a. Per pass,
+// the median and the best of N calls, in ms and in GB/s of the bytes each must move at least:
+//   forward            reads the weights (411 MB);
+//   backward-data      reads the weights;
+//   Adam               Adam's step from the gradient's factors: reads and writes the weights and
+//                      both moments (2.47 GB);
+//   forward with Adam  the forward taking the pending step, as a training step runs it.
+// docs/onednn-notes.md §12 and §24 describe the kernels.
+//
+//   build/bench/dense_kernels [avx2|avx512] [calls]
+#include <fmt/core.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backends/onednn/deferred_adam.hpp"
+#include "backends/onednn/dense_backward_data.hpp"
+#include "backends/onednn/dense_forward.hpp"
+#include "backends/onednn/factored_weight_gradient.hpp"
+#include "core/vector_isa.hpp"
+
+namespace {
+
+using expt::VectorIsa;
+namespace onednn = expt::onednn;
+
+struct Times {
+  double median, best;
+};
+
+template <class Call>
+Times time_calls(int calls, Call call) {
+  std::vector<double> ms;
+  for (int i = 0; i < calls; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    call();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms.front()};
+}
+
+std::vector<float> random_floats(int64_t n, uint32_t seed, float scale) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> value(0.0f, scale);
+  std::vector<float> out(static_cast<size_t>(n));
+  for (float& x : out) x = value(random);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string path = argc > 1 ? argv[1] : "";
+  const int calls = argc > 2 ? std::atoi(argv[2]) : 7;
+  if (argc > 3 || (argc > 1 && path != "avx2" && path != "avx512") || calls < 1) {
+    fmt::print(stderr, "usage: dense_kernels [avx2|avx512] [calls >= 1]\n");
+    return 2;
+  }
+  const VectorIsa best = expt::cpu_vector_isa();
+  const VectorIsa isa = path == "avx2" ? VectorIsa::avx2 : path == "avx512" ? VectorIsa::avx512 : best;
+  if (isa == VectorIsa::scalar || static_cast<int>(isa) > static_cast<int>(best)) {
+    fmt::print(stderr, "dense_kernels: this CPU has no {} path (its best is {})\n", path.empty() ? "vector" : path,
+               expt::name_of(expt::vector_isa_names, best));
+    return 2;
+  }
+  constexpr int64_t n = 10, out = 512, in = 200704, out_block = 64;
+  const std::vector<float> input = random_floats(n * in, 1, 1.0f), diff_dst = random_floats(n * out, 2, 1e-3f);
+  const std::vector<float> bias = random_floats(out, 3, 0.1f);
+  std::vector<float> weights = random_floats(out * in, 4, 0.01f), first_moment(weights.size(), 0.0f);
+  std::vector<float> second_moment(weights.size(), 0.0f), dst(n * out), diff_src(n * in);
+
+  onednn::FactoredWeightGradient gradient(out, in, out_block, n, isa);
+  gradient.capture(input.data(), diff_dst.data(), n);
+  onednn::DeferredAdam step(gradient, out, in, weights.data(), first_moment.data(), second_moment.data(), true);
+  // Adam's scalars at step 10 with lr 1e-5 and torch's defaults (beta1 0.9, beta2 0.999, eps 1e-8).
+  const expt::AdamScalars scalars{0.1f, 0.999f, 0.001f, 1.0e-5f / (1.0f - 0.34867844f), 0.09955f, 1e-8f, 0.0f};
+  const onednn::DenseForward forward{input.data(), weights.data(), bias.data(), true, dst.data(), n, out, in, out_block};
+  onednn::DenseForward forward_with_step = forward;
+  forward_with_step.deferred_step = &step;
+
+  fmt::print("fc1: {} x {} at batch {}, path {}, {} threads, {} calls each\n", out, in, n,
+             expt::name_of(expt::vector_isa_names, isa), omp_get_max_threads(), calls);
+  fmt::print("{:<18} {:>10} {:>10} {:>13}\n", "pass", "median ms", "best ms", "GB/s (median)");
+  const double weight_gb = 4.0 * out * in / 1e9;
+  const auto row = [&](const char* name, double gb, Times t) {
+    fmt::print("{:<18} {:>10.2f} {:>10.2f} {:>13.1f}\n", name, t.median, t.best, gb / t.median * 1e3);
+  };
+  row("forward", weight_gb, time_calls(calls, [&] { onednn::dense_forward(isa, forward); }));
+  row("backward-data", weight_gb, time_calls(calls, [&] {
+        onednn::dense_backward_data(isa, {diff_dst.data(), weights.data(), diff_src.data(), n, out, in, out_block});
+      }));
+  row("Adam", 6 * weight_gb, time_calls(calls, [&] {
+        step.defer(scalars, std::nullopt);
+        step.settle();
+      }));
+  row("forward with Adam", 6 * weight_gb, time_calls(calls, [&] {
+        step.defer(scalars, std::nullopt);
+        onednn::dense_forward(isa, forward_with_step);
+        step.taken();
+      }));
+}
