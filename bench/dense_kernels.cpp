@@ -6,7 +6,8 @@
 //   Adam               Adam's step from the gradient's factors: reads and writes the weights and
 //                      both moments (2.47 GB);
 //   forward with Adam  the forward taking the pending step, as a training step runs it.
-// docs/onednn-notes.md §12 and §24 describe the kernels.
+// docs/onednn-notes.md §12, §24 and §26 describe the kernels. Every array starts on a cache line,
+// as the network's do.
 //
 //   build/bench/dense_kernels [avx2|avx512] [calls]
 #include <fmt/core.h>
@@ -23,6 +24,7 @@
 #include "backends/onednn/dense_backward_data.hpp"
 #include "backends/onednn/dense_forward.hpp"
 #include "backends/onednn/factored_weight_gradient.hpp"
+#include "backends/onednn/line_aligned.hpp"
 #include "core/vector_isa.hpp"
 
 namespace {
@@ -46,11 +48,12 @@ Times time_calls(int calls, Call call) {
   return {ms[ms.size() / 2], ms.front()};
 }
 
-std::vector<float> random_floats(int64_t n, uint32_t seed, float scale) {
+// n floats in `store` from a cache line on, normal with the given scale (0: zeros).
+float* line_aligned_floats(std::vector<float>& store, int64_t n, uint32_t seed, float scale) {
+  float* out = onednn::line_aligned(store, n);
   std::mt19937 random(seed);
-  std::normal_distribution<float> value(0.0f, scale);
-  std::vector<float> out(static_cast<size_t>(n));
-  for (float& x : out) x = value(random);
+  std::normal_distribution<float> value(0.0f, scale > 0 ? scale : 1.0f);
+  for (int64_t i = 0; i < n; ++i) out[i] = scale > 0 ? value(random) : 0.0f;
   return out;
 }
 
@@ -71,17 +74,24 @@ int main(int argc, char** argv) {
     return 2;
   }
   constexpr int64_t n = 10, out = 512, in = 200704, out_block = 64;
-  const std::vector<float> input = random_floats(n * in, 1, 1.0f), diff_dst = random_floats(n * out, 2, 1e-3f);
-  const std::vector<float> bias = random_floats(out, 3, 0.1f);
-  std::vector<float> weights = random_floats(out * in, 4, 0.01f), first_moment(weights.size(), 0.0f);
-  std::vector<float> second_moment(weights.size(), 0.0f), dst(n * out), diff_src(n * in);
+  std::vector<float> stores[8];
+  const float* input = line_aligned_floats(stores[0], n * in, 1, 1.0f);
+  const float* diff_dst = line_aligned_floats(stores[1], n * out, 2, 1e-3f);
+  const float* bias = line_aligned_floats(stores[2], out, 3, 0.1f);
+  float* weights = line_aligned_floats(stores[3], out * in, 4, 0.01f);
+  float* first_moment = line_aligned_floats(stores[4], out * in, 0, 0.0f);
+  float* second_moment = line_aligned_floats(stores[5], out * in, 0, 0.0f);
+  float* dst = line_aligned_floats(stores[6], n * out, 0, 0.0f);
+  float* diff_src = line_aligned_floats(stores[7], n * in, 0, 0.0f);
 
   onednn::FactoredWeightGradient gradient(out, in, out_block, n, isa);
-  gradient.capture(input.data(), diff_dst.data(), n);
-  onednn::DeferredAdam step(gradient, out, in, weights.data(), first_moment.data(), second_moment.data(), true);
-  // Adam's scalars at step 10 with lr 1e-5 and torch's defaults (beta1 0.9, beta2 0.999, eps 1e-8).
-  const expt::AdamScalars scalars{0.1f, 0.999f, 0.001f, 1.0e-5f / (1.0f - 0.34867844f), 0.09955f, 1e-8f, 0.0f};
-  const onednn::DenseForward forward{input.data(), weights.data(), bias.data(), true, dst.data(), n, out, in, out_block};
+  gradient.capture(input, diff_dst, n);
+  onednn::DeferredAdam step(gradient, out, in, weights, first_moment, second_moment, true);
+  // The seed config's Adam (lr 1e-5, otherwise the defaults) at its 10th step.
+  expt::OptimizerConfig adam;
+  adam.learning_rate = 1e-5;
+  const expt::AdamScalars scalars = expt::adam_scalars(adam, adam.learning_rate, 10);
+  const onednn::DenseForward forward{input, weights, bias, true, dst, n, out, in, out_block};
   onednn::DenseForward forward_with_step = forward;
   forward_with_step.deferred_step = &step;
 
@@ -94,7 +104,7 @@ int main(int argc, char** argv) {
   };
   row("forward", weight_gb, time_calls(calls, [&] { onednn::dense_forward(isa, forward); }));
   row("backward-data", weight_gb, time_calls(calls, [&] {
-        onednn::dense_backward_data(isa, {diff_dst.data(), weights.data(), diff_src.data(), n, out, in, out_block});
+        onednn::dense_backward_data(isa, {diff_dst, weights, diff_src, n, out, in, out_block});
       }));
   row("Adam", 6 * weight_gb, time_calls(calls, [&] {
         step.defer(scalars, std::nullopt);

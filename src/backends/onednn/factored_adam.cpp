@@ -19,8 +19,8 @@ namespace {
 // How far ahead of the vector it updates, in floats, the update prefetches the weights and both
 // moments. The range is one block of AB16b64a's rows (fc1: 128 inputs of 64 outputs, 32 KiB an
 // array, when the forward takes the step), eight 4 KiB pages, and the hardware's prefetchers
-// start again at each page's end. Fetched 16 lines ahead, Adam's step over fc1 alone took a seventh
-// less time on the 2-core Zen 4 (docs/onednn-notes.md §26).
+// start again at each page's end. Fetched 16 lines ahead, fc1's forward taking the step took an
+// eighth less time on the 2-core Zen 4 (docs/onednn-notes.md §26).
 constexpr int64_t kPrefetchAhead = 256;
 constexpr int64_t kFloatsPerLine = 16;  // a 64-byte cache line
 
