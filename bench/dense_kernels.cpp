@@ -15,9 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "backends/onednn/deferred_adam.hpp"
@@ -26,10 +24,10 @@
 #include "backends/onednn/factored_weight_gradient.hpp"
 #include "backends/onednn/line_aligned.hpp"
 #include "core/vector_isa.hpp"
+#include "kernel_bench_args.hpp"
 
 namespace {
 
-using expt::VectorIsa;
 namespace onednn = expt::onednn;
 
 struct Times {
@@ -60,19 +58,10 @@ float* line_aligned_floats(std::vector<float>& store, int64_t n, uint32_t seed, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : "";
-  const int calls = argc > 2 ? std::atoi(argv[2]) : 7;
-  if (argc > 3 || (argc > 1 && path != "avx2" && path != "avx512") || calls < 1) {
-    fmt::print(stderr, "usage: dense_kernels [avx2|avx512] [calls >= 1]\n");
-    return 2;
-  }
-  const VectorIsa best = expt::cpu_vector_isa();
-  const VectorIsa isa = path == "avx2" ? VectorIsa::avx2 : path == "avx512" ? VectorIsa::avx512 : best;
-  if (isa == VectorIsa::scalar || static_cast<int>(isa) > static_cast<int>(best)) {
-    fmt::print(stderr, "dense_kernels: this CPU has no {} path (its best is {})\n", path.empty() ? "vector" : path,
-               expt::name_of(expt::vector_isa_names, best));
-    return 2;
-  }
+  const auto args = parse_kernel_bench_args(argc, argv, "dense_kernels");
+  if (!args) return 2;
+  const expt::VectorIsa isa = args->isa;
+  const int calls = args->calls;
   constexpr int64_t n = 10, out = 512, in = 200704, out_block = 64;
   std::vector<float> stores[8];
   const float* input = line_aligned_floats(stores[0], n * in, 1, 1.0f);

@@ -12,17 +12,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "backends/onednn/winograd_conv.hpp"
 #include "core/vector_isa.hpp"
+#include "kernel_bench_args.hpp"
 
 namespace {
 
-using expt::VectorIsa;
 using expt::onednn::WinogradShape;
 
 double milliseconds_since(std::chrono::steady_clock::time_point start) {
@@ -51,19 +49,10 @@ std::vector<float> random_floats(int64_t n, uint32_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : "";
-  const int calls = argc > 2 ? std::atoi(argv[2]) : 7;
-  if (argc > 3 || (argc > 1 && path != "avx2" && path != "avx512") || calls < 1) {
-    fmt::print(stderr, "usage: winograd_kernels [avx2|avx512] [calls >= 1]\n");
-    return 2;
-  }
-  const VectorIsa best = expt::cpu_vector_isa();
-  const VectorIsa isa = path == "avx2" ? VectorIsa::avx2 : path == "avx512" ? VectorIsa::avx512 : best;
-  if (isa == VectorIsa::scalar || static_cast<int>(isa) > static_cast<int>(best)) {
-    fmt::print(stderr, "winograd_kernels: this CPU has no {} path (its best is {})\n",
-               path.empty() ? "vector" : path, expt::name_of(expt::vector_isa_names, best));
-    return 2;
-  }
+  const auto args = parse_kernel_bench_args(argc, argv, "winograd_kernels");
+  if (!args) return 2;
+  const expt::VectorIsa isa = args->isa;
+  const int calls = args->calls;
   fmt::print("path {}, {} threads, best of {} calls\n", expt::name_of(expt::vector_isa_names, isa),
              omp_get_max_threads(), calls);
   fmt::print("{:>5} {:>9} {:>5}  {:>18} {:>18} {:>18}\n", "batch", "channels", "image", "forward ms (GF/s)",
